@@ -1,0 +1,65 @@
+# vspc_sample(): build one sample VSP module and register what `vspconform check`
+# must conclude about it. The expectations become the table that
+# tests/samples_test.cpp walks (one gtest case per sample and profile).
+#
+#   vspc_sample(NAME sp5_overrun
+#               SOURCES defects/sp5_overrun.c
+#               [VARIANT plain|coverage|asan]     # how the module is built (default plain)
+#               [DEFINES X=1 ...]                 # extra compile definitions
+#               EXPECT_STRICT pass|SP5 [RP2 ...]  # exact set of failing rules under --profile strict
+#               [EXPECT_KMCL pass|SP5 ...]        # same under --profile kmcl (default: as strict)
+#               [WARN SW1 ...]                    # warnings that must be reported (never fail)
+#               [EXIT 2]                          # expected exit code when the module cannot be tested
+#               [ARGS --save-symbol X ...])       # extra arguments for check
+#
+# The module is a plain shared library built with the compiler that builds the
+# project, against include/kmcl only.
+
+function(vspc_sample)
+  cmake_parse_arguments(S "" "NAME;VARIANT;EXIT" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
+  if(NOT S_NAME OR NOT S_SOURCES)
+    message(FATAL_ERROR "vspc_sample: NAME and SOURCES are required")
+  endif()
+  if(NOT S_VARIANT)
+    set(S_VARIANT plain)
+  endif()
+  if(NOT S_EXPECT_STRICT)
+    set(S_EXPECT_STRICT pass)
+  endif()
+  if(NOT S_EXPECT_KMCL)
+    set(S_EXPECT_KMCL ${S_EXPECT_STRICT})
+  endif()
+  if(NOT S_EXIT)
+    if(S_EXPECT_STRICT STREQUAL "pass" AND S_EXPECT_KMCL STREQUAL "pass")
+      set(S_EXIT 0)
+    else()
+      set(S_EXIT 1)
+    endif()
+  endif()
+
+  set(target sample_${S_NAME})
+  add_library(${target} MODULE ${S_SOURCES})
+  set_target_properties(${target} PROPERTIES PREFIX "lib" OUTPUT_NAME "vsp_${S_NAME}"
+                                             LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/samples"
+                                             C_STANDARD 11 C_EXTENSIONS OFF)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include/kmcl ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(${target} PRIVATE ${S_DEFINES})
+  # Samples are test subjects: some are wrong on purpose, so only -Wall.
+  target_compile_options(${target} PRIVATE -Wall -O1 -g -fno-omit-frame-pointer)
+  if(S_VARIANT STREQUAL "coverage")
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  elseif(S_VARIANT STREQUAL "asan")
+    # __asan_* stay undefined in the module: the tester provides the ASan runtime.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address)
+  elseif(NOT S_VARIANT STREQUAL "plain")
+    message(FATAL_ERROR "vspc_sample(${S_NAME}): VARIANT must be plain, coverage or asan")
+  endif()
+
+  string(REPLACE ";" " " strict "${S_EXPECT_STRICT}")
+  string(REPLACE ";" " " kmcl "${S_EXPECT_KMCL}")
+  string(REPLACE ";" " " warn "${S_WARN}")
+  string(REPLACE ";" " " args "${S_ARGS}")
+  set(entry "{\"${S_NAME}\", \"$<TARGET_FILE:${target}>\", \"${strict}\", \"${kmcl}\", \"${warn}\", ${S_EXIT}, \"${args}\"},")
+  set_property(GLOBAL APPEND_STRING PROPERTY VSPC_SAMPLE_MANIFEST "${entry}\n")
+  set_property(GLOBAL APPEND PROPERTY VSPC_SAMPLE_TARGETS ${target})
+endfunction()

@@ -1,0 +1,133 @@
+// Linux implementation of the guarded arenas (mmap, mprotect, memfd).
+#include "Arena.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace vspc {
+namespace {
+
+[[noreturn]] void Fatal(const char *what) {
+    std::fprintf(stderr, "vspconform: internal error: %s failed: %s\n", what, std::strerror(errno));
+    std::_Exit(70);
+}
+
+// Canary byte for arena offset i: position dependent, so that a stray write of
+// any one value is unlikely to go unnoticed.
+inline uint8_t Canary(size_t i) {
+    uint32_t x = static_cast<uint32_t>(i) * 0x2545F491u + 0x5Au;
+    return static_cast<uint8_t>((x >> 13) ^ x ^ 0xA5u);
+}
+
+size_t RoundUpPages(size_t n) {
+    size_t page = PageSize();
+    return std::max(page, (n + page - 1) / page * page);
+}
+
+}  // namespace
+
+size_t PageSize() {
+    static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    return page;
+}
+
+GuardedArena::~GuardedArena() {
+    if (base_) munmap(base_, total_);
+}
+
+void GuardedArena::Grow(size_t data_bytes) {
+    if (base_) munmap(base_, total_);
+    size_t page = PageSize();
+    data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
+    total_ = data_size_ + 2 * page;
+    void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) Fatal("mmap");
+    base_ = static_cast<uint8_t *>(p);
+    data_ = base_ + page;
+    if (mprotect(data_, data_size_, PROT_READ | PROT_WRITE) != 0) Fatal("mprotect");
+    for (size_t i = 0; i < data_size_; ++i) data_[i] = Canary(i);
+}
+
+uint8_t *GuardedArena::Place(uint32_t size, Placement placement, uint8_t fill) {
+    if (size + kSlackWindow > data_size_) Grow(size + kSlackWindow);
+    uint8_t *buf = placement == Placement::Right ? data_ + data_size_ - size : data_;
+    for (uint32_t i = 0; i < size; ++i) buf[i] = FillByte(fill, i);
+    return buf;
+}
+
+StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Placement placement) {
+    StrayWrite stray;
+    uint8_t *buf = data_ + (cbuf - data_);
+    size_t buf_off = static_cast<size_t>(buf - data_);
+    if (placement == Placement::Right) {
+        // Window below the buffer; report the stray byte nearest to it.
+        size_t lo = buf_off > kSlackWindow ? buf_off - kSlackWindow : 0;
+        for (size_t i = buf_off; i-- > lo;) {
+            if (data_[i] != Canary(i)) {
+                if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+                stray.found = true;
+                ++stray.count;
+                data_[i] = Canary(i);
+            }
+        }
+    } else {
+        size_t lo = buf_off + size, hi = std::min(data_size_, lo + kSlackWindow);
+        for (size_t i = lo; i < hi; ++i) {
+            if (data_[i] != Canary(i)) {
+                if (!stray.found) stray.offset = static_cast<int64_t>(i - buf_off);
+                stray.found = true;
+                ++stray.count;
+                data_[i] = Canary(i);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < size; ++i) buf[i] = Canary(buf_off + i);
+    return stray;
+}
+
+int64_t GuardedArena::FirstChanged(const uint8_t *buf, uint32_t from, uint32_t size, uint8_t fill) {
+    for (uint32_t i = from; i < size; ++i)
+        if (buf[i] != FillByte(fill, i)) return i;
+    return -1;
+}
+
+ReadOnlyArena::~ReadOnlyArena() {
+    if (base_) munmap(base_, total_);
+    if (rw_) munmap(rw_, data_size_);
+    if (fd_ >= 0) close(fd_);
+}
+
+void ReadOnlyArena::Grow(size_t data_bytes) {
+    if (base_) munmap(base_, total_);
+    if (rw_) munmap(rw_, data_size_);
+    size_t page = PageSize();
+    data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
+    total_ = data_size_ + 2 * page;
+    if (fd_ < 0) fd_ = memfd_create("vspconform-ro", MFD_CLOEXEC);
+    if (fd_ < 0) Fatal("memfd_create");
+    if (ftruncate(fd_, static_cast<off_t>(data_size_)) != 0) Fatal("ftruncate");
+    void *rw = mmap(nullptr, data_size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+    if (rw == MAP_FAILED) Fatal("mmap");
+    rw_ = static_cast<uint8_t *>(rw);
+    void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) Fatal("mmap");
+    base_ = static_cast<uint8_t *>(p);
+    void *ro = mmap(base_ + page, data_size_, PROT_READ, MAP_SHARED | MAP_FIXED, fd_, 0);
+    if (ro == MAP_FAILED) Fatal("mmap");
+    ro_ = static_cast<uint8_t *>(ro);
+}
+
+const uint8_t *ReadOnlyArena::Place(const uint8_t *bytes, uint32_t size, Placement placement) {
+    if (size > data_size_ || data_size_ == 0) Grow(std::max<size_t>(size, 1));
+    size_t off = placement == Placement::Right ? data_size_ - size : 0;
+    if (size) std::memcpy(rw_ + off, bytes, size);
+    return ro_ + off;
+}
+
+}  // namespace vspc

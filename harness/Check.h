@@ -1,0 +1,39 @@
+// The front-end commands over the engine: check (the CI gate) and replay.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "Findings.h"
+#include "Module.h"
+#include "Rules.h"
+
+namespace vspc {
+
+struct CheckOptions {
+    ModuleOptions module;
+    Profile profile = Profile::Strict;
+    std::string report_dir = "vspconform-report";
+    uint64_t runs = 20000;  // coverage-guided stage; 0 skips it
+    uint64_t seed = 1;
+    uint32_t timeout_ms = 2000;
+    uint32_t max_restarts = 64;
+    bool warnings_as_errors = false;
+    bool quiet = false;
+};
+
+int RunCheck(const CheckOptions &options);
+
+struct ReplayOptions {
+    ModuleOptions module;
+    Profile profile = Profile::Strict;
+    std::vector<std::string> cases;
+    uint32_t timeout_ms = 2000;
+};
+
+int RunReplay(const ReplayOptions &options);
+
+extern const char *const kToolVersion;
+
+}  // namespace vspc

@@ -1,0 +1,322 @@
+#include "Judge.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace vspc {
+namespace {
+
+struct PacketState {
+    bool probe_seen = false;
+    bool probe_failed = false;
+    uint32_t probe_n = 0;
+    int base_save = -1;
+    bool saved = false;    // a save succeeded (state may have been changed from here on)
+    bool drifted = false;  // SP12 seen: state no longer what Prepare built
+};
+
+std::string Hex(std::span<const uint8_t> b, size_t max = 16) {
+    std::string s;
+    for (size_t i = 0; i < b.size() && i < max; ++i) s += fmt::format("{:02x}", b[i]);
+    if (b.size() > max) s += "..";
+    return s;
+}
+
+// First differing offset, or -1 when equal.
+int64_t FirstDifference(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i)
+        if (a[i] != b[i]) return static_cast<int64_t>(i);
+    return a.size() == b.size() ? -1 : static_cast<int64_t>(n);
+}
+
+bool IsBufferStatus(NtStatus s) { return s == kStatusBufferTooSmall || s == kStatusBufferOverflow; }
+
+class Judge {
+public:
+    Judge(const CaseLog &log, Profile profile, std::vector<Violation> &out)
+        : log_(log), profile_(profile), out_(out), state_(log.packets.size()), first_(out.size()) {}
+
+    void Run() {
+        for (size_t i = 0; i < log_.calls.size(); ++i) {
+            const CallRecord &c = log_.calls[i];
+            if (c.callback == Callback::Save) JudgeSave(static_cast<int>(i), c);
+            if (c.callback == Callback::Restore) JudgeRestore(static_cast<int>(i), c);
+        }
+    }
+
+private:
+    Violation &Add(RuleId rule, int call, std::string message, std::string signature = {}) {
+        for (size_t i = first_; i < out_.size(); ++i)
+            if (out_[i].rule == rule && out_[i].signature == signature) return scratch_;
+        Violation v;
+        v.rule = rule;
+        v.call = call;
+        v.op_index = call >= 0 ? log_.calls[call].op_index : 0;
+        v.message = std::move(message);
+        v.signature = std::move(signature);
+        out_.push_back(std::move(v));
+        return out_.back();
+    }
+
+    void Stray(RuleId rule, int call, const StrayWrite &s, const char *region, uint32_t size) {
+        const char *dir = s.offset < 0 ? "underrun" : "overrun";
+        Violation &v =
+            Add(rule, call,
+                fmt::format("wrote {} byte(s) outside {} ({} bytes): first stray byte at offset {} ({} by {})",
+                            s.count, region, size, s.offset, dir,
+                            s.offset < 0 ? -s.offset : s.offset - static_cast<int64_t>(size) + 1),
+                fmt::format("{} {}", region, dir));
+        v.has_offset = true;
+        v.offset = s.offset;
+        v.region = region;
+        v.direction = dir;
+        v.access = "write";
+    }
+
+    void JudgeSave(int i, const CallRecord &c) {
+        const PacketRecord &pr = log_.packets[c.packet];
+        PacketState &ps = state_[c.packet];
+        bool probe = c.size == 0;
+        bool ok = NtSuccess(c.status);
+        if (c.stray_save.found) Stray(probe ? RuleId::SP3 : RuleId::SP5, i, c.stray_save, "SaveBuf", c.size);
+        if (c.stray_bytes_needed.found) Stray(RuleId::SP5, i, c.stray_bytes_needed, "*BytesNeeded", 4);
+        if (ok && c.bytes_needed_written && c.bytes_needed > c.size)
+            Add(RuleId::SP6, i, fmt::format("succeeded with SaveBufSize {} but reported *BytesNeeded = {}", c.size,
+                                            c.bytes_needed));
+        if (ok && !c.bytes_needed_written && !probe)
+            Add(RuleId::SP6, i, fmt::format("succeeded with SaveBufSize {} but never wrote *BytesNeeded", c.size));
+        if (ok && !probe && c.changed_past_reported >= 0)
+            Add(RuleId::SW2, i, fmt::format("reported {} bytes saved but changed the buffer at offset {} (of {})",
+                                            c.bytes_needed_written ? c.bytes_needed : 0, c.changed_past_reported,
+                                            c.size));
+        if (ps.drifted) return;
+        if (probe) JudgeProbe(i, c, pr, ps);
+        else JudgeSized(i, c, pr, ps);
+    }
+
+    void JudgeProbe(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
+        bool failed = !NtSuccess(c.status);
+        uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0;
+        if (ps.probe_seen && (failed != ps.probe_failed || (failed && n != ps.probe_n))) {
+            std::string before = ps.probe_failed ? fmt::format("failed with N = {}", ps.probe_n) : "succeeded";
+            std::string now = failed ? fmt::format("failed with N = {}", n) : "succeeded";
+            if (ps.saved) {
+                Add(RuleId::SP12, i,
+                    fmt::format("after a successful save the probe {}; before it, it {}: the save changed the "
+                                "packet's state",
+                                now, before));
+                ps.drifted = true;
+            } else {
+                Add(RuleId::SP8, i, fmt::format("for unchanged state the probe first {}, now {}", before, now));
+            }
+            return;
+        }
+        if (!ps.probe_seen) {
+            ps.probe_seen = true;
+            ps.probe_failed = failed;
+            ps.probe_n = n;
+        }
+        const char *ptr = c.null_buffer ? "NULL" : "non-NULL";
+        if (pr.has_state == Tri::Yes) {
+            if (!failed)
+                Add(RuleId::SP1, i,
+                    fmt::format("probe (SaveBufSize 0, SaveBuf {}) returned {} although the packet has state",
+                                ptr, StatusName(c.status)));
+            else if (n == 0)
+                Add(RuleId::SP2, i,
+                    fmt::format("probe failed with {} but {}", StatusName(c.status),
+                                c.bytes_needed_written ? "set *BytesNeeded = 0" : "never wrote *BytesNeeded"));
+            else if (!IsBufferStatus(c.status))
+                Add(RuleId::SW1, i, fmt::format("probe failed with {}; STATUS_BUFFER_TOO_SMALL is expected",
+                                                StatusName(c.status)));
+        } else if (pr.has_state == Tri::No) {
+            if (failed)
+                Add(RuleId::SP7, i, fmt::format("probe of a packet without state failed with {} (*BytesNeeded = {})",
+                                                StatusName(c.status), n));
+            else if (!c.bytes_needed_written || c.bytes_needed != 0)
+                Add(RuleId::SP7, i,
+                    c.bytes_needed_written
+                        ? fmt::format("probe of a packet without state succeeded but set *BytesNeeded = {}", n)
+                        : std::string("probe of a packet without state succeeded but never wrote *BytesNeeded"));
+        } else if (failed && n == 0) {
+            Add(RuleId::SP2, i, fmt::format("probe failed with {} but reported *BytesNeeded = 0", StatusName(c.status)));
+        }
+    }
+
+    void JudgeSized(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
+        bool ok = NtSuccess(c.status);
+        uint32_t n = ps.probe_seen && ps.probe_failed ? ps.probe_n : c.n_hint;
+        uint32_t reported = c.bytes_needed_written ? c.bytes_needed : 0;
+        if (pr.has_state != Tri::Yes || n == 0) {
+            if (ok) ps.saved = true;
+            return;
+        }
+        if (!ok) {
+            if (c.size >= n)
+                Add(RuleId::SP4, i, fmt::format("failed with {} although SaveBufSize {} >= N = {}",
+                                                StatusName(c.status), c.size, n));
+            else if (profile_ == Profile::Strict && reported != n)
+                Add(RuleId::SP10, i,
+                    fmt::format("undersized call (SaveBufSize {} < N = {}) failed but set *BytesNeeded = {}, not N",
+                                c.size, n, reported));
+            return;
+        }
+        if (c.size < n && profile_ == Profile::Strict) {
+            Add(RuleId::SP10, i,
+                fmt::format("succeeded with an undersized buffer (SaveBufSize {} < N = {})", c.size, n));
+            ps.saved = true;
+            return;
+        }
+        if (c.bytes_needed_written && reported <= c.size && (reported == 0 || reported > n))
+            Add(RuleId::SP8, i, fmt::format("successful save reported {} bytes saved; it must be from 1 to N = {}",
+                                            reported, n));
+        if (c.data_size > 0) CompareWithBase(i, c, pr, ps);
+        ps.saved = true;
+    }
+
+    void CompareWithBase(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
+        if (ps.base_save < 0) {
+            ps.base_save = i;
+            if (pr.origin == PacketOrigin::Solo) CompareSolo(i, c, pr);
+            if (pr.origin == PacketOrigin::Restored) CompareRoundTrip(i, c, pr);
+            return;
+        }
+        const CallRecord &b = log_.calls[ps.base_save];
+        auto now = log_.Bytes(c.data_offset, c.data_size);
+        auto base = log_.Bytes(b.data_offset, b.data_size);
+        int64_t diff = FirstDifference(base, now);
+        if (diff < 0) return;
+        bool same_call = c.size == b.size && c.placement == b.placement && c.fill == b.fill;
+        if (same_call) {
+            Add(RuleId::SP12, i,
+                fmt::format("the same save (SaveBufSize {}) made again gives different bytes from offset {}: "
+                            "the earlier save changed the packet's state",
+                            c.size, diff));
+            ps.drifted = true;
+            return;
+        }
+        bool left_over = static_cast<size_t>(diff) < now.size() && now[diff] == FillByte(c.fill, diff);
+        Add(RuleId::SP9, i,
+            fmt::format("saved bytes differ from the first save from offset {} (SaveBufSize {} vs {}, {} vs {} "
+                        "bytes){}",
+                        diff, c.size, b.size, now.size(), base.size(),
+                        left_over ? "; the byte there is the buffer's prior content: it was never written" : ""));
+    }
+
+    void CompareSolo(int i, const CallRecord &c, const PacketRecord &pr) {
+        if (pr.source < 0 || state_[pr.source].drifted || state_[pr.source].base_save < 0) return;
+        const CallRecord &b = log_.calls[state_[pr.source].base_save];
+        int64_t diff = FirstDifference(log_.Bytes(b.data_offset, b.data_size), log_.Bytes(c.data_offset, c.data_size));
+        if (diff >= 0)
+            Add(RuleId::SP13, i,
+                fmt::format("packet {} saved with other packets in flight differs from the same seed saved alone, "
+                            "from offset {} ({} vs {} bytes): its save depends on other packets",
+                            pr.source, diff, b.data_size, c.data_size));
+    }
+
+    void CompareRoundTrip(int i, const CallRecord &c, const PacketRecord &pr) {
+        if (pr.restore_call < 0 || pr.mutation != Mutation::None || pr.arbitrary) return;
+        const CallRecord &r = log_.calls[pr.restore_call];
+        auto record = log_.Bytes(r.input_offset, r.input_size);
+        auto again = log_.Bytes(c.data_offset, c.data_size);
+        int64_t diff = FirstDifference(record, again);
+        if (diff >= 0)
+            Add(RuleId::RP1, i,
+                fmt::format("restoring a {}-byte record and saving the restored packet gave {} bytes that differ "
+                            "from offset {} (saved {}, restored-then-saved {})",
+                            record.size(), again.size(), diff, Hex(record.subspan(diff)),
+                            Hex(again.subspan(std::min<size_t>(diff, again.size())))));
+    }
+
+    void JudgeRestore(int i, const CallRecord &c) {
+        const RestoreWatch &w = c.watch;
+        bool ok = NtSuccess(c.status);
+        int left = std::max(0, w.allocations - w.frees_of_allocated);
+        if (ok) {
+            if (w.allocations != 1)
+                Add(RuleId::RP3, i,
+                    fmt::format("successful restore allocated {} packets; it must allocate exactly one", w.allocations),
+                    "allocation count");
+            if (w.restore_calls != 1 || !w.bound)
+                Add(RuleId::RP3, i,
+                    fmt::format("successful restore called VmbPacketRestore {} time(s) and kept {} bound packet; it "
+                                "must call it once on the packet it allocated",
+                                w.restore_calls, w.bound ? "a" : "no"),
+                    "VmbPacketRestore count");
+            else if (!w.lib_buf_exact)
+                Add(RuleId::RP3, i,
+                    "VmbPacketRestore was not given exactly the LibBuf pointer and LibBufSize that restore received",
+                    "LibBuf");
+            if (w.restored_foreign)
+                Add(RuleId::RP3, i, "VmbPacketRestore was called on a packet this restore did not allocate", "foreign");
+            if (left > 1)
+                Add(RuleId::RP3, i, fmt::format("successful restore left {} allocated packets behind", left), "leak");
+        } else if (left > 0) {
+            Add(RuleId::RP3, i,
+                fmt::format("restore failed with {} but left {} allocated packet(s) behind (VmbPacketFree them)",
+                            StatusName(c.status), left),
+                "leak on failure");
+        }
+        if (w.foreign_frees > 0)
+            Add(RuleId::RP3, i, "restore called VmbPacketFree on a packet it does not own", "foreign free");
+        bool faithful = c.mutation == Mutation::None && !c.arbitrary;
+        if (!ok && faithful)
+            Add(RuleId::RP1, i,
+                fmt::format("restore of an unmodified {}-byte record it saved failed with {}", c.input_size,
+                            StatusName(c.status)));
+    }
+
+    const CaseLog &log_;
+    Profile profile_;
+    std::vector<Violation> &out_;
+    std::vector<PacketState> state_;
+    size_t first_;
+    Violation scratch_;
+};
+
+}  // namespace
+
+void JudgeCase(const CaseLog &log, Profile profile, std::vector<Violation> &out) {
+    if (log.skipped) return;
+    Judge(log, profile, out).Run();
+}
+
+std::string_view CallbackName(Callback cb) {
+    switch (cb) {
+    case Callback::None: return "none";
+    case Callback::Init: return "VspConformanceInitChannel";
+    case Callback::Prepare: return "VspConformancePreparePacket";
+    case Callback::Save: return "save";
+    case Callback::Restore: return "restore";
+    case Callback::Release: return "VspConformanceReleasePacket";
+    }
+    return "?";
+}
+
+std::string DescribeCall(const CaseLog &log, const CallRecord &c) {
+    const char *place = c.placement == Placement::Right ? "right-aligned" : "left-aligned";
+    switch (c.callback) {
+    case Callback::Prepare:
+        return fmt::format("prepare packet {} from a {}-byte seed -> {}, HasState = {}", c.packet, c.size,
+                           StatusName(c.status), c.bytes_needed ? "TRUE" : "FALSE");
+    case Callback::Save: {
+        std::string buf = c.null_buffer ? "NULL" : fmt::format("{}, fill {:#04x}", place, c.fill);
+        std::string bn = c.bytes_needed_written ? fmt::format("{}", c.bytes_needed) : "(not written)";
+        return fmt::format("save   packet {}: SaveBuf {}, SaveBufSize {} -> {}, *BytesNeeded = {}", c.packet, buf,
+                           c.size, StatusName(c.status), bn);
+    }
+    case Callback::Restore: {
+        std::string result = c.restored_packet >= 0 ? fmt::format(", restored packet {}", c.restored_packet) : "";
+        return fmt::format("restore from packet {}: SaveBuf {} ({} bytes {}), LibBufSize {} -> {}{}", c.packet,
+                           place, c.input_size, Hex(log.Bytes(c.input_offset, c.input_size), 12), c.lib_buf_size,
+                           StatusName(c.status), result);
+    }
+    case Callback::Release: return fmt::format("release packet {}", c.packet);
+    default: return std::string(CallbackName(c.callback));
+    }
+}
+
+}  // namespace vspc

@@ -1,0 +1,55 @@
+#include "Module.h"
+
+#include <dlfcn.h>
+
+#include <fmt/format.h>
+
+#include "Fault.h"
+#include "Status.h"
+
+namespace vspc {
+
+std::string LoadModule(const ModuleOptions &options, Module &out) {
+    if (g_shared) g_shared->call.callback = Callback::Init;
+    void *handle = dlopen(options.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        std::string err = dlerror();
+        if (err.find("undefined symbol") != std::string::npos)
+            return fmt::format("cannot load module: {} (a module may only use the KMCL functions of "
+                               "include/kmcl/VmbusKernelModeClientLibApi.h and the C library)",
+                               err);
+        return fmt::format("cannot load module: {}", err);
+    }
+    auto sym = [&](const std::string &name) { return dlsym(handle, name.c_str()); };
+    out.channel = Kmcl::NewChannel();
+    out.save = reinterpret_cast<SaveFn>(sym(options.save_symbol));
+    out.restore = reinterpret_cast<RestoreFn>(sym(options.restore_symbol));
+    out.prepare = reinterpret_cast<PrepareFn>(sym("VspConformancePreparePacket"));
+    out.release = reinterpret_cast<ReleaseFn>(sym("VspConformanceReleasePacket"));
+    auto init = reinterpret_cast<InitFn>(sym("VspConformanceInitChannel"));
+    if (init) {
+        if (g_shared) g_shared->in_call.store(1, std::memory_order_relaxed);
+        int32_t status = init(out.channel);
+        if (g_shared) g_shared->in_call.store(0, std::memory_order_relaxed);
+        if (!NtSuccess(status))
+            return fmt::format("VspConformanceInitChannel failed with {}; the module cannot be tested "
+                               "until its init hook succeeds",
+                               StatusName(status));
+        if (out.channel->save) {
+            out.save = out.channel->save;
+            out.restore = out.channel->restore;
+            out.via_init_hook = true;
+        } else if (!out.save) {
+            return "VspConformanceInitChannel succeeded but registered no save callback: call "
+                   "VmbServerChannelInitSetSaveRestorePacketCallbacks(Channel, Save, Restore) in it";
+        }
+    }
+    if (!out.save)
+        return fmt::format("module exports neither '{}' nor VspConformanceInitChannel: export the save "
+                           "callback under that name (or pass --save-symbol NAME), or register it from "
+                           "VspConformanceInitChannel",
+                           options.save_symbol);
+    return {};
+}
+
+}  // namespace vspc

@@ -1,0 +1,370 @@
+#include "Runner.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "Fault.h"
+
+namespace vspc {
+
+void CaseLog::Clear() {
+    packets.clear();
+    calls.clear();
+    bytes.clear();
+    skipped = false;
+    skip_reason.clear();
+    restore_ops_skipped = 0;
+}
+
+namespace {
+
+GuardedRegion RegionOf(uintptr_t begin, uintptr_t end, const void *buffer, uint32_t size, FaultRegion kind) {
+    return GuardedRegion{begin, end, reinterpret_cast<uintptr_t>(buffer), size, kind};
+}
+
+uint32_t ClampSize(uint64_t n) { return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxSaveBufSize)); }
+
+}  // namespace
+
+void Runner::BeginCall(Callback cb, const CallRecord &rec) {
+    if (SharedStatus *s = g_shared) {
+        s->call = CurrentCall{cb,
+                              static_cast<uint8_t>(rec.packet),
+                              rec.null_buffer,
+                              static_cast<uint8_t>(rec.placement),
+                              rec.fill,
+                              rec.size,
+                              rec.op_index,
+                              0};
+        s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        s->in_call.store(1, std::memory_order_relaxed);
+    }
+}
+
+void Runner::EndCall() {
+    if (SharedStatus *s = g_shared) {
+        s->in_call.store(0, std::memory_order_relaxed);
+        s->total_calls.store(s->total_calls.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    g_regions.count = 0;
+    g_regions.null_save_buffer = false;
+}
+
+int Runner::NewSlot(PacketOrigin origin, FakePacket *packet, Tri has_state, CaseLog &log) {
+    PacketRecord rec;
+    rec.origin = origin;
+    rec.has_state = has_state;
+    log.packets.push_back(rec);
+    (void)packet;
+    return static_cast<int>(log.packets.size() - 1);
+}
+
+bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log) {
+    PacketRecord &pr = log.packets[slot.record];
+    if (!module_.prepare) {
+        pr.has_state = Tri::No;
+        return true;
+    }
+    CallRecord rec;
+    rec.callback = Callback::Prepare;
+    rec.packet = static_cast<uint16_t>(slot.record);
+    rec.op_index = op_index_;
+    rec.size = static_cast<uint32_t>(seed.size());
+    uint8_t has_state = 0;
+    BeginCall(Callback::Prepare, rec);
+    rec.status = module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()),
+                                 &has_state);
+    EndCall();
+    rec.bytes_needed = has_state;
+    log.calls.push_back(rec);
+    Emit(log);
+    if (!NtSuccess(rec.status)) return false;
+    log.packets[slot.record].has_state = has_state ? Tri::Yes : Tri::No;
+    return true;
+}
+
+int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill, Origin origin,
+                 CaseLog &log) {
+    CallRecord rec;
+    rec.callback = Callback::Save;
+    rec.origin = origin;
+    rec.packet = static_cast<uint16_t>(slot.record);
+    rec.op_index = op_index_;
+    rec.size = size;
+    rec.null_buffer = null_buffer && size == 0;
+    rec.placement = placement;
+    rec.fill = fill;
+    rec.n_hint = slot.n;
+
+    auto *bn = reinterpret_cast<uint32_t *>(bytes_needed_arena_.Place(4, placement, 0));
+    *bn = kBytesNeededPoison;
+    uint8_t *buf = rec.null_buffer ? nullptr : save_arena_.Place(size, placement, fill);
+    g_regions.regions[0] = RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
+    g_regions.regions[1] = RegionOf(bytes_needed_arena_.RegionBegin(), bytes_needed_arena_.RegionEnd(), bn, 4,
+                                    FaultRegion::BytesNeeded);
+    g_regions.count = rec.null_buffer ? 0 : 1;
+    g_regions.regions[g_regions.count++] = g_regions.regions[1];
+    g_regions.null_save_buffer = rec.null_buffer;
+
+    BeginCall(Callback::Save, rec);
+    rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
+    EndCall();
+
+    rec.bytes_needed = *bn;
+    rec.bytes_needed_written = rec.bytes_needed != kBytesNeededPoison;
+    if (buf) {
+        if (NtSuccess(rec.status)) {
+            uint32_t reported = rec.bytes_needed_written ? rec.bytes_needed : 0;
+            uint32_t kept = std::min(reported, size);
+            rec.data_offset = static_cast<uint32_t>(log.bytes.size());
+            rec.data_size = kept;
+            log.bytes.insert(log.bytes.end(), buf, buf + kept);
+            rec.changed_past_reported = GuardedArena::FirstChanged(buf, kept, size, fill);
+        }
+        rec.stray_save = save_arena_.CheckAndReset(buf, size, placement);
+    }
+    rec.stray_bytes_needed = bytes_needed_arena_.CheckAndReset(reinterpret_cast<uint8_t *>(bn), 4, placement);
+    log.calls.push_back(rec);
+    int index = static_cast<int>(log.calls.size() - 1);
+    if (NtSuccess(rec.status) && rec.data_size > 0) slot.last_save = index;
+    if (size == 0 && !slot.known_n) {
+        slot.known_n = true;
+        slot.n = NtSuccess(rec.status) || !rec.bytes_needed_written ? 0 : ClampSize(rec.bytes_needed);
+    }
+    Emit(log);
+    return index;
+}
+
+void Runner::LearnN(Slot &slot, Origin origin, CaseLog &log) {
+    if (!slot.known_n) Save(slot, 0, true, Placement::Right, 0, origin, log);
+}
+
+void Runner::KmclSave(Slot &slot, const Op &op, Origin origin, CaseLog &log) {
+    // KMCL's own sequence: a zero-size probe with SaveBuf = NULL, then, if it
+    // failed, one call with a buffer of at least *BytesNeeded bytes.
+    int probe = Save(slot, 0, true, Placement::Right, 0, origin == Origin::Op ? Origin::KmclProbe : origin, log);
+    const CallRecord &p = log.calls[probe];
+    if (NtSuccess(p.status)) return;
+    uint32_t n = p.bytes_needed_written ? ClampSize(p.bytes_needed) : 0;
+    uint32_t size = op.size_kind == SizeKind::Absolute ? ClampSize(op.size_value)
+                                                       : ResolveSize(op.size_kind, op.size_value, n);
+    Save(slot, std::max(size, n), false, op.placement, op.fill, origin, log);
+}
+
+void Runner::Release(Slot &slot) {
+    if (!slot.packet) return;
+    if (module_.release) {
+        CallRecord rec;
+        rec.callback = Callback::Release;
+        rec.packet = static_cast<uint16_t>(slot.record);
+        BeginCall(Callback::Release, rec);
+        module_.release(module_.channel, slot.packet);
+        EndCall();
+    }
+    Kmcl::FreePacket(slot.packet);
+    slot.packet = nullptr;
+}
+
+void Runner::SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log) {
+    (void)profile;  // a restored packet is saved the way KMCL saves any packet
+    int probe = Save(restored, 0, true, Placement::Right, 0, Origin::RoundTrip, log);
+    const CallRecord &p = log.calls[probe];
+    if (NtSuccess(p.status)) return;
+    uint32_t n = p.bytes_needed_written ? ClampSize(p.bytes_needed) : 0;
+    if (pattern)
+        Save(restored, std::max(pattern->size, n), false, pattern->placement, pattern->fill, Origin::RoundTrip, log);
+    else
+        Save(restored, n, false, Placement::Right, 0x5A, Origin::RoundTrip, log);
+}
+
+void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, int source, int pattern_call,
+                     Mutation mutation, bool arbitrary, Profile profile, CaseLog &log) {
+    CallRecord rec;
+    rec.callback = Callback::Restore;
+    rec.packet = static_cast<uint16_t>(source >= 0 ? source : 0);
+    rec.op_index = op_index_;
+    rec.size = size;
+    rec.placement = placement;
+    rec.input_offset = static_cast<uint32_t>(log.bytes.size());
+    rec.input_size = size;
+    log.bytes.insert(log.bytes.end(), input, input + size);
+    rec.lib_buf_size = kLibBufSize;
+    rec.mutation = mutation;
+    rec.arbitrary = arbitrary;
+
+    std::array<uint8_t, kLibBufSize> lib{};
+    std::memcpy(lib.data(), "VSPCLIB1", 8);
+    uint32_t seq = ++restore_seq_;
+    std::memcpy(lib.data() + 8, &seq, 4);
+    for (uint32_t i = 12; i < kLibBufSize; ++i) lib[i] = FillByte(static_cast<uint8_t>(seq), i);
+    const uint8_t *lib_ro = restore_lib_.Place(lib.data(), kLibBufSize, placement);
+    const uint8_t *in_ro = restore_input_.Place(input, size, placement);
+    g_regions.regions[0] = RegionOf(restore_input_.RegionBegin(), restore_input_.RegionEnd(), in_ro, size,
+                                    FaultRegion::RestoreSaveBuf);
+    g_regions.regions[1] = RegionOf(restore_lib_.RegionBegin(), restore_lib_.RegionEnd(), lib_ro, kLibBufSize,
+                                    FaultRegion::RestoreLibBuf);
+    g_regions.count = 2;
+
+    RestoreWatch &watch = Kmcl::Watch();
+    watch = RestoreWatch{};
+    watch.active = true;
+    watch.lib_buf = lib_ro;
+    watch.lib_buf_size = kLibBufSize;
+    BeginCall(Callback::Restore, rec);
+    rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
+                                 const_cast<uint8_t *>(in_ro), size);
+    EndCall();
+    watch.active = false;
+    rec.watch = watch;
+
+    // The tester owns every packet object: take back the ones left behind.
+    Slot restored;
+    bool bound_alive = watch.bound && watch.bound->in_use;
+    for (int i = 0; i < std::min(watch.allocations, 8); ++i) {
+        FakePacket *p = watch.allocated[i];
+        if (!p->in_use) continue;
+        if (NtSuccess(rec.status) && p == watch.bound && bound_alive) continue;
+        Kmcl::FreePacket(p);
+    }
+    if (NtSuccess(rec.status) && bound_alive) {
+        bool faithful = mutation == Mutation::None && !arbitrary;
+        Tri has_state = faithful && source >= 0 ? log.packets[source].has_state : Tri::Unknown;
+        restored.packet = watch.bound;
+        restored.record = NewSlot(PacketOrigin::Restored, watch.bound, has_state, log);
+        PacketRecord &pr = log.packets[restored.record];
+        pr.source = source;
+        pr.mutation = mutation;
+        pr.arbitrary = arbitrary;
+        pr.restore_call = static_cast<int>(log.calls.size());
+        rec.restored_packet = restored.record;
+    }
+    log.calls.push_back(rec);
+    Emit(log);
+    if (restored.packet) {
+        CallRecord pattern;
+        bool faithful = mutation == Mutation::None && !arbitrary && pattern_call >= 0;
+        if (faithful) pattern = log.calls[pattern_call];
+        SaveRestored(restored, faithful ? &pattern : nullptr, profile, log);
+        Release(restored);
+    }
+}
+
+void Runner::RestoreOp(const Op &op, Profile profile, CaseLog &log) {
+    if (!module_.restore) {
+        ++log.restore_ops_skipped;
+        return;
+    }
+    if (op.kind == OpKind::RestoreBytes) {
+        Restore(op.bytes.data(), static_cast<uint32_t>(op.bytes.size()), op.placement, -1, -1, Mutation::None, true,
+                profile, log);
+        return;
+    }
+    Slot &src = slots_[op.packet];
+    if (src.last_save < 0) {  // nothing saved yet: save it first, as KMCL would
+        Op implicit;
+        implicit.placement = Placement::Right;
+        implicit.fill = 0x5A;
+        if (profile == Profile::Kmcl) {
+            KmclSave(src, implicit, Origin::Implicit, log);
+        } else {
+            LearnN(src, Origin::Implicit, log);
+            if (src.n > 0) Save(src, src.n, false, Placement::Right, 0x5A, Origin::Implicit, log);
+        }
+    }
+    if (src.last_save < 0) return;  // stateless packet: no record to restore
+    const CallRecord &rec = log.calls[src.last_save];
+    auto record = log.Bytes(rec.data_offset, rec.data_size);
+    scratch_.assign(record.begin(), record.end());
+    uint32_t len = static_cast<uint32_t>(scratch_.size());
+    switch (op.mutation) {
+    case Mutation::None: break;
+    case Mutation::Truncate: scratch_.resize(len ? op.param % len : 0); break;
+    case Mutation::FlipBit:
+        if (len) scratch_[(op.param / 8) % len] ^= static_cast<uint8_t>(1u << (op.param % 8));
+        break;
+    case Mutation::Extend: {
+        uint32_t extra = 1 + op.param % 64;
+        for (uint32_t i = 0; i < extra; ++i) scratch_.push_back(FillByte(static_cast<uint8_t>(op.param), i));
+        break;
+    }
+    case Mutation::Splice: {
+        const Slot &other = slots_[op.other];
+        if (other.last_save >= 0 && op.other != op.packet) {
+            const CallRecord &o = log.calls[other.last_save];
+            auto tail = log.Bytes(o.data_offset, o.data_size);
+            uint32_t cut = op.param % (len + 1);
+            scratch_.resize(cut);
+            if (cut < tail.size()) scratch_.insert(scratch_.end(), tail.begin() + cut, tail.end());
+        }
+        break;
+    }
+    }
+    int pattern = src.last_save;
+    Restore(scratch_.data(), static_cast<uint32_t>(scratch_.size()), op.placement, src.record, pattern, op.mutation,
+            false, profile, log);
+}
+
+void Runner::Solo(const Case &c, int index, CaseLog &log) {
+    const Slot &orig = slots_[index];
+    if (orig.first_save < 0) return;
+    CallRecord base = log.calls[orig.first_save];
+    Slot solo;
+    solo.packet = Kmcl::NewPacket(module_.channel);
+    if (!solo.packet) return;
+    solo.record = NewSlot(PacketOrigin::Solo, solo.packet, Tri::Unknown, log);
+    log.packets[solo.record].source = orig.record;
+    if (Prepare(solo, c.seeds[index], log)) {
+        int probe = Save(solo, 0, true, Placement::Right, 0, Origin::Solo, log);
+        const CallRecord &p = log.calls[probe];
+        if (!NtSuccess(p.status)) {
+            uint32_t n = p.bytes_needed_written ? ClampSize(p.bytes_needed) : 0;
+            Save(solo, std::max(base.size, n), false, base.placement, base.fill, Origin::Solo, log);
+        }
+    }
+    Release(solo);
+}
+
+void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
+    log.Clear();
+    op_index_ = 0;
+    size_t packets = std::min(c.seeds.size(), kMaxPackets);
+    for (size_t i = 0; i < packets; ++i) slots_[i] = Slot{};
+    for (size_t i = 0; i < packets; ++i) {
+        Slot &s = slots_[i];
+        s.packet = Kmcl::NewPacket(module_.channel);
+        s.record = NewSlot(PacketOrigin::Case, s.packet, Tri::Unknown, log);
+        if (!Prepare(s, c.seeds[i], log)) {
+            log.skipped = true;
+            log.skip_reason = "VspConformancePreparePacket rejected the seed";
+            for (size_t j = 0; j <= i; ++j) Release(slots_[j]);
+            return;
+        }
+    }
+    for (const Op &op : c.ops) {
+        switch (op.kind) {
+        case OpKind::Save: {
+            Slot &s = slots_[op.packet % packets];
+            if (profile == Profile::Kmcl) {
+                KmclSave(s, op, Origin::Op, log);
+                break;
+            }
+            if (op.size_kind != SizeKind::Absolute) LearnN(s, Origin::Implicit, log);
+            uint32_t size = op.size_kind == SizeKind::Absolute ? ClampSize(op.size_value)
+                                                               : ResolveSize(op.size_kind, op.size_value, s.n);
+            Save(s, size, op.null_buffer, op.placement, op.fill, Origin::Op, log);
+            break;
+        }
+        case OpKind::Restore:
+        case OpKind::RestoreBytes: RestoreOp(op, profile, log); break;
+        }
+        for (size_t i = 0; i < packets; ++i)
+            if (slots_[i].first_save < 0) slots_[i].first_save = slots_[i].last_save;
+        ++op_index_;
+    }
+    for (size_t i = 0; i < packets; ++i) Release(slots_[i]);
+    if (packets > 1)
+        for (size_t i = 0; i < packets; ++i) Solo(c, static_cast<int>(i), log);
+}
+
+}  // namespace vspc

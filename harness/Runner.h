@@ -1,0 +1,135 @@
+// The case runner: plays a case against a loaded module the way KMCL would
+// (or, in the strict profile, every way the contract allows), with every
+// buffer instrumented, and records each call for the judge.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "Arena.h"
+#include "Case.h"
+#include "Module.h"
+#include "Rules.h"
+#include "Shared.h"
+#include "Status.h"
+
+namespace vspc {
+
+enum class Tri : uint8_t { No, Yes, Unknown };
+
+// Why the runner made a call.
+enum class Origin : uint8_t {
+    Op,         // an op of the case
+    Implicit,   // a probe the runner made to learn N before a size relative to N
+    KmclProbe,  // the probe of a KMCL save pair (kmcl profile)
+    RoundTrip,  // a save of a packet created by restore
+    Solo,       // a reference save of a packet alone (SP13)
+};
+
+enum class PacketOrigin : uint8_t { Case, Restored, Solo };
+
+struct PacketRecord {
+    PacketOrigin origin = PacketOrigin::Case;
+    int source = -1;  // Restored: the packet whose record was restored; Solo: the packet it mirrors
+    Mutation mutation = Mutation::None;
+    bool arbitrary = false;  // restored from RestoreBytes
+    Tri has_state = Tri::Unknown;
+    int restore_call = -1;  // Restored: the restore call that produced it
+};
+
+struct CallRecord {
+    Callback callback = Callback::Save;
+    Origin origin = Origin::Op;
+    uint16_t packet = 0;  // index into CaseLog::packets
+    uint32_t op_index = 0;
+    // save
+    uint32_t size = 0;
+    bool null_buffer = false;
+    Placement placement = Placement::Right;
+    uint8_t fill = 0;
+    uint32_t n_hint = 0;  // N the runner resolved sizes against
+    NtStatus status = 0;
+    uint32_t bytes_needed = 0;
+    bool bytes_needed_written = false;
+    StrayWrite stray_save;         // around SaveBuf
+    StrayWrite stray_bytes_needed;  // around *BytesNeeded
+    int64_t changed_past_reported = -1;  // SW2: first buffer offset >= reported size that changed
+    uint32_t data_offset = 0, data_size = 0;  // saved bytes, in CaseLog::bytes
+    // restore
+    uint32_t input_offset = 0, input_size = 0;  // the SaveBuf given, in CaseLog::bytes
+    uint32_t lib_buf_size = 0;
+    Mutation mutation = Mutation::None;
+    bool arbitrary = false;  // RestoreBytes: not a record the module saved
+    RestoreWatch watch;
+    int restored_packet = -1;  // the packet a successful restore produced
+};
+
+struct CaseLog {
+    std::vector<PacketRecord> packets;
+    std::vector<CallRecord> calls;
+    std::vector<uint8_t> bytes;
+    bool skipped = false;
+    std::string skip_reason;
+    uint32_t restore_ops_skipped = 0;  // module has no restore callback
+
+    void Clear();
+    std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const {
+        return {bytes.data() + offset, size};
+    }
+};
+
+class Runner {
+public:
+    explicit Runner(const Module &module) : module_(module) {}
+
+    // Plays `c` and fills `log`. `trace`, when set, is told about each call as it ends.
+    void Run(const Case &c, Profile profile, CaseLog &log);
+    void SetTrace(std::function<void(const CaseLog &, const CallRecord &)> trace) { trace_ = std::move(trace); }
+
+private:
+    struct Slot {
+        FakePacket *packet = nullptr;
+        int record = -1;  // index in CaseLog::packets
+        bool known_n = false;
+        uint32_t n = 0;
+        int first_save = -1;  // call index of the first successful save with data
+        int last_save = -1;   // call index of the last one
+    };
+
+    int NewSlot(PacketOrigin origin, FakePacket *packet, Tri has_state, CaseLog &log);
+    bool Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log);
+    int Save(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill, Origin origin,
+             CaseLog &log);
+    void LearnN(Slot &slot, Origin origin, CaseLog &log);
+    void KmclSave(Slot &slot, const Op &op, Origin origin, CaseLog &log);
+    void RestoreOp(const Op &op, Profile profile, CaseLog &log);
+    void Restore(const uint8_t *input, uint32_t size, Placement placement, int source, int pattern_call,
+                 Mutation mutation, bool arbitrary, Profile profile, CaseLog &log);
+    void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
+    void Release(Slot &slot);
+    void Solo(const Case &c, int packet, CaseLog &log);
+    void BeginCall(Callback cb, const CallRecord &rec);
+    void EndCall();
+    void Emit(const CaseLog &log) {
+        if (trace_) trace_(log, log.calls.back());
+    }
+
+    const Module &module_;
+    GuardedArena save_arena_, bytes_needed_arena_;
+    ReadOnlyArena restore_input_, restore_lib_;
+    std::array<Slot, kMaxPackets> slots_;
+    std::vector<uint8_t> scratch_;
+    uint32_t op_index_ = 0;
+    uint32_t restore_seq_ = 0;
+    std::function<void(const CaseLog &, const CallRecord &)> trace_;
+};
+
+// The LibBuf the tester passes to restore: recognisable, and different per restore.
+constexpr uint32_t kLibBufSize = 48;
+constexpr uint32_t kBytesNeededPoison = 0xCDCDCDCDu;
+
+}  // namespace vspc

@@ -1,0 +1,162 @@
+#include "Sweep.h"
+
+#include <random>
+
+namespace vspc {
+namespace {
+
+Op SaveOp(uint8_t packet, SizeKind kind, uint32_t value, Placement placement = Placement::Right, uint8_t fill = 2,
+          bool null_buffer = false) {
+    Op op;
+    op.kind = OpKind::Save;
+    op.packet = packet;
+    op.size_kind = kind;
+    op.size_value = value;
+    op.placement = placement;
+    op.fill = fill;
+    op.null_buffer = null_buffer;
+    return op;
+}
+
+Op Probe(uint8_t packet, bool null_buffer, Placement placement = Placement::Right) {
+    return SaveOp(packet, SizeKind::Absolute, 0, placement, 3, null_buffer);
+}
+
+Op RestoreOp(uint8_t packet, Mutation mutation, uint32_t param, Placement placement, uint8_t other = 0) {
+    Op op;
+    op.kind = OpKind::Restore;
+    op.packet = packet;
+    op.mutation = mutation;
+    op.param = param;
+    op.placement = placement;
+    op.other = other;
+    return op;
+}
+
+Placement Alternate(uint32_t i) { return i % 2 ? Placement::Left : Placement::Right; }
+
+// Every way a single packet's save can be called, in an order that makes the
+// judge's attribution sharp: the baseline save is repeated unchanged before any
+// parameter changes (SP12 before SP9), and probes follow saves.
+std::vector<Op> SaveContract() {
+    const auto R = Placement::Right, L = Placement::Left;
+    const auto Abs = SizeKind::Absolute, Plus = SizeKind::NPlus, Minus = SizeKind::NMinus;
+    return {
+        Probe(0, true),                 // KMCL's probe
+        Probe(0, false, R),             // non-NULL probes: nothing may be written
+        Probe(0, false, L),
+        SaveOp(0, Plus, 0, R, 2),       // exactly N: the baseline save
+        Probe(0, true),                 // did the save change the state?
+        SaveOp(0, Plus, 0, R, 2),       // the same save again
+        SaveOp(0, Plus, 0, L, 7),       // other placement and prior contents
+        SaveOp(0, Plus, 0, R, 0),       // zeroed buffer
+        SaveOp(0, Plus, 0, R, 1),       // 0xFF buffer
+        SaveOp(0, Plus, 1, R, 9),       // N+1
+        SaveOp(0, Plus, 1, L, 10),
+        SaveOp(0, Plus, 7, L, 11),
+        SaveOp(0, Plus, 64, R, 12),
+        SaveOp(0, Abs, 4095, R, 13),    // page boundaries (undersized when N is larger)
+        SaveOp(0, Abs, 4096, L, 14),
+        SaveOp(0, Abs, 4097, R, 15),
+        SaveOp(0, Plus, 65536, R, 16),  // large
+        SaveOp(0, Minus, 1, R, 17),     // undersized (strict): N-1, 1, N/2
+        SaveOp(0, Abs, 1, L, 18),
+        SaveOp(0, SizeKind::NScaled, 128, R, 19),
+        Probe(0, true),
+        SaveOp(0, Plus, 0, R, 2),       // the baseline save, one last time
+    };
+}
+
+}  // namespace
+
+std::vector<std::vector<uint8_t>> SweepSeeds(uint64_t seed) {
+    std::vector<std::vector<uint8_t>> seeds;
+    seeds.push_back({});
+    seeds.push_back({0x00});
+    seeds.push_back({0xFF});
+    seeds.push_back(std::vector<uint8_t>(16, 0x00));
+    seeds.push_back(std::vector<uint8_t>(16, 0xFF));
+    std::vector<uint8_t> ascending(64);
+    for (size_t i = 0; i < ascending.size(); ++i) ascending[i] = static_cast<uint8_t>(i);
+    seeds.push_back(ascending);
+    std::mt19937_64 rng(seed);
+    for (size_t len : {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256}) {
+        for (int k = 0; k < 2; ++k) {
+            std::vector<uint8_t> s(len);
+            for (auto &b : s) b = static_cast<uint8_t>(rng());
+            seeds.push_back(std::move(s));
+        }
+    }
+    return seeds;
+}
+
+std::vector<Case> SweepCases(uint64_t seed) {
+    std::vector<Case> cases;
+    const auto seeds = SweepSeeds(seed);
+    const std::vector<Op> contract = SaveContract();
+    // Single packets: the save contract, the round trip, then hostile restores.
+    for (const auto &s : seeds) {
+        cases.push_back(Case{{s}, contract});
+        Case rt{{s}, {}};
+        rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2));
+        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
+        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Left));
+        rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 3, Placement::Left, 5));
+        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
+        cases.push_back(std::move(rt));
+    }
+    std::mt19937_64 rng(seed ^ 0x5EEDu);
+    for (size_t si = 0; si < seeds.size(); ++si) {
+        const auto &s = seeds[si];
+        // Every truncation (records are at most a few KiB; the op count caps it).
+        Case trunc{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+        for (uint32_t len = 0; len < 1024; ++len)
+            trunc.ops.push_back(RestoreOp(0, Mutation::Truncate, len, Alternate(len)));
+        cases.push_back(std::move(trunc));
+        // Bit flips: every bit of the first 32 bytes, then a spread over the rest.
+        Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+        for (uint32_t bit = 0; bit < 256; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
+        for (uint32_t k = 0; k < 256; ++k)
+            flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % 32768), Alternate(k)));
+        for (uint32_t k = 0; k < 8; ++k) flips.ops.push_back(RestoreOp(0, Mutation::Extend, k * 9, Alternate(k)));
+        cases.push_back(std::move(flips));
+        // Arbitrary bytes, some shaped like the module's own header.
+        if (si % 4 == 0) {
+            Case junk{{s}, {}};
+            for (uint32_t k = 0; k < 24; ++k) {
+                Op op;
+                op.kind = OpKind::RestoreBytes;
+                op.placement = Alternate(k);
+                op.bytes.resize(rng() % (k < 12 ? 16 : 600));
+                for (auto &b : op.bytes) b = static_cast<uint8_t>(k % 3 == 0 ? 0xFF : rng());
+                junk.ops.push_back(std::move(op));
+            }
+            cases.push_back(std::move(junk));
+        }
+    }
+    // Several packets in flight, interleaved, then spliced records.
+    for (size_t i = 0; i + 1 < seeds.size(); i += 3) {
+        const auto &a = seeds[i], &b = seeds[i + 1], &c = seeds[(i + 2) % seeds.size()];
+        Case multi{{a, b, c}, {}};
+        multi.ops = {Probe(0, true),
+                     Probe(1, true),
+                     Probe(2, true),
+                     SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
+                     SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
+                     Probe(2, false, Placement::Left),
+                     SaveOp(2, SizeKind::NPlus, 0, Placement::Right, 2),
+                     SaveOp(0, SizeKind::NPlus, 5, Placement::Left, 6),
+                     Probe(1, true),
+                     SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
+                     RestoreOp(0, Mutation::None, 0, Placement::Right),
+                     RestoreOp(1, Mutation::Splice, 7, Placement::Left, 0),
+                     RestoreOp(2, Mutation::Splice, 3, Placement::Right, 1)};
+        cases.push_back(std::move(multi));
+        Case same{{a, a}, {Probe(1, true), Probe(0, true), SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
+                           SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2)}};
+        cases.push_back(std::move(same));
+    }
+    return cases;
+}
+
+}  // namespace vspc

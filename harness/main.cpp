@@ -1,0 +1,115 @@
+// vspconform: command-line front-end.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "Check.h"
+#include "Report.h"
+#include "Worker.h"
+
+namespace {
+
+constexpr unsigned kCheck = 1, kReplay = 2;
+
+struct Flags {
+#define VSPC_FLAG(Field, Option, Commands, Type, Default, Help) Type Field = Default;
+#include "Flags.def"
+#undef VSPC_FLAG
+};
+
+template <typename T>
+CLI::Option *AddFlag(CLI::App *cmd, const char *option, T &field, const char *help) {
+    if constexpr (std::is_same_v<T, bool>)
+        return cmd->add_flag(option, field, help);
+    else
+        return cmd->add_option(option, field, help)->capture_default_str();
+}
+
+void AddFlags(CLI::App *cmd, unsigned which, Flags &f) {
+#define VSPC_FLAG(Field, Option, Commands, Type, Default, Help)                                                    \
+    if ((Commands) & which) {                                                                                    \
+        auto *opt = AddFlag(cmd, Option, f.Field, Help);                                                         \
+        if (std::string_view(Option) == "--profile") opt->check(CLI::IsMember({"strict", "kmcl"}));              \
+    }
+#include "Flags.def"
+#undef VSPC_FLAG
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    if (int rc = vspc::RunWorkerIfRequested(argc, argv); rc >= 0) return rc;
+
+    CLI::App app{"vspconform: checks a Hyper-V VSP's EvtVmbChannelSavePacket / EvtVmbChannelRestorePacket "
+                 "against the KMCL save/restore contract"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("vspconform ") + vspc::kToolVersion);
+    Flags flags;
+    std::string module;
+    std::vector<std::string> cases;
+    bool markdown = false;
+
+    auto *check = app.add_subcommand("check", "the CI gate: deterministic sweep + fixed coverage-guided stage; "
+                                              "exit 0 conformant, 1 violations, 2 could not test");
+    check->add_option("MODULE", module, "the VSP module (.so) built against include/kmcl")->required();
+    AddFlags(check, kCheck, flags);
+
+    auto *replay = app.add_subcommand("replay", "re-run saved cases, printing every call and the verdict");
+    replay->add_option("MODULE", module, "the VSP module (.so)")->required();
+    replay->add_option("CASE", cases, "case files (from a report's cases/ folder, a corpus or a fuzzer)")->required();
+    AddFlags(replay, kReplay, flags);
+
+    auto *rules = app.add_subcommand("rules", "list the rules vspconform checks");
+    rules->add_flag("--markdown", markdown, "print the rule catalog as Markdown (docs/rules.md)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp &e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion &e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError &e) {
+        std::fprintf(stderr, "vspconform: error: %s (see 'vspconform --help')\n", e.what());
+        return 2;
+    }
+
+    auto profile = vspc::ProfileByName(flags.profile).value_or(vspc::Profile::Strict);
+    vspc::ModuleOptions mod{module, flags.save_symbol, flags.restore_symbol};
+    if (*check) {
+        vspc::CheckOptions o;
+        o.module = mod;
+        o.profile = profile;
+        o.report_dir = flags.report_dir;
+        o.runs = flags.runs;
+        o.seed = flags.seed;
+        o.timeout_ms = flags.timeout_ms;
+        o.warnings_as_errors = flags.warnings_as_errors;
+        o.max_restarts = flags.max_restarts;
+        return vspc::RunCheck(o);
+    }
+    if (*replay) {
+        vspc::ReplayOptions o;
+        o.module = mod;
+        o.profile = profile;
+        o.cases = cases;
+        o.timeout_ms = flags.timeout_ms;
+        return vspc::RunReplay(o);
+    }
+    if (*rules) {
+        if (markdown) {
+            std::fputs(vspc::RulesMarkdown().c_str(), stdout);
+        } else {
+            for (const auto &r : vspc::AllRules())
+                std::printf("%-5s %-8s %s\n", std::string(r.name).c_str(),
+                            std::string(vspc::SeverityName(r.severity)).c_str(), std::string(r.title).c_str());
+        }
+        return 0;
+    }
+    return 2;
+}
