@@ -29,7 +29,7 @@ struct RunSummary {
     std::string command = "check";
     std::string tool_version;
     ModuleFile module;
-    nlohmann::json hooks;  // what the worker found in the module
+    nlohmann::json hooks = nlohmann::json::object();  // what the worker found in the module
     Profile profile = Profile::Strict;
     uint64_t seed = 1;
     uint64_t fuzz_runs = 0;
@@ -42,8 +42,8 @@ struct RunSummary {
     std::vector<Finding> findings;
     std::string error;  // set when the module could not be tested
 
-    bool HasRestore() const { return hooks.value("restore", false); }
-    bool HasPrepare() const { return hooks.value("prepare", false); }
+    bool HasRestore() const { return hooks.is_object() && hooks.value("restore", false); }
+    bool HasPrepare() const { return hooks.is_object() && hooks.value("prepare", false); }
     RuleOutcome OutcomeOf(const Rule &rule) const;
     std::string Verdict() const;  // "pass", "fail", "error"
     int ExitCode() const;

@@ -12,6 +12,7 @@ struct PacketState {
     bool probe_seen = false;
     bool probe_failed = false;
     uint32_t probe_n = 0;
+    int probe_index = -1;
     int base_save = -1;
     bool saved = false;    // a save succeeded (state may have been changed from here on)
     bool drifted = false;  // SP12 seen: state no longer what Prepare built
@@ -37,13 +38,20 @@ bool IsBufferStatus(NtStatus s) { return s == kStatusBufferTooSmall || s == kSta
 class Judge {
 public:
     Judge(const CaseLog &log, Profile profile, std::vector<Violation> &out)
-        : log_(log), profile_(profile), out_(out), state_(log.packets.size()), first_(out.size()) {}
+        : log_(log), profile_(profile), out_(out), state_(log.packets.size()), first_(out.size()) {
+        int case_packets = 0;
+        for (const PacketRecord &p : log.packets) case_packets += p.origin == PacketOrigin::Case;
+        multi_ = case_packets > 1;
+    }
 
     void Run() {
         for (size_t i = 0; i < log_.calls.size(); ++i) {
             const CallRecord &c = log_.calls[i];
             if (c.callback == Callback::Save) JudgeSave(static_cast<int>(i), c);
-            if (c.callback == Callback::Restore) JudgeRestore(static_cast<int>(i), c);
+            if (c.callback == Callback::Restore) {
+                JudgeRestore(static_cast<int>(i), c);
+                last_restore_ = static_cast<int>(i);
+            }
         }
     }
 
@@ -93,14 +101,58 @@ private:
                                             c.bytes_needed_written ? c.bytes_needed : 0, c.changed_past_reported,
                                             c.size));
         if (ps.drifted) return;
+        if (pr.origin == PacketOrigin::Solo) {
+            JudgeSolo(i, c, pr, ps);
+            return;
+        }
+        // With several packets in flight, a packet's behaviour may come from
+        // another packet's state: that is SP13's question, answered by comparing
+        // with the packet saved alone, not by this packet's own rules.
+        if (multi_ && pr.origin == PacketOrigin::Case) return;
         if (probe) JudgeProbe(i, c, pr, ps);
         else JudgeSized(i, c, pr, ps);
+    }
+
+    // A packet prepared and saved alone, mirroring a packet of a multi-packet case.
+    void JudgeSolo(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
+        if (pr.source < 0) return;
+        std::string which = fmt::format("packet {} (prepared from the same seed)", pr.source);
+        if (c.size == 0 && !ps.probe_seen && pr.source_probe >= 0) {
+            ps.probe_seen = true;
+            const CallRecord &b = log_.calls[pr.source_probe];
+            bool failed = !NtSuccess(c.status), was = !NtSuccess(b.status);
+            uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0, was_n = b.bytes_needed_written ? b.bytes_needed : 0;
+            if (failed != was || (failed && n != was_n))
+                Add(RuleId::SP13, i,
+                    fmt::format("with other packets in flight, {}'s probe {}; alone, it {}: its save depends on other "
+                                "packets",
+                                which, was ? fmt::format("failed with N = {}", was_n) : std::string("succeeded"),
+                                failed ? fmt::format("fails with N = {}", n) : std::string("succeeds")));
+            return;
+        }
+        if (c.size == 0 || !NtSuccess(c.status) || pr.source_save < 0 || ps.base_save >= 0) return;
+        ps.base_save = i;
+        const CallRecord &b = log_.calls[pr.source_save];
+        auto before = log_.Bytes(b.data_offset, b.data_size), alone = log_.Bytes(c.data_offset, c.data_size);
+        int64_t diff = FirstDifference(before, alone);
+        if (diff >= 0)
+            Add(RuleId::SP13, i,
+                fmt::format("{} saved with other packets in flight gave {} bytes; the same save alone gives {} bytes; "
+                            "they differ from offset {}: its save depends on other packets",
+                            which, before.size(), alone.size(), diff));
     }
 
     void JudgeProbe(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
         bool failed = !NtSuccess(c.status);
         uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0;
-        if (ps.probe_seen && (failed != ps.probe_failed || (failed && n != ps.probe_n))) {
+        bool changed = ps.probe_seen && (failed != ps.probe_failed || (failed && n != ps.probe_n));
+        if (changed && last_restore_ > ps.probe_index) {
+            // A restore since the baseline may have changed module state this
+            // packet shares: nothing can be blamed; start a new baseline.
+            ps = PacketState{};
+            changed = false;
+        }
+        if (changed) {
             std::string before = ps.probe_failed ? fmt::format("failed with N = {}", ps.probe_n) : "succeeded";
             std::string now = failed ? fmt::format("failed with N = {}", n) : "succeeded";
             if (ps.saved) {
@@ -118,6 +170,7 @@ private:
             ps.probe_seen = true;
             ps.probe_failed = failed;
             ps.probe_n = n;
+            ps.probe_index = i;
         }
         const char *ptr = c.null_buffer ? "NULL" : "non-NULL";
         if (pr.has_state == Tri::Yes) {
@@ -170,18 +223,22 @@ private:
             ps.saved = true;
             return;
         }
-        if (c.bytes_needed_written && reported <= c.size && (reported == 0 || reported > n))
+        bool valid = c.bytes_needed_written && reported >= 1 && reported <= c.size && reported <= n;
+        if (c.bytes_needed_written && reported <= c.size && !valid)
             Add(RuleId::SP8, i, fmt::format("successful save reported {} bytes saved; it must be from 1 to N = {}",
                                             reported, n));
-        if (c.data_size > 0) CompareWithBase(i, c, pr, ps);
+        if (valid) CompareWithBase(i, c, pr, ps);
         ps.saved = true;
     }
 
     void CompareWithBase(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
         if (ps.base_save < 0) {
             ps.base_save = i;
-            if (pr.origin == PacketOrigin::Solo) CompareSolo(i, c, pr);
             if (pr.origin == PacketOrigin::Restored) CompareRoundTrip(i, c, pr);
+            return;
+        }
+        if (last_restore_ > ps.base_save) {  // see JudgeProbe: a new baseline
+            ps.base_save = i;
             return;
         }
         const CallRecord &b = log_.calls[ps.base_save];
@@ -204,17 +261,6 @@ private:
                         "bytes){}",
                         diff, c.size, b.size, now.size(), base.size(),
                         left_over ? "; the byte there is the buffer's prior content: it was never written" : ""));
-    }
-
-    void CompareSolo(int i, const CallRecord &c, const PacketRecord &pr) {
-        if (pr.source < 0 || state_[pr.source].drifted || state_[pr.source].base_save < 0) return;
-        const CallRecord &b = log_.calls[state_[pr.source].base_save];
-        int64_t diff = FirstDifference(log_.Bytes(b.data_offset, b.data_size), log_.Bytes(c.data_offset, c.data_size));
-        if (diff >= 0)
-            Add(RuleId::SP13, i,
-                fmt::format("packet {} saved with other packets in flight differs from the same seed saved alone, "
-                            "from offset {} ({} vs {} bytes): its save depends on other packets",
-                            pr.source, diff, b.data_size, c.data_size));
     }
 
     void CompareRoundTrip(int i, const CallRecord &c, const PacketRecord &pr) {
@@ -275,6 +321,8 @@ private:
     std::vector<PacketState> state_;
     size_t first_;
     Violation scratch_;
+    bool multi_ = false;
+    int last_restore_ = -1;
 };
 
 }  // namespace

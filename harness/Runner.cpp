@@ -127,13 +127,28 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     rec.stray_bytes_needed = bytes_needed_arena_.CheckAndReset(reinterpret_cast<uint8_t *>(bn), 4, placement);
     log.calls.push_back(rec);
     int index = static_cast<int>(log.calls.size() - 1);
-    if (NtSuccess(rec.status) && rec.data_size > 0) slot.last_save = index;
     if (size == 0 && !slot.known_n) {
         slot.known_n = true;
         slot.n = NtSuccess(rec.status) || !rec.bytes_needed_written ? 0 : ClampSize(rec.bytes_needed);
     }
+    if (size == 0 && slot.first_probe < 0 && !slot.saved) slot.first_probe = index;
+    if (size > 0 && NtSuccess(rec.status)) slot.saved = true;
+    bool valid_record = NtSuccess(rec.status) && rec.bytes_needed_written && rec.bytes_needed > 0 &&
+                        rec.bytes_needed <= size && (slot.n == 0 || rec.bytes_needed <= slot.n);
+    if (valid_record) {
+        slot.last_save = index;
+        if (slot.first_save < 0) slot.first_save = index;
+    }
     Emit(log);
     return index;
+}
+
+void Runner::SaveAndVerify(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill,
+                           Origin origin, CaseLog &log) {
+    int call = Save(slot, size, null_buffer, placement, fill, origin, log);
+    // Probe right after a successful save: a save that changed the state shows
+    // at once, before later calls could be blamed for it (SP12).
+    if (size > 0 && NtSuccess(log.calls[call].status)) Save(slot, 0, true, Placement::Right, 0, Origin::Verify, log);
 }
 
 void Runner::LearnN(Slot &slot, Origin origin, CaseLog &log) {
@@ -269,7 +284,7 @@ void Runner::RestoreOp(const Op &op, Profile profile, CaseLog &log) {
             KmclSave(src, implicit, Origin::Implicit, log);
         } else {
             LearnN(src, Origin::Implicit, log);
-            if (src.n > 0) Save(src, src.n, false, Placement::Right, 0x5A, Origin::Implicit, log);
+            if (src.n > 0) SaveAndVerify(src, src.n, false, Placement::Right, 0x5A, Origin::Implicit, log);
         }
     }
     if (src.last_save < 0) return;  // stateless packet: no record to restore
@@ -307,13 +322,15 @@ void Runner::RestoreOp(const Op &op, Profile profile, CaseLog &log) {
 
 void Runner::Solo(const Case &c, int index, CaseLog &log) {
     const Slot &orig = slots_[index];
-    if (orig.first_save < 0) return;
-    CallRecord base = log.calls[orig.first_save];
+    if (orig.first_probe < 0) return;
+    CallRecord base = orig.first_save >= 0 ? log.calls[orig.first_save] : log.calls[orig.first_probe];
     Slot solo;
     solo.packet = Kmcl::NewPacket(module_.channel);
     if (!solo.packet) return;
     solo.record = NewSlot(PacketOrigin::Solo, solo.packet, Tri::Unknown, log);
     log.packets[solo.record].source = orig.record;
+    log.packets[solo.record].source_probe = orig.first_probe;
+    log.packets[solo.record].source_save = orig.first_save;
     if (Prepare(solo, c.seeds[index], log)) {
         int probe = Save(solo, 0, true, Placement::Right, 0, Origin::Solo, log);
         const CallRecord &p = log.calls[probe];
@@ -349,17 +366,16 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
                 KmclSave(s, op, Origin::Op, log);
                 break;
             }
-            if (op.size_kind != SizeKind::Absolute) LearnN(s, Origin::Implicit, log);
+            // Learn N from the untouched state first, whatever the size is relative to.
+            if (!(op.size_kind == SizeKind::Absolute && op.size_value == 0)) LearnN(s, Origin::Implicit, log);
             uint32_t size = op.size_kind == SizeKind::Absolute ? ClampSize(op.size_value)
                                                                : ResolveSize(op.size_kind, op.size_value, s.n);
-            Save(s, size, op.null_buffer, op.placement, op.fill, Origin::Op, log);
+            SaveAndVerify(s, size, op.null_buffer, op.placement, op.fill, Origin::Op, log);
             break;
         }
         case OpKind::Restore:
         case OpKind::RestoreBytes: RestoreOp(op, profile, log); break;
         }
-        for (size_t i = 0; i < packets; ++i)
-            if (slots_[i].first_save < 0) slots_[i].first_save = slots_[i].last_save;
         ++op_index_;
     }
     for (size_t i = 0; i < packets; ++i) Release(slots_[i]);

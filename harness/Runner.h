@@ -28,6 +28,7 @@ enum class Origin : uint8_t {
     KmclProbe,  // the probe of a KMCL save pair (kmcl profile)
     RoundTrip,  // a save of a packet created by restore
     Solo,       // a reference save of a packet alone (SP13)
+    Verify,     // a probe after a successful save: did the save change the state? (SP12)
 };
 
 enum class PacketOrigin : uint8_t { Case, Restored, Solo };
@@ -39,6 +40,8 @@ struct PacketRecord {
     bool arbitrary = false;  // restored from RestoreBytes
     Tri has_state = Tri::Unknown;
     int restore_call = -1;  // Restored: the restore call that produced it
+    int source_probe = -1;  // Solo: the source packet's first probe
+    int source_save = -1;   // Solo: the source packet's first valid save (mirrored exactly)
 };
 
 struct CallRecord {
@@ -96,14 +99,18 @@ private:
         int record = -1;  // index in CaseLog::packets
         bool known_n = false;
         uint32_t n = 0;
-        int first_save = -1;  // call index of the first successful save with data
-        int last_save = -1;   // call index of the last one
+        bool saved = false;    // a save with a buffer succeeded (the state may have changed since)
+        int first_probe = -1;  // call index of the first probe before any successful save
+        int first_save = -1;   // call index of the first valid save (1 <= reported <= SaveBufSize, N)
+        int last_save = -1;    // call index of the last one: the record restores are fed
     };
 
     int NewSlot(PacketOrigin origin, FakePacket *packet, Tri has_state, CaseLog &log);
     bool Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log);
     int Save(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill, Origin origin,
              CaseLog &log);
+    void SaveAndVerify(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill, Origin origin,
+                       CaseLog &log);
     void LearnN(Slot &slot, Origin origin, CaseLog &log);
     void KmclSave(Slot &slot, const Op &op, Origin origin, CaseLog &log);
     void RestoreOp(const Op &op, Profile profile, CaseLog &log);

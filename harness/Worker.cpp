@@ -225,6 +225,9 @@ int RunFuzz(WorkerState &w) {
                                      "-handle_int=0",
                                      "-handle_term=0",
                                      "-print_final_stats=1"};
+    // libFuzzer's own artifacts (e.g. on exit() in a callback) stay out of the
+    // user's working directory; the supervisor reports from the shared block.
+    if (!w.config.corpus.empty()) args.push_back(fmt::format("-artifact_prefix={}/artifact-", w.config.corpus[0]));
     for (const auto &dir : w.config.corpus) args.push_back(dir);
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
