@@ -205,6 +205,7 @@ int RunReplay(const ReplayOptions &opt) {
         }
         if (o.ending == Ending::Done) break;
         auto v = DeathViolation(o, opt.timeout_ms);
+        std::printf("  %s -> did not return\n", v["call"].value("text", "").c_str());
         std::printf("  => %s error: %s\n", v.value("rule", "").c_str(), v.value("message", "").c_str());
         ++violations;
         next = base + o.case_index + 1;

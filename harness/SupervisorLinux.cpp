@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,6 +84,9 @@ WorkerOutcome RunWorker(WorkerConfig config, const SupervisorOptions &options,
         dup2(log_fd, 2);
         fcntl(shm_fd, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
+        // Same addresses every run: libFuzzer's value profile hashes code
+        // addresses, so address randomization would make runs differ.
+        personality(ADDR_NO_RANDOMIZE);
         if (options.needs_asan) {
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
             setenv("ASAN_OPTIONS",
