@@ -109,8 +109,8 @@ std::vector<uint8_t> EncodeCase(const Case &c) {
         switch (op.kind) {
         case OpKind::Save:
             out.push_back(static_cast<uint8_t>(op.packet % packets));
-            out.push_back(static_cast<uint8_t>(static_cast<uint8_t>(op.size_kind) | (op.null_buffer ? 4 : 0) |
-                                               placement));
+            out.push_back(
+                static_cast<uint8_t>(static_cast<uint8_t>(op.size_kind) | (op.null_buffer ? 4 : 0) | placement));
             PutVarint(out, std::min(op.size_value, op.size_kind == SizeKind::NScaled ? kMaxScale : kMaxSizeValue));
             out.push_back(op.fill);
             break;

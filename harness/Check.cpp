@@ -49,6 +49,7 @@ int RunCheck(const CheckOptions &opt) {
         return 2;
     }
     fs::remove(WorkerLogPath(opt.report_dir), ec);
+    fs::remove_all(fs::path(opt.report_dir) / "cases", ec);  // reproducers of an earlier run
 
     auto finish = [&](RunSummary &r) {
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -90,12 +91,14 @@ int RunCheck(const CheckOptions &opt) {
         });
         if (!o.loaded) {
             if (!o.load_error.empty()) return fail(o.load_error);
-            if (o.ending == Ending::Hung) return fail("the module hung while loading (constructors or VspConformanceInitChannel)");
-            return fail(fmt::format("the module {} while loading; run `vspconform replay` on any case to see its "
-                                    "output, or read {}",
-                                    o.ending == Ending::Crashed ? "crashed with " + SignalName(o.signo)
-                                                                : fmt::format("exited with status {}", o.exit_code),
-                                    sup.log_path));
+            if (o.ending == Ending::Hung)
+                return fail("the module hung while loading (constructors or VspConformanceInitChannel)");
+            return fail(
+                fmt::format("the module {} while loading; run `vspconform replay` on any case to see its "
+                            "output, or read {}",
+                            o.ending == Ending::Crashed ? "crashed with " + SignalName(o.signo)
+                                                        : fmt::format("exited with status {}", o.exit_code),
+                            sup.log_path));
         }
         run.hooks = o.module_info;
         run.sweep_cases += o.cases_run;
@@ -107,9 +110,10 @@ int RunCheck(const CheckOptions &opt) {
         ++run.sweep_cases;  // the case that killed the worker ran too
         start = o.case_index + 1;
         if (++run.worker_restarts >= opt.max_restarts && start < sweep.size()) {
-            run.notes.push_back(fmt::format("the sweep stopped early: the module died {} times; {} of {} sweep cases "
-                                            "were not run",
-                                            run.worker_restarts, sweep.size() - start, sweep.size()));
+            run.notes.push_back(
+                fmt::format("the sweep stopped early: the module died {} times; {} of {} sweep cases "
+                            "were not run",
+                            run.worker_restarts, sweep.size() - start, sweep.size()));
             break;
         }
     }
@@ -141,10 +145,10 @@ int RunCheck(const CheckOptions &opt) {
     }
 
     if (!run.HasPrepare())
-        run.notes.push_back("the module exports no VspConformancePreparePacket: only packets without state were "
-                            "tested, and the rules that need state were skipped");
-    if (!run.HasRestore())
-        run.notes.push_back("the module has no restore callback: RP1-RP4 were skipped, not passed");
+        run.notes.push_back(
+            "the module exports no VspConformancePreparePacket: only packets without state were "
+            "tested, and the rules that need state were skipped");
+    if (!run.HasRestore()) run.notes.push_back("the module has no restore callback: RP1-RP4 were skipped, not passed");
     if (run.sweep_skipped > 0)
         run.notes.push_back(fmt::format("{} sweep cases were skipped: VspConformancePreparePacket rejected their seed",
                                         run.sweep_skipped));
@@ -183,9 +187,11 @@ int RunReplay(const ReplayOptions &opt) {
         size_t base = next;
         WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
             std::string t = m.value("t", "");
-            if (t == "case_begin") std::printf("case %s (profile %s)\n", m.value("file", "").c_str(),
-                                               std::string(ProfileName(opt.profile)).c_str());
-            else if (t == "call") std::printf("  %s\n", m.value("text", "").c_str());
+            if (t == "case_begin")
+                std::printf("case %s (profile %s)\n", m.value("file", "").c_str(),
+                            std::string(ProfileName(opt.profile)).c_str());
+            else if (t == "call")
+                std::printf("  %s\n", m.value("text", "").c_str());
             else if (t == "violation") {
                 violations += m.value("severity", "") == "error";
                 std::printf("  => %s %s: %s\n", m.value("rule", "").c_str(), m.value("severity", "").c_str(),

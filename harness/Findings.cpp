@@ -42,7 +42,7 @@ RuleOutcome RunSummary::OutcomeOf(const Rule &rule) const {
         if (f.rule == rule.id) return rule.severity == Severity::Error ? RuleOutcome::Fail : RuleOutcome::Warn;
     if (!rule.AppliesTo(profile)) return RuleOutcome::NotApplicable;
     if (rule.side == RuleSide::Restore && !HasRestore()) return RuleOutcome::Skipped;
-    static const RuleId needs_state[] = {RuleId::SP1, RuleId::SP2, RuleId::SP4, RuleId::SP8, RuleId::SP9,
+    static const RuleId needs_state[] = {RuleId::SP1,  RuleId::SP2,  RuleId::SP4,  RuleId::SP8, RuleId::SP9,
                                          RuleId::SP10, RuleId::SP12, RuleId::SP13, RuleId::RP1, RuleId::SW1};
     if (!HasPrepare() && std::find(std::begin(needs_state), std::end(needs_state), rule.id) != std::end(needs_state))
         return RuleOutcome::Skipped;

@@ -73,8 +73,8 @@ private:
         const char *dir = s.offset < 0 ? "underrun" : "overrun";
         Violation &v =
             Add(rule, call,
-                fmt::format("wrote {} byte(s) outside {} ({} bytes): first stray byte at offset {} ({} by {})",
-                            s.count, region, size, s.offset, dir,
+                fmt::format("wrote {} byte(s) outside {} ({} bytes): first stray byte at offset {} ({} by {})", s.count,
+                            region, size, s.offset, dir,
                             s.offset < 0 ? -s.offset : s.offset - static_cast<int64_t>(size) + 1),
                 fmt::format("{} {}", region, dir));
         v.has_offset = true;
@@ -92,14 +92,14 @@ private:
         if (c.stray_save.found) Stray(probe ? RuleId::SP3 : RuleId::SP5, i, c.stray_save, "SaveBuf", c.size);
         if (c.stray_bytes_needed.found) Stray(RuleId::SP5, i, c.stray_bytes_needed, "*BytesNeeded", 4);
         if (ok && c.bytes_needed_written && c.bytes_needed > c.size)
-            Add(RuleId::SP6, i, fmt::format("succeeded with SaveBufSize {} but reported *BytesNeeded = {}", c.size,
-                                            c.bytes_needed));
+            Add(RuleId::SP6, i,
+                fmt::format("succeeded with SaveBufSize {} but reported *BytesNeeded = {}", c.size, c.bytes_needed));
         if (ok && !c.bytes_needed_written && !probe)
             Add(RuleId::SP6, i, fmt::format("succeeded with SaveBufSize {} but never wrote *BytesNeeded", c.size));
         if (ok && !probe && c.changed_past_reported >= 0)
-            Add(RuleId::SW2, i, fmt::format("reported {} bytes saved but changed the buffer at offset {} (of {})",
-                                            c.bytes_needed_written ? c.bytes_needed : 0, c.changed_past_reported,
-                                            c.size));
+            Add(RuleId::SW2, i,
+                fmt::format("reported {} bytes saved but changed the buffer at offset {} (of {})",
+                            c.bytes_needed_written ? c.bytes_needed : 0, c.changed_past_reported, c.size));
         if (ps.drifted) return;
         if (pr.origin == PacketOrigin::Solo) {
             JudgeSolo(i, c, pr, ps);
@@ -109,8 +109,10 @@ private:
         // another packet's state: that is SP13's question, answered by comparing
         // with the packet saved alone, not by this packet's own rules.
         if (multi_ && pr.origin == PacketOrigin::Case) return;
-        if (probe) JudgeProbe(i, c, pr, ps);
-        else JudgeSized(i, c, pr, ps);
+        if (probe)
+            JudgeProbe(i, c, pr, ps);
+        else
+            JudgeSized(i, c, pr, ps);
     }
 
     // A packet prepared and saved alone, mirroring a packet of a multi-packet case.
@@ -121,7 +123,8 @@ private:
             ps.probe_seen = true;
             const CallRecord &b = log_.calls[pr.source_probe];
             bool failed = !NtSuccess(c.status), was = !NtSuccess(b.status);
-            uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0, was_n = b.bytes_needed_written ? b.bytes_needed : 0;
+            uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0,
+                     was_n = b.bytes_needed_written ? b.bytes_needed : 0;
             if (failed != was || (failed && n != was_n))
                 Add(RuleId::SP13, i,
                     fmt::format("with other packets in flight, {}'s probe {}; alone, it {}: its save depends on other "
@@ -176,26 +179,28 @@ private:
         if (pr.has_state == Tri::Yes) {
             if (!failed)
                 Add(RuleId::SP1, i,
-                    fmt::format("probe (SaveBufSize 0, SaveBuf {}) returned {} although the packet has state",
-                                ptr, StatusName(c.status)));
+                    fmt::format("probe (SaveBufSize 0, SaveBuf {}) returned {} although the packet has state", ptr,
+                                StatusName(c.status)));
             else if (n == 0)
                 Add(RuleId::SP2, i,
                     fmt::format("probe failed with {} but {}", StatusName(c.status),
                                 c.bytes_needed_written ? "set *BytesNeeded = 0" : "never wrote *BytesNeeded"));
             else if (!IsBufferStatus(c.status))
-                Add(RuleId::SW1, i, fmt::format("probe failed with {}; STATUS_BUFFER_TOO_SMALL is expected",
-                                                StatusName(c.status)));
+                Add(RuleId::SW1, i,
+                    fmt::format("probe failed with {}; STATUS_BUFFER_TOO_SMALL is expected", StatusName(c.status)));
         } else if (pr.has_state == Tri::No) {
             if (failed)
-                Add(RuleId::SP7, i, fmt::format("probe of a packet without state failed with {} (*BytesNeeded = {})",
-                                                StatusName(c.status), n));
+                Add(RuleId::SP7, i,
+                    fmt::format("probe of a packet without state failed with {} (*BytesNeeded = {})",
+                                StatusName(c.status), n));
             else if (!c.bytes_needed_written || c.bytes_needed != 0)
                 Add(RuleId::SP7, i,
                     c.bytes_needed_written
                         ? fmt::format("probe of a packet without state succeeded but set *BytesNeeded = {}", n)
                         : std::string("probe of a packet without state succeeded but never wrote *BytesNeeded"));
         } else if (failed && n == 0) {
-            Add(RuleId::SP2, i, fmt::format("probe failed with {} but reported *BytesNeeded = 0", StatusName(c.status)));
+            Add(RuleId::SP2, i,
+                fmt::format("probe failed with {} but reported *BytesNeeded = 0", StatusName(c.status)));
         }
     }
 
@@ -209,8 +214,8 @@ private:
         }
         if (!ok) {
             if (c.size >= n)
-                Add(RuleId::SP4, i, fmt::format("failed with {} although SaveBufSize {} >= N = {}",
-                                                StatusName(c.status), c.size, n));
+                Add(RuleId::SP4, i,
+                    fmt::format("failed with {} although SaveBufSize {} >= N = {}", StatusName(c.status), c.size, n));
             else if (profile_ == Profile::Strict && reported != n)
                 Add(RuleId::SP10, i,
                     fmt::format("undersized call (SaveBufSize {} < N = {}) failed but set *BytesNeeded = {}, not N",
@@ -225,8 +230,8 @@ private:
         }
         bool valid = c.bytes_needed_written && reported >= 1 && reported <= c.size && reported <= n;
         if (c.bytes_needed_written && reported <= c.size && !valid)
-            Add(RuleId::SP8, i, fmt::format("successful save reported {} bytes saved; it must be from 1 to N = {}",
-                                            reported, n));
+            Add(RuleId::SP8, i,
+                fmt::format("successful save reported {} bytes saved; it must be from 1 to N = {}", reported, n));
         if (valid) CompareWithBase(i, c, pr, ps);
         ps.saved = true;
     }
@@ -358,8 +363,8 @@ std::string DescribeCall(const CaseLog &log, const CallRecord &c) {
     }
     case Callback::Restore: {
         std::string result = c.restored_packet >= 0 ? fmt::format(", restored packet {}", c.restored_packet) : "";
-        return fmt::format("restore from packet {}: SaveBuf {} ({} bytes {}), LibBufSize {} -> {}{}", c.packet,
-                           place, c.input_size, Hex(log.Bytes(c.input_offset, c.input_size), 12), c.lib_buf_size,
+        return fmt::format("restore from packet {}: SaveBuf {} ({} bytes {}), LibBufSize {} -> {}{}", c.packet, place,
+                           c.input_size, Hex(log.Bytes(c.input_offset, c.input_size), 12), c.lib_buf_size,
                            StatusName(c.status), result);
     }
     case Callback::Release: return fmt::format("release packet {}", c.packet);

@@ -68,8 +68,7 @@ using vspc::g_watch;
 
 extern "C" {
 
-NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel,
-                                                           PFN_VMB_CHANNEL_SAVE_PACKET SavePacket,
+NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel, PFN_VMB_CHANNEL_SAVE_PACKET SavePacket,
                                                            PFN_VMB_CHANNEL_RESTORE_PACKET RestorePacket) {
     vspc::FakeChannel *ch = AsChannel(Channel);
     if (!ch || !SavePacket) return STATUS_INVALID_PARAMETER;
@@ -83,8 +82,10 @@ VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel) {
     vspc::FakeChannel *ch = AsChannel(Channel);
     if (!ch) return nullptr;
     vspc::FakePacket *p = vspc::Allocate(ch, true);
-    if (p && g_watch.active && g_watch.allocations < 8) g_watch.allocated[g_watch.allocations++] = p;
-    else if (p && g_watch.active) ++g_watch.allocations;
+    if (p && g_watch.active && g_watch.allocations < 8)
+        g_watch.allocated[g_watch.allocations++] = p;
+    else if (p && g_watch.active)
+        ++g_watch.allocations;
     return reinterpret_cast<VMBPACKET>(p);
 }
 

@@ -8,8 +8,7 @@
 
 namespace vspc {
 
-using SaveFn = int32_t (*)(void *channel, void *packet, void *save_buf, uint32_t save_buf_size,
-                           uint32_t *bytes_needed);
+using SaveFn = int32_t (*)(void *channel, void *packet, void *save_buf, uint32_t save_buf_size, uint32_t *bytes_needed);
 using RestoreFn = int32_t (*)(void *channel, void *lib_buf, uint32_t lib_buf_size, void *save_buf,
                               uint32_t save_buf_size);
 
@@ -41,8 +40,8 @@ struct RestoreWatch {
     int allocations = 0;
     int frees_of_allocated = 0;
     int restore_calls = 0;
-    FakePacket *bound = nullptr;  // the packet VmbPacketRestore was called on
-    bool lib_buf_exact = true;    // every VmbPacketRestore got (lib_buf, lib_buf_size)
+    FakePacket *bound = nullptr;    // the packet VmbPacketRestore was called on
+    bool lib_buf_exact = true;      // every VmbPacketRestore got (lib_buf, lib_buf_size)
     bool restored_foreign = false;  // VmbPacketRestore on a packet the restore did not allocate
     int foreign_frees = 0;          // VmbPacketFree of packets the module does not own
 };

@@ -11,13 +11,16 @@ namespace vspc {
 
 std::string LoadModule(const ModuleOptions &options, Module &out) {
     if (g_shared) g_shared->call.callback = Callback::Init;
-    void *handle = dlopen(options.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // A bare file name would make dlopen search the library path: load the file named.
+    std::string path = options.path.find('/') == std::string::npos ? "./" + options.path : options.path;
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         std::string err = dlerror();
         if (err.find("undefined symbol") != std::string::npos)
-            return fmt::format("cannot load module: {} (a module may only use the KMCL functions of "
-                               "include/kmcl/VmbusKernelModeClientLibApi.h and the C library)",
-                               err);
+            return fmt::format(
+                "cannot load module: {} (a module may only use the KMCL functions of "
+                "include/kmcl/VmbusKernelModeClientLibApi.h and the C library)",
+                err);
         return fmt::format("cannot load module: {}", err);
     }
     auto sym = [&](const std::string &name) { return dlsym(handle, name.c_str()); };
@@ -32,9 +35,10 @@ std::string LoadModule(const ModuleOptions &options, Module &out) {
         int32_t status = init(out.channel);
         if (g_shared) g_shared->in_call.store(0, std::memory_order_relaxed);
         if (!NtSuccess(status))
-            return fmt::format("VspConformanceInitChannel failed with {}; the module cannot be tested "
-                               "until its init hook succeeds",
-                               StatusName(status));
+            return fmt::format(
+                "VspConformanceInitChannel failed with {}; the module cannot be tested "
+                "until its init hook succeeds",
+                StatusName(status));
         if (out.channel->save) {
             out.save = out.channel->save;
             out.restore = out.channel->restore;
@@ -45,10 +49,11 @@ std::string LoadModule(const ModuleOptions &options, Module &out) {
         }
     }
     if (!out.save)
-        return fmt::format("module exports neither '{}' nor VspConformanceInitChannel: export the save "
-                           "callback under that name (or pass --save-symbol NAME), or register it from "
-                           "VspConformanceInitChannel",
-                           options.save_symbol);
+        return fmt::format(
+            "module exports neither '{}' nor VspConformanceInitChannel: export the save "
+            "callback under that name (or pass --save-symbol NAME), or register it from "
+            "VspConformanceInitChannel",
+            options.save_symbol);
     return {};
 }
 

@@ -15,8 +15,7 @@ struct ModuleOptions {
     std::string restore_symbol = "EvtVmbChannelRestorePacket";
 };
 
-using PrepareFn = int32_t (*)(void *channel, void *packet, const uint8_t *seed, uint32_t seed_size,
-                              uint8_t *has_state);
+using PrepareFn = int32_t (*)(void *channel, void *packet, const uint8_t *seed, uint32_t seed_size, uint8_t *has_state);
 using ReleaseFn = void (*)(void *channel, void *packet);
 using InitFn = int32_t (*)(void *channel);
 

@@ -45,19 +45,20 @@ std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     out.size = bytes.size();
     Elf64_Ehdr eh;
     if (bytes.size() < sizeof(eh) || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
-        return fmt::format("module '{}' is not an ELF file: build the VSP code as a shared library "
-                           "(clang -shared -fPIC ...)",
-                           path);
+        return fmt::format(
+            "module '{}' is not an ELF file: build the VSP code as a shared library "
+            "(clang -shared -fPIC ...)",
+            path);
     std::memcpy(&eh, bytes.data(), sizeof(eh));
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
         return fmt::format("module '{}' is not an x86-64 ELF object; build it for this machine", path);
     if (eh.e_type != ET_DYN)
-        return fmt::format("module '{}' is an ELF {} but not a shared object: link it with -shared -fPIC",
-                           path, eh.e_type == ET_REL ? "object file" : "executable");
+        return fmt::format("module '{}' is an ELF {} but not a shared object: link it with -shared -fPIC", path,
+                           eh.e_type == ET_REL ? "object file" : "executable");
     out.sha256 = Sha256Hex(bytes);
     out.needs_asan = Contains(bytes, "__asan_init");
-    out.coverage = Contains(bytes, "__sanitizer_cov_8bit_counters_init") ||
-                   Contains(bytes, "__sanitizer_cov_trace_pc_guard_init");
+    out.coverage =
+        Contains(bytes, "__sanitizer_cov_8bit_counters_init") || Contains(bytes, "__sanitizer_cov_trace_pc_guard_init");
     return {};
 }
 

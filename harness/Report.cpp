@@ -124,7 +124,8 @@ std::string MarkdownReport(const RunSummary &run) {
             if (f.violation.contains("call"))
                 md += fmt::format("- call: `{}`\n", f.violation["call"].value("text", ""));
             if (std::string loc = Location(f); !loc.empty()) md += fmt::format("- location: {}\n", loc);
-            md += fmt::format("- found by: {} stage, {} occurrence(s)\n", f.violation.value("stage", ""), f.occurrences);
+            md +=
+                fmt::format("- found by: {} stage, {} occurrence(s)\n", f.violation.value("stage", ""), f.occurrences);
             md += fmt::format("- reproduce: `vspconform replay {} {}`\n\n", run.module.path, f.case_file);
             md += fmt::format("Rule: {}\n\n", r.text);
         }
@@ -148,10 +149,10 @@ std::string JUnitReport(const RunSummary &run) {
             ++failures;
             for (const Finding &f : run.findings)
                 if (f.rule == r.id)
-                    cases += fmt::format("      <failure message=\"{}\" type=\"{}\">{}\nreproduce: vspconform replay {} {}</failure>\n",
-                                         Escape(f.violation.value("message", ""), true), r.name,
-                                         Escape(f.violation.value("message", "")), Escape(run.module.path),
-                                         Escape(f.case_file));
+                    cases += fmt::format(
+                        "      <failure message=\"{}\" type=\"{}\">{}\nreproduce: vspconform replay {} {}</failure>\n",
+                        Escape(f.violation.value("message", ""), true), r.name,
+                        Escape(f.violation.value("message", "")), Escape(run.module.path), Escape(f.case_file));
         } else if (o == RuleOutcome::Skipped || o == RuleOutcome::NotApplicable) {
             ++skipped;
             cases += fmt::format("      <skipped message=\"{}\"/>\n", RuleOutcomeName(o));
@@ -164,21 +165,23 @@ std::string JUnitReport(const RunSummary &run) {
         cases += "    </testcase>\n";
     }
     int errors = run.error.empty() ? 0 : static_cast<int>(AllRules().size());
-    return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<testsuites name=\"vspconform\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" time=\"{4:.3f}\">\n"
-                       "  <testsuite name=\"vspconform {5}\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" time=\"{4:.3f}\">\n"
-                       "    <properties>\n"
-                       "      <property name=\"module\" value=\"{6}\"/>\n"
-                       "      <property name=\"sha256\" value=\"{7}\"/>\n"
-                       "      <property name=\"tool_version\" value=\"{8}\"/>\n"
-                       "      <property name=\"profile\" value=\"{5}\"/>\n"
-                       "      <property name=\"seed\" value=\"{9}\"/>\n"
-                       "      <property name=\"cases\" value=\"{10}\"/>\n"
-                       "      <property name=\"calls\" value=\"{11}\"/>\n"
-                       "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
-                       AllRules().size(), failures, errors, skipped, run.seconds, ProfileName(run.profile),
-                       Escape(run.module.path, true), run.module.sha256, run.tool_version, run.seed, run.Cases(),
-                       run.Calls(), cases);
+    return fmt::format(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites name=\"vspconform\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
+        "time=\"{4:.3f}\">\n"
+        "  <testsuite name=\"vspconform {5}\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
+        "time=\"{4:.3f}\">\n"
+        "    <properties>\n"
+        "      <property name=\"module\" value=\"{6}\"/>\n"
+        "      <property name=\"sha256\" value=\"{7}\"/>\n"
+        "      <property name=\"tool_version\" value=\"{8}\"/>\n"
+        "      <property name=\"profile\" value=\"{5}\"/>\n"
+        "      <property name=\"seed\" value=\"{9}\"/>\n"
+        "      <property name=\"cases\" value=\"{10}\"/>\n"
+        "      <property name=\"calls\" value=\"{11}\"/>\n"
+        "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
+        AllRules().size(), failures, errors, skipped, run.seconds, ProfileName(run.profile),
+        Escape(run.module.path, true), run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases);
 }
 
 nlohmann::json SarifReport(const RunSummary &run) {
@@ -196,16 +199,16 @@ nlohmann::json SarifReport(const RunSummary &run) {
         std::string message = f.violation.value("message", "");
         if (std::string loc = Location(f); !loc.empty()) message += fmt::format(" [{}]", loc);
         message += fmt::format(" Reproduce: vspconform replay {} {}", run.module.path, f.case_file);
-        results.push_back(
-            {{"ruleId", r.name},
-             {"ruleIndex", static_cast<int>(r.id)},
-             {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
-             {"message", {{"text", message}}},
-             {"locations",
-              {{{"physicalLocation", {{"artifactLocation", {{"uri", run.module.path}}}, {"region", {{"startLine", 1}}}}}}}},
-             {"partialFingerprints",
-              {{"vspconform/v1", fmt::format("{}|{}", r.name, f.violation.value("signature", ""))}}},
-             {"properties", {{"case_file", f.case_file}, {"occurrences", f.occurrences}}}});
+        results.push_back({{"ruleId", r.name},
+                           {"ruleIndex", static_cast<int>(r.id)},
+                           {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
+                           {"message", {{"text", message}}},
+                           {"locations",
+                            {{{"physicalLocation",
+                               {{"artifactLocation", {{"uri", run.module.path}}}, {"region", {{"startLine", 1}}}}}}}},
+                           {"partialFingerprints",
+                            {{"vspconform/v1", fmt::format("{}|{}", r.name, f.violation.value("signature", ""))}}},
+                           {"properties", {{"case_file", f.case_file}, {"occurrences", f.occurrences}}}});
     }
     return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
             {"version", "2.1.0"},
@@ -220,8 +223,11 @@ nlohmann::json SarifReport(const RunSummary &run) {
                 {{{"location", {{"uri", run.module.path}}}, {"hashes", {{"sha-256", run.module.sha256}}}}}},
                {"invocations",
                 {{{"executionSuccessful", run.error.empty()},
-                  {"properties", {{"profile", ProfileName(run.profile)}, {"seed", run.seed}, {"cases", run.Cases()},
-                                  {"calls", run.Calls()}}}}}},
+                  {"properties",
+                   {{"profile", ProfileName(run.profile)},
+                    {"seed", run.seed},
+                    {"cases", run.Cases()},
+                    {"calls", run.Calls()}}}}}},
                {"results", results}}}}};
 }
 
@@ -246,12 +252,13 @@ std::string HtmlReport(const RunSummary &run) {
         h += "<h2>Findings</h2>\n<table><tr><th>rule</th><th>severity</th><th>what</th><th>reproduce</th></tr>\n";
         for (const Finding &f : run.findings) {
             const Rule &r = RuleFor(f.rule);
-            h += fmt::format("<tr><td>{}</td><td class=\"{}\">{}</td><td><b>{}</b><br>{}<br><code>{}</code></td>"
-                             "<td><code>vspconform replay {} {}</code></td></tr>\n",
-                             r.name, r.severity == Severity::Error ? "fail" : "warn", SeverityName(r.severity),
-                             Escape(r.title), Escape(f.violation.value("message", "")),
-                             f.violation.contains("call") ? Escape(f.violation["call"].value("text", "")) : "",
-                             Escape(run.module.path), Escape(f.case_file));
+            h += fmt::format(
+                "<tr><td>{}</td><td class=\"{}\">{}</td><td><b>{}</b><br>{}<br><code>{}</code></td>"
+                "<td><code>vspconform replay {} {}</code></td></tr>\n",
+                r.name, r.severity == Severity::Error ? "fail" : "warn", SeverityName(r.severity), Escape(r.title),
+                Escape(f.violation.value("message", "")),
+                f.violation.contains("call") ? Escape(f.violation["call"].value("text", "")) : "",
+                Escape(run.module.path), Escape(f.case_file));
         }
         h += "</table>\n";
     }
@@ -266,11 +273,12 @@ std::string HtmlReport(const RunSummary &run) {
 }
 
 std::string RulesMarkdown() {
-    std::string md = "# vspconform rules\n\n"
-                     "Generated from `harness/Rules.def` by `vspconform rules --markdown`; a test keeps this file "
-                     "in step with the table.\n\n"
-                     "Errors fail the verdict. Warnings fail it only with `--warnings-as-errors`. Rules marked "
-                     "*strict* are checked only under `--profile strict` (the default).\n\n";
+    std::string md =
+        "# vspconform rules\n\n"
+        "Generated from `harness/Rules.def` by `vspconform rules --markdown`; a test keeps this file "
+        "in step with the table.\n\n"
+        "Errors fail the verdict. Warnings fail it only with `--warnings-as-errors`. Rules marked "
+        "*strict* are checked only under `--profile strict` (the default).\n\n";
     md += "| ID | severity | profiles | title |\n|---|---|---|---|\n";
     for (const Rule &r : AllRules())
         md += fmt::format("| [{}](#{}) | {} | {} | {} |\n", r.name, fmt::format("{}", r.name).c_str(),
@@ -281,8 +289,8 @@ std::string RulesMarkdown() {
         for (auto &c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         md += fmt::format("\n## {}\n\n**{}** ({}{}). {}\n\nWrong:\n\n```c\n{}\n```\n\nRight:\n\n```c\n{}\n```\n",
                           r.name, r.title, SeverityName(r.severity),
-                          r.profiles == RuleProfiles::StrictOnly ? ", strict profile only" : "",
-                          r.text, r.wrong, r.right);
+                          r.profiles == RuleProfiles::StrictOnly ? ", strict profile only" : "", r.text, r.wrong,
+                          r.right);
     }
     return md;
 }
@@ -294,7 +302,8 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
     for (Finding &f : run.findings) {
         f.case_file = fmt::format("cases/{}-{}.case", RuleFor(f.rule).name, Sha256Hex(f.reproducer).substr(0, 12));
         std::ofstream out(fs::path(dir) / f.case_file, std::ios::binary);
-        out.write(reinterpret_cast<const char *>(f.reproducer.data()), static_cast<std::streamsize>(f.reproducer.size()));
+        out.write(reinterpret_cast<const char *>(f.reproducer.data()),
+                  static_cast<std::streamsize>(f.reproducer.size()));
         if (!out) return fmt::format("cannot write {}", (fs::path(dir) / f.case_file).string());
     }
     auto write = [&](const char *name, const std::string &text) -> std::string {

@@ -6,8 +6,8 @@ namespace vspc {
 namespace {
 
 constexpr std::array kRules = {
-#define VSPC_RULE(Id, Sev, Prof, Side, Title, Text, Wrong, Right)                                    \
-    Rule{RuleId::Id, #Id,  Severity::Sev, RuleProfiles::Prof, RuleSide::Side, Title, Text, Wrong, Right},
+#define VSPC_RULE(Id, Sev, Prof, Side, Title, Text, Wrong, Right)                                                      \
+    Rule{RuleId::Id, #Id, Severity::Sev, RuleProfiles::Prof, RuleSide::Side, Title, Text, Wrong, Right},
 #include "Rules.def"
 #undef VSPC_RULE
 };

@@ -73,8 +73,8 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     rec.size = static_cast<uint32_t>(seed.size());
     uint8_t has_state = 0;
     BeginCall(Callback::Prepare, rec);
-    rec.status = module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()),
-                                 &has_state);
+    rec.status =
+        module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
     EndCall();
     rec.bytes_needed = has_state;
     log.calls.push_back(rec);
@@ -100,9 +100,10 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     auto *bn = reinterpret_cast<uint32_t *>(bytes_needed_arena_.Place(4, placement, 0));
     *bn = kBytesNeededPoison;
     uint8_t *buf = rec.null_buffer ? nullptr : save_arena_.Place(size, placement, fill);
-    g_regions.regions[0] = RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
-    g_regions.regions[1] = RegionOf(bytes_needed_arena_.RegionBegin(), bytes_needed_arena_.RegionEnd(), bn, 4,
-                                    FaultRegion::BytesNeeded);
+    g_regions.regions[0] =
+        RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
+    g_regions.regions[1] =
+        RegionOf(bytes_needed_arena_.RegionBegin(), bytes_needed_arena_.RegionEnd(), bn, 4, FaultRegion::BytesNeeded);
     g_regions.count = rec.null_buffer ? 0 : 1;
     g_regions.regions[g_regions.count++] = g_regions.regions[1];
     g_regions.null_save_buffer = rec.null_buffer;
@@ -162,8 +163,8 @@ void Runner::KmclSave(Slot &slot, const Op &op, Origin origin, CaseLog &log) {
     const CallRecord &p = log.calls[probe];
     if (NtSuccess(p.status)) return;
     uint32_t n = p.bytes_needed_written ? ClampSize(p.bytes_needed) : 0;
-    uint32_t size = op.size_kind == SizeKind::Absolute ? ClampSize(op.size_value)
-                                                       : ResolveSize(op.size_kind, op.size_value, n);
+    uint32_t size =
+        op.size_kind == SizeKind::Absolute ? ClampSize(op.size_value) : ResolveSize(op.size_kind, op.size_value, n);
     Save(slot, std::max(size, n), false, op.placement, op.fill, origin, log);
 }
 
@@ -215,10 +216,10 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     for (uint32_t i = 12; i < kLibBufSize; ++i) lib[i] = FillByte(static_cast<uint8_t>(seq), i);
     const uint8_t *lib_ro = restore_lib_.Place(lib.data(), kLibBufSize, placement);
     const uint8_t *in_ro = restore_input_.Place(input, size, placement);
-    g_regions.regions[0] = RegionOf(restore_input_.RegionBegin(), restore_input_.RegionEnd(), in_ro, size,
-                                    FaultRegion::RestoreSaveBuf);
-    g_regions.regions[1] = RegionOf(restore_lib_.RegionBegin(), restore_lib_.RegionEnd(), lib_ro, kLibBufSize,
-                                    FaultRegion::RestoreLibBuf);
+    g_regions.regions[0] =
+        RegionOf(restore_input_.RegionBegin(), restore_input_.RegionEnd(), in_ro, size, FaultRegion::RestoreSaveBuf);
+    g_regions.regions[1] =
+        RegionOf(restore_lib_.RegionBegin(), restore_lib_.RegionEnd(), lib_ro, kLibBufSize, FaultRegion::RestoreLibBuf);
     g_regions.count = 2;
 
     RestoreWatch &watch = Kmcl::Watch();

@@ -58,9 +58,9 @@ struct CallRecord {
     NtStatus status = 0;
     uint32_t bytes_needed = 0;
     bool bytes_needed_written = false;
-    StrayWrite stray_save;         // around SaveBuf
-    StrayWrite stray_bytes_needed;  // around *BytesNeeded
-    int64_t changed_past_reported = -1;  // SW2: first buffer offset >= reported size that changed
+    StrayWrite stray_save;                    // around SaveBuf
+    StrayWrite stray_bytes_needed;            // around *BytesNeeded
+    int64_t changed_past_reported = -1;       // SW2: first buffer offset >= reported size that changed
     uint32_t data_offset = 0, data_size = 0;  // saved bytes, in CaseLog::bytes
     // restore
     uint32_t input_offset = 0, input_size = 0;  // the SaveBuf given, in CaseLog::bytes
@@ -80,9 +80,7 @@ struct CaseLog {
     uint32_t restore_ops_skipped = 0;  // module has no restore callback
 
     void Clear();
-    std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const {
-        return {bytes.data() + offset, size};
-    }
+    std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const { return {bytes.data() + offset, size}; }
 };
 
 class Runner {

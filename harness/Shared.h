@@ -15,10 +15,10 @@ enum class Callback : uint8_t { None, Init, Prepare, Save, Restore, Release };
 
 // Which buffer a faulting address belongs to.
 enum class FaultRegion : uint8_t {
-    None,          // not one of ours: a plain crash
-    SaveBuf,       // the save buffer's arena (guards included)
-    NullSaveBuf,   // a write through SaveBuf == NULL
-    BytesNeeded,   // the *BytesNeeded slot's arena
+    None,         // not one of ours: a plain crash
+    SaveBuf,      // the save buffer's arena (guards included)
+    NullSaveBuf,  // a write through SaveBuf == NULL
+    BytesNeeded,  // the *BytesNeeded slot's arena
     RestoreSaveBuf,
     RestoreLibBuf,
 };

@@ -18,8 +18,8 @@ namespace vspc {
 struct SupervisorOptions {
     uint32_t call_timeout_ms = 2000;  // a module call running longer is a hang
     uint32_t load_timeout_ms = 30000;
-    bool needs_asan = false;          // preload the ASan runtime into the worker
-    std::string log_path;             // worker's stdout and stderr (module output, libFuzzer)
+    bool needs_asan = false;  // preload the ASan runtime into the worker
+    std::string log_path;     // worker's stdout and stderr (module output, libFuzzer)
 };
 
 enum class Ending { Done, LoadError, Crashed, Exited, Hung };

@@ -155,8 +155,7 @@ WorkerOutcome RunWorker(WorkerConfig config, const SupervisorOptions &options,
     }
     close(fds[0]);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     kill(-pid, SIGKILL);  // anything the module forked
 
     o.in_call = shared->in_call.load();
@@ -186,7 +185,8 @@ WorkerOutcome RunWorker(WorkerConfig config, const SupervisorOptions &options,
     } else {
         o.ending = Ending::Done;
     }
-    if (o.ending == Ending::Crashed || o.ending == Ending::Exited) o.sanitizer_report = FirstSanitizerLine(options.log_path);
+    if (o.ending == Ending::Crashed || o.ending == Ending::Exited)
+        o.sanitizer_report = FirstSanitizerLine(options.log_path);
     return o;
 }
 
@@ -221,9 +221,9 @@ nlohmann::json DeathViolation(const WorkerOutcome &o, uint32_t call_timeout_ms) 
             case FaultRegion::RestoreLibBuf: region = "LibBuf"; break;
             case FaultRegion::None: break;
             }
-            std::string direction = f.offset < 0 ? "underrun"
+            std::string direction = f.offset < 0                                      ? "underrun"
                                     : f.offset >= static_cast<int64_t>(f.buffer_size) ? "overrun"
-                                                                                       : "inside";
+                                                                                      : "inside";
             if (f.region == FaultRegion::NullSaveBuf) {
                 rule = RuleId::SP3;
                 direction = "inside";
@@ -234,9 +234,8 @@ nlohmann::json DeathViolation(const WorkerOutcome &o, uint32_t call_timeout_ms) 
             } else {
                 rule = f.access == Access::Write ? RuleId::RP4 : RuleId::RP2;
             }
-            message = fmt::format("{} {} at offset {} ({} bytes): {} {} (caught by a guard page, {})", access,
-                                  region, f.offset, f.buffer_size,
-                                  direction == "inside" ? "into its input" : direction.c_str(),
+            message = fmt::format("{} {} at offset {} ({} bytes): {} {} (caught by a guard page, {})", access, region,
+                                  f.offset, f.buffer_size, direction == "inside" ? "into its input" : direction.c_str(),
                                   direction == "inside" ? ""
                                   : f.offset < 0        ? fmt::format("by {}", -f.offset)
                                                         : fmt::format("by {}", f.offset - f.buffer_size + 1),
@@ -258,7 +257,8 @@ nlohmann::json DeathViolation(const WorkerOutcome &o, uint32_t call_timeout_ms) 
                         {"call",
                          {{"callback", CallbackName(cb)},
                           {"packet", o.call.packet},
-                          {"text", fmt::format("{} packet {}: size {}", CallbackName(cb), o.call.packet, o.call.size)}}}};
+                          {"text",
+                           fmt::format("{} packet {}: size {}", CallbackName(cb), o.call.packet, o.call.size)}}}};
     j.update(extra);
     return j;
 }

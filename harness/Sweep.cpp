@@ -42,20 +42,20 @@ std::vector<Op> SaveContract() {
     const auto R = Placement::Right, L = Placement::Left;
     const auto Abs = SizeKind::Absolute, Plus = SizeKind::NPlus, Minus = SizeKind::NMinus;
     return {
-        Probe(0, true),                 // KMCL's probe
-        Probe(0, false, R),             // non-NULL probes: nothing may be written
+        Probe(0, true),      // KMCL's probe
+        Probe(0, false, R),  // non-NULL probes: nothing may be written
         Probe(0, false, L),
-        SaveOp(0, Plus, 0, R, 2),       // exactly N: the baseline save
-        Probe(0, true),                 // did the save change the state?
-        SaveOp(0, Plus, 0, R, 2),       // the same save again
-        SaveOp(0, Plus, 0, L, 7),       // other placement and prior contents
-        SaveOp(0, Plus, 0, R, 0),       // zeroed buffer
-        SaveOp(0, Plus, 0, R, 1),       // 0xFF buffer
-        SaveOp(0, Plus, 1, R, 9),       // N+1
+        SaveOp(0, Plus, 0, R, 2),  // exactly N: the baseline save
+        Probe(0, true),            // did the save change the state?
+        SaveOp(0, Plus, 0, R, 2),  // the same save again
+        SaveOp(0, Plus, 0, L, 7),  // other placement and prior contents
+        SaveOp(0, Plus, 0, R, 0),  // zeroed buffer
+        SaveOp(0, Plus, 0, R, 1),  // 0xFF buffer
+        SaveOp(0, Plus, 1, R, 9),  // N+1
         SaveOp(0, Plus, 1, L, 10),
         SaveOp(0, Plus, 7, L, 11),
         SaveOp(0, Plus, 64, R, 12),
-        SaveOp(0, Abs, 4095, R, 13),    // page boundaries (undersized when N is larger)
+        SaveOp(0, Abs, 4095, R, 13),  // page boundaries (undersized when N is larger)
         SaveOp(0, Abs, 4096, L, 14),
         SaveOp(0, Abs, 4097, R, 15),
         SaveOp(0, Plus, 65536, R, 16),  // large
@@ -63,7 +63,7 @@ std::vector<Op> SaveContract() {
         SaveOp(0, Abs, 1, L, 18),
         SaveOp(0, SizeKind::NScaled, 128, R, 19),
         Probe(0, true),
-        SaveOp(0, Plus, 0, R, 2),       // the baseline save, one last time
+        SaveOp(0, Plus, 0, R, 2),  // the baseline save, one last time
     };
 }
 
@@ -115,9 +115,11 @@ std::vector<Case> SweepCases(uint64_t seed) {
         cases.push_back(std::move(trunc));
         // Bit flips: every bit of the first 32 bytes, then a spread over the rest.
         Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
-        for (uint32_t bit = 0; bit < 256; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
+        for (uint32_t bit = 0; bit < 256; ++bit)
+            flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
         for (uint32_t k = 0; k < 256; ++k)
-            flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % 32768), Alternate(k)));
+            flips.ops.push_back(
+                RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % 32768), Alternate(k)));
         for (uint32_t k = 0; k < 8; ++k) flips.ops.push_back(RestoreOp(0, Mutation::Extend, k * 9, Alternate(k)));
         cases.push_back(std::move(flips));
         // Arbitrary bytes, some shaped like the module's own header.
@@ -152,8 +154,9 @@ std::vector<Case> SweepCases(uint64_t seed) {
                      RestoreOp(1, Mutation::Splice, 7, Placement::Left, 0),
                      RestoreOp(2, Mutation::Splice, 3, Placement::Right, 1)};
         cases.push_back(std::move(multi));
-        Case same{{a, a}, {Probe(1, true), Probe(0, true), SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
-                           SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2)}};
+        Case same{{a, a},
+                  {Probe(1, true), Probe(0, true), SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
+                   SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2)}};
         cases.push_back(std::move(same));
     }
     return cases;

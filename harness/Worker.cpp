@@ -1,8 +1,8 @@
 #include "Worker.h"
 
 #include <sys/mman.h>
-#include <cstdlib>
 #include <unistd.h>
+#include <cstdlib>
 
 #include <cstring>
 #include <fstream>
@@ -67,7 +67,8 @@ std::string HexEncode(const std::vector<uint8_t> &bytes) {
 
 std::vector<uint8_t> HexDecode(const std::string &hex) {
     std::vector<uint8_t> out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     return out;
 }
 
@@ -98,8 +99,11 @@ nlohmann::json ViolationJson(const Violation &v, const CaseLog *log) {
                      {"status_name", StatusName(c.status)}};
         if (c.callback == Callback::Save) {
             j["call"]["SaveBufSize"] = c.size;
-            j["call"]["SaveBuf"] = c.null_buffer ? "NULL" : c.placement == Placement::Right ? "right-aligned" : "left-aligned";
-            j["call"]["BytesNeeded"] = c.bytes_needed_written ? nlohmann::json(c.bytes_needed) : nlohmann::json(nullptr);
+            j["call"]["SaveBuf"] = c.null_buffer                     ? "NULL"
+                                   : c.placement == Placement::Right ? "right-aligned"
+                                                                     : "left-aligned";
+            j["call"]["BytesNeeded"] =
+                c.bytes_needed_written ? nlohmann::json(c.bytes_needed) : nlohmann::json(nullptr);
         } else if (c.callback == Callback::Restore) {
             j["call"]["SaveBufSize"] = c.input_size;
             j["call"]["LibBufSize"] = c.lib_buf_size;

@@ -22,10 +22,10 @@ struct WorkerConfig {
     ModuleOptions module;
     Profile profile = Profile::Strict;
     uint64_t seed = 1;
-    uint64_t start = 0;                // Sweep: first case index
-    uint64_t runs = 0;                 // Fuzz: libFuzzer -runs
-    std::vector<std::string> corpus;   // Fuzz: corpus directories (the first one is written to)
-    std::vector<std::string> cases;    // Replay: case files
+    uint64_t start = 0;               // Sweep: first case index
+    uint64_t runs = 0;                // Fuzz: libFuzzer -runs
+    std::vector<std::string> corpus;  // Fuzz: corpus directories (the first one is written to)
+    std::vector<std::string> cases;   // Replay: case files
     int shm_fd = -1;
     int out_fd = -1;
 };

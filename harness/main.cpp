@@ -30,10 +30,10 @@ CLI::Option *AddFlag(CLI::App *cmd, const char *option, T &field, const char *he
 }
 
 void AddFlags(CLI::App *cmd, unsigned which, Flags &f) {
-#define VSPC_FLAG(Field, Option, Commands, Type, Default, Help)                                                    \
-    if ((Commands) & which) {                                                                                    \
-        auto *opt = AddFlag(cmd, Option, f.Field, Help);                                                         \
-        if (std::string_view(Option) == "--profile") opt->check(CLI::IsMember({"strict", "kmcl"}));              \
+#define VSPC_FLAG(Field, Option, Commands, Type, Default, Help)                                                        \
+    if ((Commands)&which) {                                                                                            \
+        auto *opt = AddFlag(cmd, Option, f.Field, Help);                                                               \
+        if (std::string_view(Option) == "--profile") opt->check(CLI::IsMember({"strict", "kmcl"}));                    \
     }
 #include "Flags.def"
 #undef VSPC_FLAG
@@ -44,8 +44,9 @@ void AddFlags(CLI::App *cmd, unsigned which, Flags &f) {
 int main(int argc, char **argv) {
     if (int rc = vspc::RunWorkerIfRequested(argc, argv); rc >= 0) return rc;
 
-    CLI::App app{"vspconform: checks a Hyper-V VSP's EvtVmbChannelSavePacket / EvtVmbChannelRestorePacket "
-                 "against the KMCL save/restore contract"};
+    CLI::App app{
+        "vspconform: checks a Hyper-V VSP's EvtVmbChannelSavePacket / EvtVmbChannelRestorePacket "
+        "against the KMCL save/restore contract"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vspconform ") + vspc::kToolVersion);
     Flags flags;
@@ -53,8 +54,9 @@ int main(int argc, char **argv) {
     std::vector<std::string> cases;
     bool markdown = false;
 
-    auto *check = app.add_subcommand("check", "the CI gate: deterministic sweep + fixed coverage-guided stage; "
-                                              "exit 0 conformant, 1 violations, 2 could not test");
+    auto *check = app.add_subcommand("check",
+                                     "the CI gate: deterministic sweep + fixed coverage-guided stage; "
+                                     "exit 0 conformant, 1 violations, 2 could not test");
     check->add_option("MODULE", module, "the VSP module (.so) built against include/kmcl")->required();
     AddFlags(check, kCheck, flags);
 
