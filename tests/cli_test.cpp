@@ -1,0 +1,357 @@
+// The command line as users and CI systems see it: exit codes, error
+// messages, determinism, the report formats, deaths of the module, and the
+// rule catalog in docs/rules.md.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace {
+
+using namespace vspc_test;
+
+std::string SamplePath(const std::string &name) {
+    const SampleSpec *s = FindSample(name);
+    if (!s) {
+        ADD_FAILURE() << "sample " << name << " is not in the manifest";
+        return "/nonexistent/" + name;
+    }
+    return s->path;
+}
+
+std::vector<std::string> Lines(const std::string &text) {
+    std::vector<std::string> out;
+    std::string line;
+    for (char c : text) {
+        if (c == '\n') {
+            out.push_back(line);
+            line.clear();
+        } else {
+            line += c;
+        }
+    }
+    if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+std::string Lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+// Exit 2 and one clear line on stderr that mentions `mention` (case-insensitive).
+void ExpectCouldNotTest(const ProcResult &r, const std::string &mention) {
+    EXPECT_EQ(r.signal, 0) << "vspconform died\n" << r.Describe();
+    EXPECT_EQ(r.exit_code, 2) << r.Describe();
+    const auto lines = Lines(r.err);
+    ASSERT_EQ(lines.size(), 1u) << "stderr must be a single line\n" << r.Describe();
+    EXPECT_EQ(lines[0].rfind("vspconform: error: ", 0), 0u) << lines[0];
+    EXPECT_GT(lines[0].size(), std::string("vspconform: error: ").size() + 10) << lines[0];
+    EXPECT_NE(Lower(lines[0]).find(Lower(mention)), std::string::npos)
+        << "the error line should mention '" << mention << "': " << lines[0];
+}
+
+void ExpectErrorReport(const fs::path &report_dir, const ProcResult &r) {
+    const fs::path path = report_dir / "report.json";
+    ASSERT_TRUE(fs::exists(path)) << "no report.json in " << report_dir << "\n" << r.Describe();
+    const auto report = ReadJson(path);
+    ASSERT_TRUE(report.is_object()) << ReadFile(path);
+    EXPECT_EQ(report.value("verdict", "?"), "error") << report.dump(2);
+    EXPECT_TRUE(report.value("violations", nlohmann::json::array()).empty()) << report.dump(2);
+    EXPECT_TRUE(report.contains("error") && report["error"].is_string()) << report.dump(2);
+}
+
+// ---- could not test: exit 2 ---------------------------------------------------
+
+TEST(CouldNotTest, NonexistentModule) {
+    ScratchDir dir("missing");
+    const std::string missing = (dir / "no-such-module.so").string();
+    const fs::path report_dir = dir / "report";
+    ProcResult r = RunProc(Cmd({"check", missing, "--report-dir", report_dir.string()}), dir.path());
+    ExpectCouldNotTest(r, "no-such-module.so");
+    // The module never got to be inspected: a report is optional, but if there
+    // is one it must say "error".
+    if (fs::exists(report_dir / "report.json")) ExpectErrorReport(report_dir, r);
+}
+
+TEST(CouldNotTest, TextFileAsModule) {
+    ScratchDir dir("text");
+    const fs::path text = dir / "module.so";
+    std::ofstream(text) << "this is not a shared library\n";
+    const fs::path report_dir = dir / "report";
+    ProcResult r = RunProc(Cmd({"check", text.string(), "--report-dir", report_dir.string()}), dir.path());
+    ExpectCouldNotTest(r, "ELF");
+    if (fs::exists(report_dir / "report.json")) ExpectErrorReport(report_dir, r);
+}
+
+TEST(CouldNotTest, BadFlag) {
+    ScratchDir dir("badflag");
+    ProcResult r = RunProc(Cmd({"check", SamplePath("reference"), "--no-such-flag"}), dir.path());
+    ExpectCouldNotTest(r, "--no-such-flag");
+}
+
+TEST(CouldNotTest, BogusProfile) {
+    ScratchDir dir("profile");
+    ProcResult r = RunProc(Cmd({"check", SamplePath("reference"), "--profile", "bogus", "--report-dir",
+                                (dir / "report").string()}),
+                           dir.path());
+    ExpectCouldNotTest(r, "bogus");
+}
+
+TEST(CouldNotTest, NoSubcommand) {
+    ScratchDir dir("nosub");
+    ProcResult r = RunProc(Cmd({}), dir.path());
+    EXPECT_EQ(r.exit_code, 2) << r.Describe();
+}
+
+TEST(CouldNotTest, ModuleWithoutSaveCallback) {
+    ScratchDir dir("nocallbacks");
+    const fs::path report_dir = dir / "report";
+    ProcResult r =
+        RunProc(Cmd({"check", SamplePath("load_no_callbacks"), "--report-dir", report_dir.string()}), dir.path());
+    ExpectCouldNotTest(r, "EvtVmbChannelSavePacket");
+    ExpectErrorReport(report_dir, r);
+}
+
+TEST(CouldNotTest, InitHookFails) {
+    ScratchDir dir("initfails");
+    const fs::path report_dir = dir / "report";
+    ProcResult r =
+        RunProc(Cmd({"check", SamplePath("load_init_fails"), "--report-dir", report_dir.string()}), dir.path());
+    ExpectCouldNotTest(r, "VspConformanceInitChannel");
+    ExpectErrorReport(report_dir, r);
+}
+
+TEST(CouldNotTest, ReplayOfMissingCaseFile) {
+    ScratchDir dir("replaymissing");
+    ProcResult r = RunProc(Cmd({"replay", SamplePath("reference"), (dir / "nope.case").string()}), dir.path());
+    ExpectCouldNotTest(r, "nope.case");
+}
+
+// ---- determinism -----------------------------------------------------------------
+
+struct CheckRun {
+    ProcResult proc;
+    nlohmann::json report;
+    fs::path dir;
+};
+
+CheckRun Check(const std::string &module, const fs::path &report_dir, const fs::path &scratch,
+               const std::vector<std::string> &extra = {}) {
+    CheckRun c;
+    c.dir = report_dir;
+    c.proc = RunProc(Cmd({"check", module, "--report-dir", report_dir.string()}, extra), scratch);
+    c.report = ReadJson(report_dir / "report.json");
+    return c;
+}
+
+// (rule, message, case_file, case bytes) of each violation, in report order.
+std::vector<std::string> Fingerprint(const CheckRun &c, const char *list) {
+    std::vector<std::string> out;
+    for (const auto &v : c.report.value(list, nlohmann::json::array())) {
+        std::string case_file = v.value("case_file", "");
+        out.push_back(v.value("rule", "") + " | " + v.value("message", "") + " | " + case_file + " | " +
+                      std::to_string(std::hash<std::string>{}(ReadFile(c.dir / case_file))));
+    }
+    return out;
+}
+
+class Determinism : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(Determinism, TwoRunsAgree) {
+    const std::string name = GetParam();
+    ScratchDir dir("determinism-" + name);
+    CheckRun a = Check(SamplePath(name), dir / "a", dir.path());
+    CheckRun b = Check(SamplePath(name), dir / "b", dir.path());
+    ASSERT_TRUE(a.report.is_object()) << a.proc.Describe();
+    ASSERT_TRUE(b.report.is_object()) << b.proc.Describe();
+    EXPECT_EQ(a.proc.exit_code, b.proc.exit_code);
+    EXPECT_EQ(a.report.value("verdict", "a"), b.report.value("verdict", "b"));
+    EXPECT_EQ(Fingerprint(a, "violations"), Fingerprint(b, "violations"));
+    EXPECT_EQ(Fingerprint(a, "warnings"), Fingerprint(b, "warnings"));
+    EXPECT_EQ(a.report["counts"].value("sweep_cases", -1), b.report["counts"].value("sweep_cases", -2));
+    if (name != std::string("reference")) {
+        EXPECT_EQ(a.report.value("verdict", ""), "fail");
+        EXPECT_FALSE(a.report.value("violations", nlohmann::json::array()).empty());
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, Determinism,
+                         ::testing::Values("reference", "sp5_nul_past_end", "sp9_reserved_not_written"),
+                         [](const auto &info) { return std::string(info.param); });
+
+// ---- the report formats ------------------------------------------------------------
+
+class Reports : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new ScratchDir("reports");
+        module_ = SamplePath("sp5_nul_past_end");
+        run_ = new CheckRun(Check(module_, *dir_ / "report", dir_->path()));
+        ProcResult sum = RunProc({"/usr/bin/sha256sum", module_}, dir_->path());
+        sha256_ = Words(sum.out).empty() ? "" : Words(sum.out)[0];
+        ProcResult rules = RunProc(Cmd({"rules"}), dir_->path());
+        for (const auto &line : Lines(rules.out))
+            if (!Words(line).empty()) rule_ids_.push_back(Words(line)[0]);
+    }
+    static void TearDownTestSuite() {
+        delete run_;
+        delete dir_;
+    }
+    fs::path Report(const std::string &name) const { return run_->dir / name; }
+
+    static ScratchDir *dir_;
+    static CheckRun *run_;
+    static std::string module_, sha256_;
+    static std::vector<std::string> rule_ids_;
+};
+ScratchDir *Reports::dir_ = nullptr;
+CheckRun *Reports::run_ = nullptr;
+std::string Reports::module_, Reports::sha256_;
+std::vector<std::string> Reports::rule_ids_;
+
+TEST_F(Reports, JsonNamesTheModuleAndItsHash) {
+    ASSERT_EQ(run_->proc.exit_code, 1) << run_->proc.Describe();
+    ASSERT_EQ(sha256_.size(), 64u);
+    const auto &r = run_->report;
+    ASSERT_TRUE(r.is_object());
+    EXPECT_EQ(r["module"].value("sha256", ""), sha256_);
+    EXPECT_EQ(r["module"].value("path", ""), module_);
+    EXPECT_EQ(r.value("verdict", ""), "fail");
+    EXPECT_EQ(r.value("profile", ""), "strict");
+    EXPECT_TRUE(r.contains("seed"));
+    EXPECT_GT(r["counts"].value("cases", 0), 0);
+    EXPECT_GT(r["counts"].value("calls", 0), 0);
+    ASSERT_FALSE(r["violations"].empty());
+    const auto &v = r["violations"][0];
+    EXPECT_EQ(v.value("rule", ""), "SP5");
+    EXPECT_TRUE(v.contains("offset")) << "SP5 carries the exact offset: " << v.dump(2);
+    EXPECT_TRUE(fs::is_regular_file(run_->dir / v.value("case_file", "-"))) << v.dump(2);
+    // One outcome per rule of the catalog.
+    std::vector<std::string> ids;
+    for (const auto &x : r["rules"]) ids.push_back(x.value("id", ""));
+    EXPECT_EQ(ids, rule_ids_);
+}
+
+TEST_F(Reports, SarifIsValid210) {
+    const auto sarif = ReadJson(Report("results.sarif"));
+    ASSERT_TRUE(sarif.is_object()) << ReadFile(Report("results.sarif"));
+    EXPECT_EQ(sarif.value("version", ""), "2.1.0");
+    ASSERT_TRUE(sarif["runs"].is_array());
+    ASSERT_EQ(sarif["runs"].size(), 1u);
+    const auto &run = sarif["runs"][0];
+    const auto &rules = run["tool"]["driver"]["rules"];
+    ASSERT_TRUE(rules.is_array());
+    std::vector<std::string> ids;
+    for (const auto &x : rules) ids.push_back(x.value("id", ""));
+    EXPECT_EQ(ids, rule_ids_) << "one driver rule per catalog rule, in catalog order";
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+
+    std::multiset<std::string> results, expected;
+    for (const auto &res : run["results"]) {
+        const std::string id = res.value("ruleId", "");
+        results.insert(id);
+        // ruleIndex, when present, points at the rule.
+        if (res.contains("ruleIndex")) {
+            const int idx = res["ruleIndex"].get<int>();
+            ASSERT_GE(idx, 0);
+            ASSERT_LT(static_cast<size_t>(idx), ids.size());
+            EXPECT_EQ(ids[idx], id);
+        }
+        EXPECT_FALSE(res["message"].value("text", "").empty());
+    }
+    for (const char *list : {"violations", "warnings"})
+        for (const auto &v : run_->report.value(list, nlohmann::json::array())) expected.insert(v.value("rule", ""));
+    EXPECT_EQ(results, expected);
+    EXPECT_NE(run.dump().find(sha256_), std::string::npos) << "the SARIF run names the module's SHA-256";
+}
+
+TEST_F(Reports, JunitHtmlMarkdownNameTheModule) {
+    for (const char *name : {"junit.xml", "report.html", "report.md"}) {
+        ASSERT_TRUE(fs::is_regular_file(Report(name))) << name;
+        const std::string text = ReadFile(Report(name));
+        EXPECT_NE(text.find(sha256_), std::string::npos) << name << " does not name the module SHA-256";
+        EXPECT_NE(text.find(fs::path(module_).filename().string()), std::string::npos) << name;
+    }
+    const std::string junit = ReadFile(Report("junit.xml"));
+    EXPECT_EQ(junit.rfind("<?xml", 0), 0u);
+    EXPECT_NE(junit.find("<testsuites"), std::string::npos);
+    EXPECT_NE(junit.find("type=\"SP5\""), std::string::npos) << junit;
+    const std::string html = ReadFile(Report("report.html"));
+    EXPECT_NE(Lower(html).find("<html"), std::string::npos);
+    EXPECT_NE(html.find("SP5"), std::string::npos);
+    const std::string md = ReadFile(Report("report.md"));
+    EXPECT_NE(md.find("SP5"), std::string::npos);
+}
+
+// ---- the module dies: the tester survives and reports -------------------------------
+
+struct DeathParam {
+    const char *sample;
+    std::vector<std::string> args;
+};
+
+void PrintTo(const DeathParam &p, std::ostream *os) {
+    *os << p.sample;
+    for (const auto &a : p.args) *os << " " << a;
+}
+
+class ModuleDeath : public ::testing::TestWithParam<DeathParam> {};
+
+TEST_P(ModuleDeath, IsSp11WithAReport) {
+    const DeathParam &p = GetParam();
+    ScratchDir dir(p.sample);
+    CheckRun c = Check(SamplePath(p.sample), dir / "report", dir.path(), p.args);
+    EXPECT_EQ(c.proc.signal, 0) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 1) << c.proc.Describe();
+    ASSERT_TRUE(c.report.is_object()) << "report.json missing or broken\n" << c.proc.Describe();
+    EXPECT_EQ(c.report.value("verdict", ""), "fail");
+    const auto rules = RulesIn(c.report.value("violations", nlohmann::json::array()));
+    EXPECT_TRUE(rules.count("SP11")) << c.report["violations"].dump(2);
+    for (const auto &v : c.report["violations"])
+        if (v.value("rule", "") == "SP11") {
+            EXPECT_TRUE(fs::is_regular_file(c.dir / v.value("case_file", "-"))) << v.dump(2);
+            EXPECT_FALSE(v.value("message", "").empty());
+        }
+    for (const char *name : {"report.md", "report.html", "junit.xml", "results.sarif"})
+        EXPECT_TRUE(fs::is_regular_file(c.dir / name)) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, ModuleDeath,
+                         ::testing::Values(DeathParam{"sp11_null_deref", {}}, DeathParam{"sp11_abort", {}},
+                                           DeathParam{"sp11_hang", {"--timeout-ms", "300"}},
+                                           DeathParam{"sp11_exit", {}}),
+                         [](const auto &info) { return std::string(info.param.sample); });
+
+// ---- the rule catalog ---------------------------------------------------------------
+
+TEST(Rules, MarkdownMatchesDocs) {
+    ScratchDir dir("rules");
+    ProcResult r = RunProc(Cmd({"rules", "--markdown"}), dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    const fs::path docs = fs::path(VSPC_SOURCE_DIR) / "docs" / "rules.md";
+    ASSERT_TRUE(fs::is_regular_file(docs)) << docs << " is missing: generate it with `vspconform rules --markdown`";
+    EXPECT_EQ(r.out, ReadFile(docs)) << docs
+                                     << " is stale: regenerate it with `vspconform rules --markdown > "
+                                        "docs/rules.md`";
+}
+
+TEST(Rules, ListNamesEveryRuleOfTheSpec) {
+    ScratchDir dir("ruleslist");
+    ProcResult r = RunProc(Cmd({"rules"}), dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    std::set<std::string> ids;
+    for (const auto &line : Lines(r.out))
+        if (!Words(line).empty()) ids.insert(Words(line)[0]);
+    for (const char *id : {"SP1", "SP2", "SP3", "SP4", "SP5", "SP6", "SP7", "SP8", "SP9", "SP10", "SP11", "SP12",
+                           "SP13", "RP1", "RP2", "RP3", "RP4", "SW1", "SW2"})
+        EXPECT_TRUE(ids.count(id)) << id << " missing from `vspconform rules`:\n" << r.out;
+}
+
+}  // namespace

@@ -1,0 +1,147 @@
+// The sample conformance table: every sample module (samples/CMakeLists.txt)
+// under both profiles, checked the way a user runs `vspconform check`, against
+// the exact verdict the sample registers.
+#include <cctype>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace {
+
+using namespace vspc_test;
+
+struct Param {
+    const SampleSpec *sample;
+    std::string profile;
+};
+
+// Shown by gtest and ctest next to the test name.
+void PrintTo(const Param &p, std::ostream *os) { *os << p.sample->name << " --profile " << p.profile; }
+
+std::vector<Param> AllParams() {
+    std::vector<Param> out;
+    for (const auto &s : Samples())
+        for (const char *p : {"strict", "kmcl"}) out.push_back({&s, p});
+    return out;
+}
+
+// The manifest's extra arguments that replay understands too (check-only flags dropped).
+std::vector<std::string> ReplayArgs(const std::vector<std::string> &check_args) {
+    static const std::set<std::string> check_only_with_value = {"--report-dir", "--runs", "--seed", "--max-restarts"};
+    static const std::set<std::string> check_only_flags = {"--warnings-as-errors"};
+    std::vector<std::string> out;
+    for (size_t i = 0; i < check_args.size(); ++i) {
+        const std::string &a = check_args[i];
+        std::string name = a.substr(0, a.find('='));
+        if (check_only_flags.count(name)) continue;
+        if (check_only_with_value.count(name)) {
+            if (a.find('=') == std::string::npos) ++i;
+            continue;
+        }
+        out.push_back(a);
+    }
+    return out;
+}
+
+class SampleTest : public ::testing::TestWithParam<Param> {};
+
+TEST_P(SampleTest, VerdictMatchesExpectation) {
+    const SampleSpec &s = *GetParam().sample;
+    const std::string profile = GetParam().profile;
+    const std::string expectation = profile == "strict" ? s.strict : s.kmcl;
+    const std::set<std::string> expected_rules = RuleSet(expectation);
+    const std::set<std::string> expected_warnings = RuleSet(s.warn);
+    const bool untestable = s.exit_code != 0 && s.exit_code != 1;
+    const int expected_exit = untestable ? s.exit_code : expected_rules.empty() ? 0 : 1;
+    const std::vector<std::string> extra = Words(s.args);
+
+    ScratchDir dir(std::string(s.name) + "-" + profile);
+    const fs::path report_dir = dir / "report";
+    ProcResult r =
+        RunProc(Cmd({"check", s.path, "--profile", profile, "--report-dir", report_dir.string()}, extra), dir.path());
+    ASSERT_FALSE(r.timed_out) << r.Describe();
+    ASSERT_EQ(r.signal, 0) << "vspconform itself died\n" << r.Describe();
+    EXPECT_EQ(r.exit_code, expected_exit) << "expected " << (untestable ? "could not test" : expectation) << "\n"
+                                          << r.Describe();
+
+    const fs::path report_path = report_dir / "report.json";
+    ASSERT_TRUE(fs::exists(report_path)) << "no report.json\n" << r.Describe();
+    const nlohmann::json report = ReadJson(report_path);
+    ASSERT_TRUE(report.is_object()) << "report.json does not parse:\n" << ReadFile(report_path);
+
+    const std::string verdict = report.value("verdict", "?");
+    EXPECT_EQ(verdict, untestable ? "error" : expected_rules.empty() ? "pass" : "fail");
+
+    const nlohmann::json violations = report.value("violations", nlohmann::json::array());
+    const nlohmann::json warnings = report.value("warnings", nlohmann::json::array());
+    const std::set<std::string> failing = RulesIn(violations);
+    EXPECT_EQ(Join(failing), Join(expected_rules)) << "failing rules differ from the expectation for profile "
+                                                   << profile << "\nviolations: " << violations.dump(2);
+    // The rule table agrees with the violation list.
+    EXPECT_EQ(Join(RulesWithOutcome(report, "fail")), Join(expected_rules))
+        << report.value("rules", nlohmann::json()).dump();
+
+    const std::set<std::string> warned = RulesIn(warnings);
+    for (const auto &w : expected_warnings)
+        EXPECT_TRUE(warned.count(w)) << "expected warning " << w << " is missing; warnings: " << warnings.dump(2);
+
+    if (untestable) {
+        EXPECT_TRUE(violations.empty()) << violations.dump(2);
+        EXPECT_TRUE(report["error"].is_string()) << report.dump(2);
+        return;
+    }
+
+    // Every violation names a reproducer that exists.
+    for (const auto &v : violations) {
+        ASSERT_TRUE(v.contains("case_file") && v["case_file"].is_string()) << v.dump(2);
+        const fs::path case_path = report_dir / v["case_file"].get<std::string>();
+        EXPECT_TRUE(fs::is_regular_file(case_path)) << case_path << " is missing for " << v.dump(2);
+        EXPECT_FALSE(v.value("message", "").empty()) << v.dump(2);
+    }
+
+    // The first violation replays (only the first: keeps the suite fast).
+    if (!violations.empty()) {
+        const auto &v = violations[0];
+        const std::string rule = v.value("rule", "?");
+        const fs::path case_path = report_dir / v["case_file"].get<std::string>();
+        ProcResult rr =
+            RunProc(Cmd({"replay", s.path, case_path.string(), "--profile", profile}, ReplayArgs(extra)), dir.path());
+        EXPECT_EQ(rr.exit_code, 1) << "replay of " << case_path << " for " << rule << "\n" << rr.Describe();
+        EXPECT_NE(rr.out.find(rule), std::string::npos) << "replay output does not mention " << rule << "\n"
+                                                        << rr.Describe();
+    }
+}
+
+std::string ParamName(const ::testing::TestParamInfo<Param> &info) {
+    std::string name = std::string(info.param.sample->name) + "_" + info.param.profile;
+    for (char &c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, SampleTest, ::testing::ValuesIn(AllParams()), ParamName);
+
+// The table itself: every sample a target, names unique, expectations well formed.
+TEST(SampleManifest, IsWellFormed) {
+    ASSERT_FALSE(Samples().empty());
+    std::set<std::string> names;
+    for (const auto &s : Samples()) {
+        EXPECT_TRUE(names.insert(s.name).second) << "duplicate sample " << s.name;
+        EXPECT_TRUE(fs::is_regular_file(s.path)) << s.path;
+        for (const char *e : {s.strict, s.kmcl, s.warn}) {
+            for (const auto &w : Words(e)) {
+                bool ok = w == "pass" || ((w.rfind("SP", 0) == 0 || w.rfind("RP", 0) == 0 || w.rfind("SW", 0) == 0) &&
+                                          w.size() > 2 && std::isdigit(static_cast<unsigned char>(w[2])));
+                EXPECT_TRUE(ok) << s.name << ": '" << w << "' is not a rule id";
+            }
+        }
+    }
+    EXPECT_TRUE(names.count("reference"));
+}
+
+}  // namespace
