@@ -82,7 +82,9 @@ int RunCheck(const CheckOptions &opt) {
 
     // Stage 1: the deterministic sweep, restarted after each death.
     const auto sweep = SweepCases(opt.seed);
+    constexpr uint32_t kMaxHangs = 4;
     uint64_t start = 0;
+    uint32_t hangs = 0;
     while (start < sweep.size()) {
         cfg.mode = WorkerMode::Sweep;
         cfg.start = start;
@@ -109,11 +111,17 @@ int RunCheck(const CheckOptions &opt) {
         found.Add(DeathViolation(o, opt.timeout_ms), ReproducerFromDeath(o), "sweep");
         ++run.sweep_cases;  // the case that killed the worker ran too
         start = o.case_index + 1;
-        if (++run.worker_restarts >= opt.max_restarts && start < sweep.size()) {
+        ++run.worker_restarts;
+        hangs += o.ending == Ending::Hung;
+        // Each hang costs the whole time limit: a module that keeps hanging has
+        // made its point sooner than one that keeps crashing.
+        bool too_many_hangs = hangs >= kMaxHangs;
+        if ((run.worker_restarts >= opt.max_restarts || too_many_hangs) && start < sweep.size()) {
             run.notes.push_back(
-                fmt::format("the sweep stopped early: the module died {} times; {} of {} sweep cases "
+                fmt::format("the sweep stopped early: the module {} {} times; {} of {} sweep cases "
                             "were not run",
-                            run.worker_restarts, sweep.size() - start, sweep.size()));
+                            too_many_hangs ? "hung" : "died", too_many_hangs ? hangs : run.worker_restarts,
+                            sweep.size() - start, sweep.size()));
             break;
         }
     }

@@ -162,6 +162,23 @@ std::vector<std::string> Fingerprint(const CheckRun &c, const char *list) {
     return out;
 }
 
+// ---- the coverage-guided stage ------------------------------------------------------
+
+TEST(CoverageGuidedStage, FindsAStateTheSweepNeverBuilds) {
+    ScratchDir dir("rare");
+    CheckRun sweep_only = Check(SamplePath("rare_long_payload_overrun"), dir / "sweep", dir.path(), {"--runs", "0"});
+    ASSERT_TRUE(sweep_only.report.is_object()) << sweep_only.proc.Describe();
+    EXPECT_EQ(sweep_only.proc.exit_code, 0) << "the sweep alone must miss this bug, or the test proves nothing";
+    CheckRun full = Check(SamplePath("rare_long_payload_overrun"), dir / "full", dir.path());
+    ASSERT_TRUE(full.report.is_object()) << full.proc.Describe();
+    EXPECT_EQ(full.proc.exit_code, 1);
+    auto violations = full.report.value("violations", nlohmann::json::array());
+    ASSERT_EQ(violations.size(), 1u) << full.report.dump(2);
+    EXPECT_EQ(violations[0].value("rule", ""), "SP5");
+    EXPECT_EQ(violations[0].value("stage", ""), "fuzz");
+    EXPECT_EQ(violations[0].value("direction", ""), "overrun");
+}
+
 class Determinism : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(Determinism, TwoRunsAgree) {
