@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "Case.h"
 
@@ -45,9 +46,10 @@ public:
 
 private:
     void Grow(size_t data_bytes);
-    uint8_t *base_ = nullptr;  // left guard page
-    uint8_t *data_ = nullptr;  // first data byte
-    size_t data_size_ = 0;     // multiple of the page size
+    uint8_t *base_ = nullptr;      // left guard page
+    uint8_t *data_ = nullptr;      // first data byte
+    std::vector<uint8_t> canary_;  // what every data byte holds between calls
+    size_t data_size_ = 0;         // multiple of the page size
     size_t total_ = 0;
 };
 

@@ -51,7 +51,9 @@ void GuardedArena::Grow(size_t data_bytes) {
     base_ = static_cast<uint8_t *>(p);
     data_ = base_ + page;
     if (mprotect(data_, data_size_, PROT_READ | PROT_WRITE) != 0) Fatal("mprotect");
-    for (size_t i = 0; i < data_size_; ++i) data_[i] = Canary(i);
+    canary_.resize(data_size_);
+    for (size_t i = 0; i < data_size_; ++i) canary_[i] = Canary(i);
+    std::memcpy(data_, canary_.data(), data_size_);
 }
 
 uint8_t *GuardedArena::Place(uint32_t size, Placement placement, uint8_t fill) {
@@ -65,29 +67,21 @@ StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Place
     StrayWrite stray;
     uint8_t *buf = data_ + (cbuf - data_);
     size_t buf_off = static_cast<size_t>(buf - data_);
-    if (placement == Placement::Right) {
-        // Window below the buffer; report the stray byte nearest to it.
-        size_t lo = buf_off > kSlackWindow ? buf_off - kSlackWindow : 0;
-        for (size_t i = buf_off; i-- > lo;) {
-            if (data_[i] != Canary(i)) {
-                if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
-                stray.found = true;
-                ++stray.count;
-                data_[i] = Canary(i);
-            }
-        }
-    } else {
-        size_t lo = buf_off + size, hi = std::min(data_size_, lo + kSlackWindow);
-        for (size_t i = lo; i < hi; ++i) {
-            if (data_[i] != Canary(i)) {
-                if (!stray.found) stray.offset = static_cast<int64_t>(i - buf_off);
-                stray.found = true;
-                ++stray.count;
-                data_[i] = Canary(i);
-            }
+    // The window on the side the guard page does not cover.
+    size_t lo = placement == Placement::Right ? (buf_off > kSlackWindow ? buf_off - kSlackWindow : 0) : buf_off + size;
+    size_t hi = placement == Placement::Right ? buf_off : std::min(data_size_, lo + kSlackWindow);
+    if (std::memcmp(data_ + lo, canary_.data() + lo, hi - lo) != 0) {  // rare: look byte by byte
+        for (size_t k = 0; k < hi - lo; ++k) {
+            // Report the stray byte nearest to the buffer.
+            size_t i = placement == Placement::Right ? hi - 1 - k : lo + k;
+            if (data_[i] == canary_[i]) continue;
+            if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+            stray.found = true;
+            ++stray.count;
+            data_[i] = canary_[i];
         }
     }
-    for (uint32_t i = 0; i < size; ++i) buf[i] = Canary(buf_off + i);
+    std::memcpy(buf, canary_.data() + buf_off, size);
     return stray;
 }
 
