@@ -193,6 +193,17 @@ nlohmann::json SarifReport(const RunSummary &run) {
                          {"fullDescription", {{"text", r.text}}},
                          {"help", {{"text", fmt::format("{}\nWrong: {}\nRight: {}", r.text, r.wrong, r.right)}}},
                          {"defaultConfiguration", {{"level", r.severity == Severity::Error ? "error" : "warning"}}}});
+    // What was not tested shows here too: skipped rules are not passed rules.
+    nlohmann::json notifications = nlohmann::json::array();
+    if (!run.error.empty()) notifications.push_back({{"level", "error"}, {"message", {{"text", run.error}}}});
+    for (const auto &note : run.notes) notifications.push_back({{"level", "note"}, {"message", {{"text", note}}}});
+    for (const Rule &r : AllRules()) {
+        RuleOutcome o = run.OutcomeOf(r);
+        if (o == RuleOutcome::Skipped || o == RuleOutcome::NotApplicable)
+            notifications.push_back({{"level", "note"},
+                                     {"message", {{"text", fmt::format("{} {}", r.name, RuleOutcomeName(o))}}},
+                                     {"associatedRule", {{"id", r.name}, {"index", static_cast<int>(r.id)}}}});
+    }
     nlohmann::json results = nlohmann::json::array();
     for (const Finding &f : run.findings) {
         const Rule &r = RuleFor(f.rule);
@@ -223,6 +234,7 @@ nlohmann::json SarifReport(const RunSummary &run) {
                 {{{"location", {{"uri", run.module.path}}}, {"hashes", {{"sha-256", run.module.sha256}}}}}},
                {"invocations",
                 {{{"executionSuccessful", run.error.empty()},
+                  {"toolExecutionNotifications", notifications},
                   {"properties",
                    {{"profile", ProfileName(run.profile)},
                     {"seed", run.seed},

@@ -179,6 +179,30 @@ TEST(CoverageGuidedStage, FindsAStateTheSweepNeverBuilds) {
     EXPECT_EQ(violations[0].value("direction", ""), "overrun");
 }
 
+// ---- a module without restore --------------------------------------------------------
+
+TEST(WithoutRestore, EveryReportShowsTheRestoreRulesSkipped) {
+    ScratchDir dir("save-only");
+    CheckRun c = Check(SamplePath("save_only"), dir / "r", dir.path());
+    ASSERT_TRUE(c.report.is_object()) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 0);
+    EXPECT_EQ(RulesWithOutcome(c.report, "skipped"), (std::set<std::string>{"RP1", "RP2", "RP3", "RP4"}));
+    std::string junit = ReadFile(c.dir / "junit.xml"), md = ReadFile(c.dir / "report.md"),
+                html = ReadFile(c.dir / "report.html");
+    EXPECT_NE(junit.find("skipped=\"4\""), std::string::npos) << junit;
+    auto sarif = ReadJson(c.dir / "results.sarif");
+    std::set<std::string> noted;
+    for (const auto &n : sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"])
+        if (n.contains("associatedRule")) noted.insert(n["associatedRule"].value("id", ""));
+    EXPECT_EQ(noted, (std::set<std::string>{"RP1", "RP2", "RP3", "RP4"}));
+    for (const char *rule : {"RP1", "RP2", "RP3", "RP4"}) {
+        EXPECT_NE(md.find(std::string("| ") + rule + " |"), std::string::npos);
+        EXPECT_NE(html.find(std::string("<td>") + rule + "</td>"), std::string::npos);
+    }
+    EXPECT_NE(md.find("skipped, not passed"), std::string::npos) << md;
+    EXPECT_NE(c.proc.out.find("skipped, not passed"), std::string::npos) << c.proc.out;
+}
+
 class Determinism : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(Determinism, TwoRunsAgree) {
