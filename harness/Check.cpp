@@ -27,6 +27,20 @@ std::vector<uint8_t> ReproducerFromDeath(const WorkerOutcome &o) {
     return ReproducerFor(c, o.call.op_index);
 }
 
+// One file per case, sweep-NNNNN.case, in dir (created if needed).
+std::string WriteCaseFiles(const fs::path &dir, const std::vector<Case> &cases) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return fmt::format("cannot create '{}': {}", dir.string(), ec.message());
+    for (size_t i = 0; i < cases.size(); ++i) {
+        auto bytes = EncodeCase(cases[i]);
+        std::ofstream out(dir / fmt::format("sweep-{:05}.case", i), std::ios::binary);
+        out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        if (!out) return fmt::format("cannot write case files into '{}'", dir.string());
+    }
+    return {};
+}
+
 std::string WorkerLogPath(const std::string &report_dir) { return (fs::path(report_dir) / "worker.log").string(); }
 
 }  // namespace
@@ -130,12 +144,7 @@ int RunCheck(const CheckOptions &opt) {
     if (opt.runs > 0) {
         fs::path corpus = fs::path(opt.report_dir) / ".fuzz-corpus";
         fs::remove_all(corpus, ec);
-        fs::create_directories(corpus, ec);
-        for (size_t i = 0; i < sweep.size(); ++i) {
-            auto bytes = EncodeCase(sweep[i]);
-            std::ofstream(corpus / fmt::format("sweep-{:05}", i), std::ios::binary)
-                .write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        }
+        if (std::string err = WriteCaseFiles(corpus, sweep); !err.empty()) return fail(err);
         cfg.mode = WorkerMode::Fuzz;
         cfg.runs = opt.runs;
         cfg.corpus = {corpus.string()};
@@ -162,6 +171,16 @@ int RunCheck(const CheckOptions &opt) {
                                         run.sweep_skipped));
     run.findings = found.Take();
     return finish(run);
+}
+
+int WriteSeedCorpus(const std::string &dir, uint64_t seed) {
+    const auto cases = SweepCases(seed);
+    if (std::string err = WriteCaseFiles(dir, cases); !err.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
+        return 2;
+    }
+    std::printf("wrote %zu sweep cases into %s\n", cases.size(), dir.c_str());
+    return 0;
 }
 
 int RunReplay(const ReplayOptions &opt) {

@@ -34,6 +34,9 @@ struct ReplayOptions {
 
 int RunReplay(const ReplayOptions &options);
 
+// Writes the sweep's cases, one file each, into dir (created if needed).
+int WriteSeedCorpus(const std::string &dir, uint64_t seed);
+
 extern const char *const kToolVersion;
 
 }  // namespace vspc

@@ -65,6 +65,13 @@ int main(int argc, char **argv) {
     replay->add_option("CASE", cases, "case files (from a report's cases/ folder, a corpus or a fuzzer)")->required();
     AddFlags(replay, kReplay, flags);
 
+    std::string seeds_dir;
+    auto *seeds = app.add_subcommand("seeds",
+                                     "write the deterministic sweep's cases as a seed corpus "
+                                     "(for vspconform_fuzzer and ClusterFuzzLite)");
+    seeds->add_option("DIR", seeds_dir, "directory to write the case files into")->required();
+    seeds->add_option("--seed", flags.seed, "seed of the sweep's packet states")->capture_default_str();
+
     auto *rules = app.add_subcommand("rules", "list the rules vspconform checks");
     rules->add_flag("--markdown", markdown, "print the rule catalog as Markdown (docs/rules.md)");
 
@@ -103,6 +110,7 @@ int main(int argc, char **argv) {
         o.timeout_ms = flags.timeout_ms;
         return vspc::RunReplay(o);
     }
+    if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
     if (*rules) {
         if (markdown) {
             std::fputs(vspc::RulesMarkdown().c_str(), stdout);

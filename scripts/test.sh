@@ -20,7 +20,7 @@ format_ok=1
 if command -v clang-format >/dev/null; then
     files=()
     while IFS= read -r -d '' f; do files+=("$f"); done < <(
-        find harness include tests bench -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
+        find harness include tests bench fuzz -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
              -o -name '*.hpp' \) -print0 2>/dev/null | sort -z)
     unformatted=()
     for f in "${files[@]}"; do
