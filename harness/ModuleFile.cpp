@@ -1,7 +1,6 @@
 // Reading a module file without loading it: is it an ELF shared object, which
 // runtimes does it need, and its SHA-256 for the reports.
 #include <elf.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -14,18 +13,10 @@
 #include <fmt/format.h>
 
 #include "Module.h"
+#include "Sha256.h"
 
 namespace vspc {
 namespace {
-
-std::string Sha256Hex(const std::vector<char> &bytes) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-    return hex;
-}
 
 bool Contains(const std::vector<char> &bytes, std::string_view needle) {
     return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
@@ -55,7 +46,7 @@ std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     if (eh.e_type != ET_DYN)
         return fmt::format("module '{}' is an ELF {} but not a shared object: link it with -shared -fPIC", path,
                            eh.e_type == ET_REL ? "object file" : "executable");
-    out.sha256 = Sha256Hex(bytes);
+    out.sha256 = Sha256Hex(bytes.data(), bytes.size());
     out.needs_asan = Contains(bytes, "__asan_init");
     out.coverage =
         Contains(bytes, "__sanitizer_cov_8bit_counters_init") || Contains(bytes, "__sanitizer_cov_trace_pc_guard_init");

@@ -1,26 +1,17 @@
 #include "Report.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
+
+#include "Sha256.h"
 
 namespace vspc {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string Sha256Hex(const std::vector<uint8_t> &bytes) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-    return hex;
-}
 
 std::string Escape(std::string_view s, bool attribute = false) {
     std::string out;
@@ -312,7 +303,8 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
     fs::create_directories(fs::path(dir) / "cases", ec);
     if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
     for (Finding &f : run.findings) {
-        f.case_file = fmt::format("cases/{}-{}.case", RuleFor(f.rule).name, Sha256Hex(f.reproducer).substr(0, 12));
+        f.case_file = fmt::format("cases/{}-{}.case", RuleFor(f.rule).name,
+                                  Sha256Hex(f.reproducer.data(), f.reproducer.size()).substr(0, 12));
         std::ofstream out(fs::path(dir) / f.case_file, std::ios::binary);
         out.write(reinterpret_cast<const char *>(f.reproducer.data()),
                   static_cast<std::streamsize>(f.reproducer.size()));
