@@ -35,8 +35,7 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec) {
                               static_cast<uint8_t>(rec.placement),
                               rec.fill,
                               rec.size,
-                              rec.op_index,
-                              0};
+                              rec.op_index};
         s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         s->in_call.store(1, std::memory_order_relaxed);
     }
@@ -51,12 +50,11 @@ void Runner::EndCall() {
     g_regions.null_save_buffer = false;
 }
 
-int Runner::NewSlot(PacketOrigin origin, FakePacket *packet, Tri has_state, CaseLog &log) {
+int Runner::NewPacketRecord(PacketOrigin origin, Tri has_state, CaseLog &log) {
     PacketRecord rec;
     rec.origin = origin;
     rec.has_state = has_state;
     log.packets.push_back(rec);
-    (void)packet;
     return static_cast<int>(log.packets.size() - 1);
 }
 
@@ -100,12 +98,12 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     auto *bn = reinterpret_cast<uint32_t *>(bytes_needed_arena_.Place(4, placement, 0));
     *bn = kBytesNeededPoison;
     uint8_t *buf = rec.null_buffer ? nullptr : save_arena_.Place(size, placement, fill);
-    g_regions.regions[0] =
-        RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
-    g_regions.regions[1] =
+    g_regions.count = 0;
+    if (buf)
+        g_regions.regions[g_regions.count++] =
+            RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
+    g_regions.regions[g_regions.count++] =
         RegionOf(bytes_needed_arena_.RegionBegin(), bytes_needed_arena_.RegionEnd(), bn, 4, FaultRegion::BytesNeeded);
-    g_regions.count = rec.null_buffer ? 0 : 1;
-    g_regions.regions[g_regions.count++] = g_regions.regions[1];
     g_regions.null_save_buffer = rec.null_buffer;
 
     BeginCall(Callback::Save, rec);
@@ -247,7 +245,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
         bool faithful = mutation == Mutation::None && !arbitrary;
         Tri has_state = faithful && source >= 0 ? log.packets[source].has_state : Tri::Unknown;
         restored.packet = watch.bound;
-        restored.record = NewSlot(PacketOrigin::Restored, watch.bound, has_state, log);
+        restored.record = NewPacketRecord(PacketOrigin::Restored, has_state, log);
         PacketRecord &pr = log.packets[restored.record];
         pr.source = source;
         pr.mutation = mutation;
@@ -328,7 +326,7 @@ void Runner::Solo(const Case &c, int index, CaseLog &log) {
     Slot solo;
     solo.packet = Kmcl::NewPacket(module_.channel);
     if (!solo.packet) return;
-    solo.record = NewSlot(PacketOrigin::Solo, solo.packet, Tri::Unknown, log);
+    solo.record = NewPacketRecord(PacketOrigin::Solo, Tri::Unknown, log);
     log.packets[solo.record].source = orig.record;
     log.packets[solo.record].source_probe = orig.first_probe;
     log.packets[solo.record].source_save = orig.first_save;
@@ -351,7 +349,7 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
     for (size_t i = 0; i < packets; ++i) {
         Slot &s = slots_[i];
         s.packet = Kmcl::NewPacket(module_.channel);
-        s.record = NewSlot(PacketOrigin::Case, s.packet, Tri::Unknown, log);
+        s.record = NewPacketRecord(PacketOrigin::Case, Tri::Unknown, log);
         if (!Prepare(s, c.seeds[i], log)) {
             log.skipped = true;
             log.skip_reason = "VspConformancePreparePacket rejected the seed";

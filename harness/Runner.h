@@ -103,7 +103,7 @@ private:
         int last_save = -1;    // call index of the last one: the record restores are fed
     };
 
-    int NewSlot(PacketOrigin origin, FakePacket *packet, Tri has_state, CaseLog &log);
+    int NewPacketRecord(PacketOrigin origin, Tri has_state, CaseLog &log);
     bool Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log);
     int Save(Slot &slot, uint32_t size, bool null_buffer, Placement placement, uint8_t fill, Origin origin,
              CaseLog &log);

@@ -45,7 +45,6 @@ struct CurrentCall {
     uint8_t fill;
     uint32_t size;  // SaveBufSize, or restore's SaveBufSize
     uint32_t op_index;
-    uint32_t call_index;  // within the case
 };
 
 constexpr uint32_t kSharedCaseCapacity = 1u << 20;

@@ -39,6 +39,17 @@ void AddFlags(CLI::App *cmd, unsigned which, Flags &f) {
 #undef VSPC_FLAG
 }
 
+// The tester itself failing (no memory, no processes) is "could not test": exit 2, one line.
+template <typename F>
+int Guarded(F &&run) {
+    try {
+        return run();
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "vspconform: error: %s\n", e.what());
+        return 2;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -100,7 +111,7 @@ int main(int argc, char **argv) {
         o.timeout_ms = flags.timeout_ms;
         o.warnings_as_errors = flags.warnings_as_errors;
         o.max_restarts = flags.max_restarts;
-        return vspc::RunCheck(o);
+        return Guarded([&] { return vspc::RunCheck(o); });
     }
     if (*replay) {
         vspc::ReplayOptions o;
@@ -108,7 +119,7 @@ int main(int argc, char **argv) {
         o.profile = profile;
         o.cases = cases;
         o.timeout_ms = flags.timeout_ms;
-        return vspc::RunReplay(o);
+        return Guarded([&] { return vspc::RunReplay(o); });
     }
     if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
     if (*rules) {
