@@ -54,6 +54,7 @@ int RunCheck(const CheckOptions &opt) {
     run.fuzz_runs = opt.runs;
     run.warnings_as_errors = opt.warnings_as_errors;
     run.module.path = opt.module.path;
+    run.report_dir = opt.report_dir;
 
     std::error_code ec;
     fs::create_directories(opt.report_dir, ec);

@@ -40,7 +40,8 @@ struct RunSummary {
     double seconds = 0;
     std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop)
     std::vector<Finding> findings;
-    std::string error;  // set when the module could not be tested
+    std::string error;       // set when the module could not be tested
+    std::string report_dir;  // as given on the command line: replay commands name files in it
 
     bool HasRestore() const { return hooks.is_object() && hooks.value("restore", false); }
     bool HasPrepare() const { return hooks.is_object() && hooks.value("prepare", false); }

@@ -33,8 +33,8 @@ std::string MdCell(std::string_view s) {
     return out;
 }
 
-std::string ReplayCommand(const RunSummary &run, const Finding &f, const std::string &dir) {
-    return fmt::format("vspconform replay {} {}{}", run.module.path, (fs::path(dir) / f.case_file).string(),
+std::string ReplayCommand(const RunSummary &run, const Finding &f) {
+    return fmt::format("vspconform replay {} {}{}", run.module.path, (fs::path(run.report_dir) / f.case_file).string(),
                        run.profile == Profile::Kmcl ? " --profile kmcl" : "");
 }
 
@@ -117,7 +117,7 @@ std::string MarkdownReport(const RunSummary &run) {
             if (std::string loc = Location(f); !loc.empty()) md += fmt::format("- location: {}\n", loc);
             md +=
                 fmt::format("- found by: {} stage, {} occurrence(s)\n", f.violation.value("stage", ""), f.occurrences);
-            md += fmt::format("- reproduce: `vspconform replay {} {}`\n\n", run.module.path, f.case_file);
+            md += fmt::format("- reproduce: `{}`\n\n", ReplayCommand(run, f));
             md += fmt::format("Rule: {}\n\n", r.text);
         }
     }
@@ -140,10 +140,9 @@ std::string JUnitReport(const RunSummary &run) {
             ++failures;
             for (const Finding &f : run.findings)
                 if (f.rule == r.id)
-                    cases += fmt::format(
-                        "      <failure message=\"{}\" type=\"{}\">{}\nreproduce: vspconform replay {} {}</failure>\n",
-                        Escape(f.violation.value("message", ""), true), r.name,
-                        Escape(f.violation.value("message", "")), Escape(run.module.path), Escape(f.case_file));
+                    cases += fmt::format("      <failure message=\"{}\" type=\"{}\">{}\nreproduce: {}</failure>\n",
+                                         Escape(f.violation.value("message", ""), true), r.name,
+                                         Escape(f.violation.value("message", "")), Escape(ReplayCommand(run, f)));
         } else if (o == RuleOutcome::Skipped || o == RuleOutcome::NotApplicable) {
             ++skipped;
             cases += fmt::format("      <skipped message=\"{}\"/>\n", RuleOutcomeName(o));
@@ -200,7 +199,7 @@ nlohmann::json SarifReport(const RunSummary &run) {
         const Rule &r = RuleFor(f.rule);
         std::string message = f.violation.value("message", "");
         if (std::string loc = Location(f); !loc.empty()) message += fmt::format(" [{}]", loc);
-        message += fmt::format(" Reproduce: vspconform replay {} {}", run.module.path, f.case_file);
+        message += fmt::format(" Reproduce: {}", ReplayCommand(run, f));
         results.push_back({{"ruleId", r.name},
                            {"ruleIndex", static_cast<int>(r.id)},
                            {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
@@ -257,11 +256,11 @@ std::string HtmlReport(const RunSummary &run) {
             const Rule &r = RuleFor(f.rule);
             h += fmt::format(
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td><b>{}</b><br>{}<br><code>{}</code></td>"
-                "<td><code>vspconform replay {} {}</code></td></tr>\n",
+                "<td><code>{}</code></td></tr>\n",
                 r.name, r.severity == Severity::Error ? "fail" : "warn", SeverityName(r.severity), Escape(r.title),
                 Escape(f.violation.value("message", "")),
                 f.violation.contains("call") ? Escape(f.violation["call"].value("text", "")) : "",
-                Escape(run.module.path), Escape(f.case_file));
+                Escape(ReplayCommand(run, f)));
         }
         h += "</table>\n";
     }
@@ -341,7 +340,7 @@ void PrintSummary(const RunSummary &run, const std::string &dir, std::FILE *out)
         const Rule &r = RuleFor(f.rule);
         fmt::print(out, "{:<8} {} {}: {}\n", r.severity == Severity::Error ? "FAIL" : "warning", r.name, r.title,
                    f.violation.value("message", ""));
-        fmt::print(out, "         replay: {}\n", ReplayCommand(run, f, dir));
+        fmt::print(out, "         replay: {}\n", ReplayCommand(run, f));
     }
     int errors = 0, warnings = 0;
     for (const Finding &f : run.findings) (f.severity == Severity::Error ? errors : warnings)++;
