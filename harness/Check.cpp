@@ -45,6 +45,57 @@ std::string WorkerLogPath(const std::string &report_dir) { return (fs::path(repo
 
 }  // namespace
 
+SweepRun RunSweep(WorkerConfig cfg, const SupervisorOptions &sup, uint64_t begin, uint64_t end, uint32_t max_restarts,
+                  FindingSet &found) {
+    SweepRun run;
+    constexpr uint32_t kMaxHangs = 4;
+    uint32_t hangs = 0;
+    uint64_t start = begin;
+    cfg.mode = WorkerMode::Sweep;
+    cfg.end = end;
+    while (start < end) {
+        cfg.start = start;
+        WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
+            if (m.value("t", "") == "violation") found.Add(m, HexDecode(m.value("case", "")), "sweep");
+        });
+        if (!o.loaded) {
+            if (!o.load_error.empty())
+                run.load_error = o.load_error;
+            else if (o.ending == Ending::Hung)
+                run.load_error = "the module hung while loading (constructors or VspConformanceInitChannel)";
+            else
+                run.load_error =
+                    fmt::format("the module {} while loading; read {} for its output",
+                                o.ending == Ending::Crashed ? "crashed with " + SignalName(o.signo)
+                                                            : fmt::format("exited with status {}", o.exit_code),
+                                sup.log_path);
+            return run;
+        }
+        run.hooks = o.module_info;
+        run.cases += o.cases_run;
+        run.skipped += o.cases_skipped;
+        run.calls += o.calls;
+        found.AddCounts(o.counts);
+        if (o.ending == Ending::Done) break;
+        found.Add(DeathViolation(o, sup.call_timeout_ms), ReproducerFromDeath(o), "sweep");
+        ++run.cases;  // the case that killed the worker ran too
+        start = o.case_index + 1;
+        ++run.restarts;
+        hangs += o.ending == Ending::Hung;
+        // Each hang costs the whole time limit: a module that keeps hanging has
+        // made its point sooner than one that keeps crashing.
+        bool too_many_hangs = hangs >= kMaxHangs;
+        if ((run.restarts >= max_restarts || too_many_hangs) && start < end) {
+            run.stopped_early = fmt::format(
+                "the sweep stopped early: the module {} {} times; {} of {} sweep cases "
+                "were not run",
+                too_many_hangs ? "hung" : "died", too_many_hangs ? hangs : run.restarts, end - start, end - begin);
+            break;
+        }
+    }
+    return run;
+}
+
 int RunCheck(const CheckOptions &opt) {
     auto started = std::chrono::steady_clock::now();
     RunSummary run;
@@ -97,49 +148,14 @@ int RunCheck(const CheckOptions &opt) {
 
     // Stage 1: the deterministic sweep, restarted after each death.
     const auto sweep = SweepCases(opt.seed);
-    constexpr uint32_t kMaxHangs = 4;
-    uint64_t start = 0;
-    uint32_t hangs = 0;
-    while (start < sweep.size()) {
-        cfg.mode = WorkerMode::Sweep;
-        cfg.start = start;
-        WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
-            if (m.value("t", "") == "violation") found.Add(m, HexDecode(m.value("case", "")), "sweep");
-        });
-        if (!o.loaded) {
-            if (!o.load_error.empty()) return fail(o.load_error);
-            if (o.ending == Ending::Hung)
-                return fail("the module hung while loading (constructors or VspConformanceInitChannel)");
-            return fail(
-                fmt::format("the module {} while loading; run `vspconform replay` on any case to see its "
-                            "output, or read {}",
-                            o.ending == Ending::Crashed ? "crashed with " + SignalName(o.signo)
-                                                        : fmt::format("exited with status {}", o.exit_code),
-                            sup.log_path));
-        }
-        run.hooks = o.module_info;
-        run.sweep_cases += o.cases_run;
-        run.sweep_skipped += o.cases_skipped;
-        run.sweep_calls += o.calls;
-        found.AddCounts(o.counts);
-        if (o.ending == Ending::Done) break;
-        found.Add(DeathViolation(o, opt.timeout_ms), ReproducerFromDeath(o), "sweep");
-        ++run.sweep_cases;  // the case that killed the worker ran too
-        start = o.case_index + 1;
-        ++run.worker_restarts;
-        hangs += o.ending == Ending::Hung;
-        // Each hang costs the whole time limit: a module that keeps hanging has
-        // made its point sooner than one that keeps crashing.
-        bool too_many_hangs = hangs >= kMaxHangs;
-        if ((run.worker_restarts >= opt.max_restarts || too_many_hangs) && start < sweep.size()) {
-            run.notes.push_back(
-                fmt::format("the sweep stopped early: the module {} {} times; {} of {} sweep cases "
-                            "were not run",
-                            too_many_hangs ? "hung" : "died", too_many_hangs ? hangs : run.worker_restarts,
-                            sweep.size() - start, sweep.size()));
-            break;
-        }
-    }
+    SweepRun sr = RunSweep(cfg, sup, 0, sweep.size(), opt.max_restarts, found);
+    if (!sr.load_error.empty()) return fail(sr.load_error);
+    run.hooks = sr.hooks;
+    run.sweep_cases = sr.cases;
+    run.sweep_skipped = sr.skipped;
+    run.sweep_calls = sr.calls;
+    run.worker_restarts = sr.restarts;
+    if (!sr.stopped_early.empty()) run.notes.push_back(sr.stopped_early);
 
     // Stage 2: coverage-guided, fixed seed and run count, seeded with the sweep.
     if (opt.runs > 0) {

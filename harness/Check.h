@@ -8,6 +8,7 @@
 #include "Findings.h"
 #include "Module.h"
 #include "Rules.h"
+#include "Supervisor.h"
 
 namespace vspc {
 
@@ -24,6 +25,18 @@ struct CheckOptions {
 };
 
 int RunCheck(const CheckOptions &options);
+
+// The deterministic sweep's cases [begin, end), each death a finding and a
+// restart from the next case: the stage `check` and the conformance suite share.
+struct SweepRun {
+    std::string load_error;  // set: the module could not be tested
+    nlohmann::json hooks = nlohmann::json::object();
+    uint64_t cases = 0, skipped = 0, calls = 0;
+    uint32_t restarts = 0;
+    std::string stopped_early;  // set: why not every case ran
+};
+SweepRun RunSweep(WorkerConfig cfg, const SupervisorOptions &sup, uint64_t begin, uint64_t end, uint32_t max_restarts,
+                  FindingSet &found);
 
 struct ReplayOptions {
     ModuleOptions module;

@@ -29,6 +29,7 @@ nlohmann::json ToJson(const WorkerConfig &c) {
             {"profile", ProfileName(c.profile)},
             {"seed", c.seed},
             {"start", c.start},
+            {"end", c.end},
             {"runs", c.runs},
             {"corpus", c.corpus},
             {"cases", c.cases},
@@ -46,6 +47,7 @@ WorkerConfig WorkerConfigFromJson(const nlohmann::json &j) {
     c.profile = ProfileByName(j.at("profile").get<std::string>()).value_or(Profile::Strict);
     c.seed = j.at("seed");
     c.start = j.at("start");
+    c.end = j.at("end");
     c.runs = j.at("runs");
     c.corpus = j.at("corpus").get<std::vector<std::string>>();
     c.cases = j.at("cases").get<std::vector<std::string>>();
@@ -281,7 +283,7 @@ int WorkerMain(const WorkerConfig &config) {
     switch (config.mode) {
     case WorkerMode::Sweep: {
         const auto cases = SweepCases(config.seed);
-        for (uint64_t i = config.start; i < cases.size(); ++i) {
+        for (uint64_t i = config.start; i < std::min<uint64_t>(config.end, cases.size()); ++i) {
             auto bytes = EncodeCase(cases[i]);
             PlayCase(w, bytes.data(), bytes.size(), i, false);
         }

@@ -23,6 +23,7 @@ struct WorkerConfig {
     Profile profile = Profile::Strict;
     uint64_t seed = 1;
     uint64_t start = 0;               // Sweep: first case index
+    uint64_t end = UINT64_MAX;        // Sweep: one past the last case index
     uint64_t runs = 0;                // Fuzz: libFuzzer -runs
     std::vector<std::string> corpus;  // Fuzz: corpus directories (the first one is written to)
     std::vector<std::string> cases;   // Replay: case files

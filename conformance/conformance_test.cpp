@@ -1,0 +1,104 @@
+// vspconform_conformance: the deterministic sweep as a GoogleTest suite, for
+// teams whose CI already runs gtest binaries. The sweep is cut into chunks, one
+// test each, so gtest sharding (GTEST_TOTAL_SHARDS / GTEST_SHARD_INDEX, or
+// ctest -j) spreads a module's sweep over machines or cores.
+//
+//   VSPCONFORM_MODULE=libvsp.so [VSPCONFORM_PROFILE=kmcl] [VSPCONFORM_CASES_DIR=dir] \
+//       ./vspconform_conformance [gtest flags]
+//
+// It drives the same supervised worker, case runner and rule table as
+// `vspconform check` (without its coverage-guided stage). A failing chunk lists
+// each violation with the case file that replays it.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "Check.h"
+#include "Sweep.h"
+#include "Worker.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kChunks = 16;
+
+std::string Env(const char *name, const char *fallback = "") {
+    const char *v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+struct SuiteSetup {
+    vspc::WorkerConfig config;
+    vspc::SupervisorOptions supervisor;
+    std::string cases_dir;
+    uint64_t sweep_size = 0;
+};
+
+const SuiteSetup &TheSetup() {
+    static const SuiteSetup setup = [] {
+        SuiteSetup s;
+        s.config.module.path = Env("VSPCONFORM_MODULE");
+        s.config.module.save_symbol = Env("VSPCONFORM_SAVE_SYMBOL", "EvtVmbChannelSavePacket");
+        s.config.module.restore_symbol = Env("VSPCONFORM_RESTORE_SYMBOL", "EvtVmbChannelRestorePacket");
+        s.config.profile = vspc::ProfileByName(Env("VSPCONFORM_PROFILE", "strict")).value_or(vspc::Profile::Strict);
+        s.cases_dir = Env("VSPCONFORM_CASES_DIR", "vspconform-conformance-cases");
+        s.sweep_size = vspc::SweepCases(s.config.seed).size();
+        return s;
+    }();
+    return setup;
+}
+
+class Sweep : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(Sweep, ChunkIsConformant) {
+    const SuiteSetup &s = TheSetup();
+    vspc::ModuleFile file;
+    std::string error = vspc::InspectModuleFile(s.config.module.path, file);
+    ASSERT_TRUE(error.empty()) << error;
+    vspc::SupervisorOptions sup = s.supervisor;
+    sup.needs_asan = file.needs_asan;
+    uint64_t begin = s.sweep_size * GetParam() / kChunks, end = s.sweep_size * (GetParam() + 1) / kChunks;
+    vspc::FindingSet found;
+    vspc::SweepRun run = vspc::RunSweep(s.config, sup, begin, end, 64, found);
+    ASSERT_TRUE(run.load_error.empty()) << run.load_error;
+    if (!run.stopped_early.empty()) ADD_FAILURE() << run.stopped_early;
+    for (const vspc::Finding &f : found.Take()) {
+        std::string name = fmt::format("{}-chunk{}.case", vspc::RuleFor(f.rule).name, GetParam());
+        fs::create_directories(s.cases_dir);
+        std::ofstream(fs::path(s.cases_dir) / name, std::ios::binary)
+            .write(reinterpret_cast<const char *>(f.reproducer.data()),
+                   static_cast<std::streamsize>(f.reproducer.size()));
+        std::string text = fmt::format("{} {}: {}\n  replay: vspconform replay {} {}{}", vspc::RuleFor(f.rule).name,
+                                       vspc::RuleFor(f.rule).title, f.violation.value("message", ""),
+                                       s.config.module.path, (fs::path(s.cases_dir) / name).string(),
+                                       s.config.profile == vspc::Profile::Kmcl ? " --profile kmcl" : "");
+        if (f.severity == vspc::Severity::Error)
+            ADD_FAILURE() << text;
+        else
+            std::printf("warning: %s\n", text.c_str());
+    }
+    RecordProperty("cases", static_cast<int>(run.cases));
+    RecordProperty("calls", static_cast<int>(run.calls));
+}
+
+INSTANTIATE_TEST_SUITE_P(Module, Sweep, ::testing::Range<uint64_t>(0, kChunks),
+                         [](const ::testing::TestParamInfo<uint64_t> &i) {
+                             return fmt::format("chunk{:02}", i.param);
+                         });
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    if (int rc = vspc::RunWorkerIfRequested(argc, argv); rc >= 0) return rc;
+    ::testing::InitGoogleTest(&argc, argv);
+    if (TheSetup().config.module.path.empty()) {
+        std::fprintf(stderr, "vspconform_conformance: error: set VSPCONFORM_MODULE to the VSP module (.so) to test\n");
+        return 2;
+    }
+    return RUN_ALL_TESTS();
+}
