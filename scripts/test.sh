@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 2: the same set-up as scripts/demo.sh (installs what is missing, builds with
 # warnings as errors), then every test (ctest) and a formatting check of harness/, include/, tests/
-# and bench/ against .clang-format. Exit 0 only if both pass. .ci/run runs this.
+# , bench/, fuzz/ and conformance/ against .clang-format. Exit 0 only if both pass. .ci/run runs this.
 # Run as root on a fresh Debian 12 (root is needed only to install packages), from any directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ format_ok=1
 if command -v clang-format >/dev/null; then
     files=()
     while IFS= read -r -d '' f; do files+=("$f"); done < <(
-        find harness include tests bench fuzz -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
+        find harness include tests bench fuzz conformance -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' \
              -o -name '*.hpp' \) -print0 2>/dev/null | sort -z)
     unformatted=()
     for f in "${files[@]}"; do
