@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part 2: the same set-up as scripts/demo.sh (installs what is missing, builds with
-# warnings as errors), then every test (ctest) and a formatting check of harness/, include/, tests/
-# , bench/, fuzz/ and conformance/ against .clang-format. Exit 0 only if both pass. .ci/run runs this.
+# warnings as errors), then every test (ctest) and a formatting check of harness/, include/, tests/,
+# bench/, fuzz/ and conformance/ against .clang-format. Exit 0 only if both pass. .ci/run runs this.
 # Run as root on a fresh Debian 12 (root is needed only to install packages), from any directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
