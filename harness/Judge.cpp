@@ -325,7 +325,7 @@ private:
     std::vector<Violation> &out_;
     std::vector<PacketState> state_;
     size_t first_;
-    Violation scratch_;
+    Violation scratch_;  // Add()'s answer for a repeat: callers may fill it in, it is dropped
     bool multi_ = false;
     int last_restore_ = -1;
 };

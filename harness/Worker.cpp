@@ -2,8 +2,8 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
-#include <cstdlib>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
