@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "Check.h"
+#include "Report.h"
 #include "Sweep.h"
 #include "Worker.h"
 
@@ -73,10 +74,10 @@ TEST_P(Sweep, ChunkIsConformant) {
         std::ofstream(fs::path(s.cases_dir) / name, std::ios::binary)
             .write(reinterpret_cast<const char *>(f.reproducer.data()),
                    static_cast<std::streamsize>(f.reproducer.size()));
-        std::string text = fmt::format("{} {}: {}\n  replay: vspconform replay {} {}{}", vspc::RuleFor(f.rule).name,
+        std::string text = fmt::format("{} {}: {}\n  replay: {}", vspc::RuleFor(f.rule).name,
                                        vspc::RuleFor(f.rule).title, f.violation.value("message", ""),
-                                       s.config.module.path, (fs::path(s.cases_dir) / name).string(),
-                                       s.config.profile == vspc::Profile::Kmcl ? " --profile kmcl" : "");
+                                       vspc::ReplayCommand(s.config.module.path,
+                                                           (fs::path(s.cases_dir) / name).string(), s.config.profile));
         if (f.severity == vspc::Severity::Error)
             ADD_FAILURE() << text;
         else

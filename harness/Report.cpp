@@ -34,8 +34,7 @@ std::string MdCell(std::string_view s) {
 }
 
 std::string ReplayCommand(const RunSummary &run, const Finding &f) {
-    return fmt::format("vspconform replay {} {}{}", run.module.path, (fs::path(run.report_dir) / f.case_file).string(),
-                       run.profile == Profile::Kmcl ? " --profile kmcl" : "");
+    return ReplayCommand(run.module.path, (fs::path(run.report_dir) / f.case_file).string(), run.profile);
 }
 
 std::string Location(const Finding &f) {
@@ -46,6 +45,11 @@ std::string Location(const Finding &f) {
 }
 
 }  // namespace
+
+std::string ReplayCommand(const std::string &module, const std::string &case_file, Profile profile) {
+    return fmt::format("vspconform replay {} {}{}", module, case_file,
+                       profile == Profile::Kmcl ? " --profile kmcl" : "");
+}
 
 nlohmann::json JsonReport(const RunSummary &run) {
     nlohmann::json rules = nlohmann::json::array();

@@ -21,6 +21,9 @@ std::string JUnitReport(const RunSummary &run);
 nlohmann::json SarifReport(const RunSummary &run);
 std::string HtmlReport(const RunSummary &run);
 
+// The command that replays a case file (with --profile kmcl when the case was found under kmcl).
+std::string ReplayCommand(const std::string &module, const std::string &case_file, Profile profile);
+
 // The rule catalog as Markdown (docs/rules.md is this text).
 std::string RulesMarkdown();
 
