@@ -23,6 +23,7 @@ struct StateSeed {
 };
 
 struct Loaded {
+    vspc::Kmcl kmcl;
     vspc::Module module;
     StateSeed seeds[2];  // [0] the first sweep seed that gives the packet state, [1] the one with the largest N
 };
@@ -33,16 +34,17 @@ struct Loaded {
 }
 
 // Loads the reference module once and picks a fixed seed with state.
-const Loaded &Reference() {
-    static const Loaded loaded = [] {
-        Loaded l;
+Loaded &Reference() {
+    static Loaded *loaded = [] {
+        auto *lp = new Loaded;
+        Loaded &l = *lp;
         vspc::ModuleOptions opts;
         opts.path = VSPC_REFERENCE_MODULE;
-        if (std::string err = vspc::LoadModule(opts, l.module); !err.empty()) Die(err);
+        if (std::string err = vspc::LoadModule(opts, l.kmcl, nullptr, l.module); !err.empty()) Die(err);
         if (!l.module.prepare) Die("the reference module exports no VspConformancePreparePacket");
         bool found = false;
         for (const auto &seed : vspc::SweepSeeds(1)) {
-            vspc::FakePacket *p = vspc::Kmcl::NewPacket(l.module.channel);
+            vspc::FakePacket *p = l.kmcl.NewPacket(l.module.channel);
             uint8_t has_state = 0;
             int32_t st =
                 l.module.prepare(l.module.channel, p, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
@@ -50,16 +52,16 @@ const Loaded &Reference() {
             bool ok = vspc::NtSuccess(st) && has_state &&
                       !vspc::NtSuccess(l.module.save(l.module.channel, p, nullptr, 0, &needed)) && needed > 0;
             if (l.module.release) l.module.release(l.module.channel, p);
-            vspc::Kmcl::FreePacket(p);
+            l.kmcl.FreePacket(p);
             if (!ok) continue;
             if (!found) l.seeds[0] = {seed, needed};
             if (!found || needed > l.seeds[1].n) l.seeds[1] = {seed, needed};
             found = true;
         }
         if (!found) Die("no sweep seed gives the reference module's packet a state");
-        return l;
+        return lp;
     }();
-    return loaded;
+    return *loaded;
 }
 
 uint64_t SaveCalls(const vspc::CaseLog &log) {
@@ -72,7 +74,7 @@ uint64_t SaveCalls(const vspc::CaseLog &log) {
 void BM_BareProbeSave(benchmark::State &state) {
     const StateSeed &ref = Reference().seeds[state.range(0)];
     const vspc::Module &m = Reference().module;
-    vspc::FakePacket *packet = vspc::Kmcl::NewPacket(m.channel);
+    vspc::FakePacket *packet = Reference().kmcl.NewPacket(m.channel);
     uint8_t has_state = 0;
     if (!vspc::NtSuccess(
             m.prepare(m.channel, packet, ref.seed.data(), static_cast<uint32_t>(ref.seed.size()), &has_state)) ||
@@ -97,15 +99,15 @@ void BM_BareProbeSave(benchmark::State &state) {
         }
     }
     if (m.release) m.release(m.channel, packet);
-    vspc::Kmcl::FreePacket(packet);
+    Reference().kmcl.FreePacket(packet);
     state.SetItemsProcessed(static_cast<int64_t>(calls));
     state.counters["N"] = ref.n;
 }
 BENCHMARK(BM_BareProbeSave)->ArgName("largest_n")->Arg(0)->Arg(1);
 
 void RunCase(benchmark::State &state, const vspc::Case &c, vspc::Profile profile, uint32_t n = 0) {
-    const Loaded &ref = Reference();
-    vspc::Runner runner(ref.module);
+    Loaded &ref = Reference();
+    vspc::Runner runner(ref.module, ref.kmcl);
     vspc::CaseLog log;
     uint64_t calls = 0, all_calls = 0;
     for (auto _ : state) {

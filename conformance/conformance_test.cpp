@@ -34,8 +34,8 @@ std::string Env(const char *name, const char *fallback = "") {
 }
 
 struct SuiteSetup {
-    vspc::WorkerConfig config;
-    vspc::SupervisorOptions supervisor;
+    vspc::Options options;
+    std::string module;
     std::string cases_dir;
     uint64_t sweep_size = 0;
 };
@@ -43,12 +43,12 @@ struct SuiteSetup {
 const SuiteSetup &TheSetup() {
     static const SuiteSetup setup = [] {
         SuiteSetup s;
-        s.config.module.path = Env("VSPCONFORM_MODULE");
-        s.config.module.save_symbol = Env("VSPCONFORM_SAVE_SYMBOL", "EvtVmbChannelSavePacket");
-        s.config.module.restore_symbol = Env("VSPCONFORM_RESTORE_SYMBOL", "EvtVmbChannelRestorePacket");
-        s.config.profile = vspc::ProfileByName(Env("VSPCONFORM_PROFILE", "strict")).value_or(vspc::Profile::Strict);
+        s.module = Env("VSPCONFORM_MODULE");
+        s.options.save_symbol = Env("VSPCONFORM_SAVE_SYMBOL", "EvtVmbChannelSavePacket");
+        s.options.restore_symbol = Env("VSPCONFORM_RESTORE_SYMBOL", "EvtVmbChannelRestorePacket");
+        s.options.profile = Env("VSPCONFORM_PROFILE", "strict");
         s.cases_dir = Env("VSPCONFORM_CASES_DIR", "vspconform-conformance-cases");
-        s.sweep_size = vspc::SweepCases(s.config.seed).size();
+        s.sweep_size = vspc::SweepPlan(s.options.seed).size();
         return s;
     }();
     return setup;
@@ -58,27 +58,23 @@ class Sweep : public ::testing::TestWithParam<uint64_t> {};
 
 TEST_P(Sweep, ChunkIsConformant) {
     const SuiteSetup &s = TheSetup();
-    vspc::ModuleFile file;
-    std::string error = vspc::InspectModuleFile(s.config.module.path, file);
-    ASSERT_TRUE(error.empty()) << error;
-    vspc::SupervisorOptions sup = s.supervisor;
-    sup.needs_asan = file.needs_asan;
     uint64_t begin = s.sweep_size * GetParam() / kChunks, end = s.sweep_size * (GetParam() + 1) / kChunks;
-    vspc::FindingSet found;
-    vspc::SweepRun run = vspc::RunSweep(s.config, sup, begin, end, 64, found);
+    vspc::SweepRun run = vspc::RunSweepRange(s.options, s.module, begin, end);
     ASSERT_TRUE(run.load_error.empty()) << run.load_error;
-    if (!run.stopped_early.empty()) ADD_FAILURE() << run.stopped_early;
-    for (const vspc::Finding &f : found.Take()) {
+    for (const auto &note : run.notes) std::printf("note: %s\n", note.c_str());
+    auto profile = vspc::ProfileByName(s.options.profile).value_or(vspc::Profile::Strict);
+    for (const vspc::Finding &f : run.findings) {
         std::string name = fmt::format("{}-chunk{}.case", vspc::RuleFor(f.rule).name, GetParam());
         fs::create_directories(s.cases_dir);
-        std::ofstream(fs::path(s.cases_dir) / name, std::ios::binary)
+        fs::path path = fs::absolute(fs::path(s.cases_dir) / name);
+        std::ofstream(path, std::ios::binary)
             .write(reinterpret_cast<const char *>(f.reproducer.data()),
                    static_cast<std::streamsize>(f.reproducer.size()));
-        std::string text = fmt::format("{} {}: {}\n  replay: {}", vspc::RuleFor(f.rule).name,
-                                       vspc::RuleFor(f.rule).title, f.violation.value("message", ""),
-                                       vspc::ReplayCommand(s.config.module.path,
-                                                           (fs::path(s.cases_dir) / name).string(), s.config.profile));
-        if (f.severity == vspc::Severity::Error)
+        vspc::ModuleOptions module{fs::absolute(s.module).string(), s.options.save_symbol, s.options.restore_symbol};
+        std::string text =
+            fmt::format("{} {}: {}\n  replay: {}", vspc::RuleFor(f.rule).name, vspc::RuleFor(f.rule).title, f.message,
+                        vspc::ReplayCommand(module, path.string(), profile, s.options.timeout_ms));
+        if (f.severity() == vspc::Severity::Error)
             ADD_FAILURE() << text;
         else
             std::printf("warning: %s\n", text.c_str());
@@ -97,7 +93,7 @@ INSTANTIATE_TEST_SUITE_P(Module, Sweep, ::testing::Range<uint64_t>(0, kChunks),
 int main(int argc, char **argv) {
     if (int rc = vspc::RunWorkerIfRequested(argc, argv); rc >= 0) return rc;
     ::testing::InitGoogleTest(&argc, argv);
-    if (TheSetup().config.module.path.empty()) {
+    if (TheSetup().module.empty()) {
         std::fprintf(stderr, "vspconform_conformance: error: set VSPCONFORM_MODULE to the VSP module (.so) to test\n");
         return 2;
     }

@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "Judge.h"
 #include "Module.h"
-#include "Runner.h"
+#include "Player.h"
 
 namespace {
 
+vspc::Kmcl g_kmcl;
 vspc::Module g_module;
-vspc::Runner *g_runner = nullptr;
+vspc::Player *g_player = nullptr;
 vspc::Profile g_profile = vspc::Profile::Strict;
 
 }  // namespace
@@ -55,28 +55,25 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
     options.path = path;
     if (const char *s = std::getenv("VSPCONFORM_SAVE_SYMBOL")) options.save_symbol = s;
     if (const char *s = std::getenv("VSPCONFORM_RESTORE_SYMBOL")) options.restore_symbol = s;
-    std::string error = vspc::LoadModule(options, g_module);  // never unloaded: libFuzzer tracks its counters
+    std::string error =
+        vspc::LoadModule(options, g_kmcl, nullptr, g_module);  // never unloaded: libFuzzer tracks its counters
     if (!error.empty()) {
         std::fprintf(stderr, "vspconform_fuzzer: error: %s\n", error.c_str());
         std::exit(2);
     }
-    g_runner = new vspc::Runner(g_module);
+    g_player = new vspc::Player(g_module, g_kmcl);
     return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static vspc::Case c;
-    static vspc::CaseLog log;
-    static std::vector<vspc::Violation> found;
-    vspc::DecodeCase(data, size, c);
-    g_runner->Run(c, g_profile, log);
+    static std::vector<vspc::Finding> found;
     found.clear();
-    vspc::JudgeCase(log, g_profile, found);
-    for (const vspc::Violation &v : found) {
-        const vspc::Rule &rule = vspc::RuleFor(v.rule);
+    g_player->Play(data, size, g_profile, vspc::Stage::Fuzz, 0, found);
+    for (const vspc::Finding &f : found) {
+        const vspc::Rule &rule = vspc::RuleFor(f.rule);
         if (rule.severity != vspc::Severity::Error) continue;
         std::fprintf(stderr, "vspconform: %s %s: %s\n", std::string(rule.name).c_str(), std::string(rule.title).c_str(),
-                     v.message.c_str());
+                     f.message.c_str());
         std::abort();
     }
     return 0;

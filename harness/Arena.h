@@ -1,9 +1,11 @@
 // Guarded buffers (Linux). Every buffer handed to a module sits between two
-// PROT_NONE guard pages, either right-aligned (its end touches the right guard,
-// so an overrun faults at the first stray byte) or left-aligned (an underrun
-// faults at the first stray byte). The slack on the other side holds a canary
-// pattern that is checked after the call. Arenas are reused: the hot path only
-// moves offsets and fills bytes, it makes no system calls.
+// guard zones of PROT_NONE pages, either right-aligned (its end touches the
+// right zone, so an overrun faults at the first stray byte) or left-aligned (an
+// underrun faults at the first stray byte). The slack on the other side holds a
+// canary pattern that is checked after the call. A fault in a guard zone is
+// recovered (Fault.h) unless it reaches the zone's outermost page. Arenas are
+// reused: the hot path only moves offsets and fills bytes, it makes no system
+// calls.
 #pragma once
 
 #include <cstddef>
@@ -11,12 +13,16 @@
 #include <vector>
 
 #include "Case.h"
+#include "Fault.h"
 
 namespace vspc {
 
 // Bytes of slack next to a buffer that are checked for stray writes after each
-// call (the guard page catches the other side exactly).
+// call (the guard zone catches the other side exactly).
 constexpr size_t kSlackWindow = 512;
+// Pages in each guard zone: a sequential overrun of up to (kGuardPages - 1)
+// pages is recovered and reported; one that runs further kills the worker.
+constexpr size_t kGuardPages = 16;
 
 struct StrayWrite {
     bool found = false;
@@ -39,14 +45,21 @@ public:
     // canary over the buffer and the window, ready for the next Place().
     StrayWrite CheckAndReset(const uint8_t *buf, uint32_t size, Placement placement);
     // First offset in [from, size) whose byte is no longer the fill pattern, or -1.
-    static int64_t FirstChanged(const uint8_t *buf, uint32_t from, uint32_t size, uint8_t fill);
+    int64_t FirstChanged(const uint8_t *buf, uint32_t from, uint32_t size, uint8_t fill);
 
-    uintptr_t RegionBegin() const { return reinterpret_cast<uintptr_t>(base_); }
-    uintptr_t RegionEnd() const { return reinterpret_cast<uintptr_t>(base_) + total_; }
+    GuardedRegion Region(const void *buffer, uint32_t size, FaultRegion kind) const;
+
+    // Right-aligned buffers end `gap` bytes before the guard zone; the gap holds
+    // the canary and is checked too. For a module already known to overrun:
+    // its overruns are then seen without a fault each (same finding, far cheaper).
+    void SetGap(uint32_t gap) { gap_ = gap; }
 
 private:
     void Grow(size_t data_bytes);
-    uint8_t *base_ = nullptr;      // left guard page
+    uint32_t gap_ = 0;
+    const uint8_t *Pattern(uint8_t fill, uint32_t size);  // FillByte(fill, 0..size), cached
+    std::vector<uint8_t> patterns_[256];
+    uint8_t *base_ = nullptr;      // first page of the left guard zone
     uint8_t *data_ = nullptr;      // first data byte
     std::vector<uint8_t> canary_;  // what every data byte holds between calls
     size_t data_size_ = 0;         // multiple of the page size
@@ -55,7 +68,7 @@ private:
 
 // A read-only input buffer for the restore callback. The same memory is mapped
 // twice: a writable view for the tester and a read-only view, between guard
-// pages, for the module; a write by the module faults, as does a read past
+// zones, for the module; a write by the module faults, as does a read past
 // either end (depending on placement).
 class ReadOnlyArena {
 public:
@@ -67,14 +80,13 @@ public:
     // Copies `size` bytes in and returns the module's (read-only) pointer to them.
     const uint8_t *Place(const uint8_t *bytes, uint32_t size, Placement placement);
 
-    uintptr_t RegionBegin() const { return reinterpret_cast<uintptr_t>(base_); }
-    uintptr_t RegionEnd() const { return reinterpret_cast<uintptr_t>(base_) + total_; }
+    GuardedRegion Region(const void *buffer, uint32_t size, FaultRegion kind) const;
 
 private:
     void Grow(size_t data_bytes);
     int fd_ = -1;
     uint8_t *rw_ = nullptr;    // tester's writable view
-    uint8_t *base_ = nullptr;  // reservation: guard, read-only view, guard
+    uint8_t *base_ = nullptr;  // reservation: guard zone, read-only view, guard zone
     uint8_t *ro_ = nullptr;
     size_t data_size_ = 0;
     size_t total_ = 0;

@@ -43,13 +43,13 @@ GuardedArena::~GuardedArena() {
 
 void GuardedArena::Grow(size_t data_bytes) {
     if (base_) munmap(base_, total_);
-    size_t page = PageSize();
+    size_t zone = kGuardPages * PageSize();
     data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
-    total_ = data_size_ + 2 * page;
+    total_ = data_size_ + 2 * zone;
     void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) Fatal("mmap");
     base_ = static_cast<uint8_t *>(p);
-    data_ = base_ + page;
+    data_ = base_ + zone;
     if (mprotect(data_, data_size_, PROT_READ | PROT_WRITE) != 0) Fatal("mprotect");
     canary_.resize(data_size_);
     for (size_t i = 0; i < data_size_; ++i) canary_[i] = Canary(i);
@@ -57,9 +57,9 @@ void GuardedArena::Grow(size_t data_bytes) {
 }
 
 uint8_t *GuardedArena::Place(uint32_t size, Placement placement, uint8_t fill) {
-    if (size + kSlackWindow > data_size_) Grow(size + kSlackWindow);
-    uint8_t *buf = placement == Placement::Right ? data_ + data_size_ - size : data_;
-    for (uint32_t i = 0; i < size; ++i) buf[i] = FillByte(fill, i);
+    if (size + kSlackWindow + gap_ > data_size_) Grow(size + kSlackWindow + gap_);
+    uint8_t *buf = placement == Placement::Right ? data_ + data_size_ - gap_ - size : data_;
+    if (size) std::memcpy(buf, Pattern(fill, size), size);
     return buf;
 }
 
@@ -67,6 +67,19 @@ StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Place
     StrayWrite stray;
     uint8_t *buf = data_ + (cbuf - data_);
     size_t buf_off = static_cast<size_t>(buf - data_);
+    size_t gap_lo = buf_off + size, gap_hi = std::min(data_size_, gap_lo + gap_);
+    if (placement == Placement::Right && gap_hi > gap_lo &&
+        std::memcmp(data_ + gap_lo, canary_.data() + gap_lo, gap_hi - gap_lo) != 0) {
+        for (size_t i = gap_lo; i < gap_hi; ++i) {  // the stray byte nearest to the buffer first
+            if (data_[i] == canary_[i]) continue;
+            if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+            stray.found = true;
+            ++stray.count;
+            data_[i] = canary_[i];
+        }
+        std::memcpy(buf, canary_.data() + buf_off, size);
+        return stray;
+    }
     // The window on the side the guard page does not cover.
     size_t lo = placement == Placement::Right ? (buf_off > kSlackWindow ? buf_off - kSlackWindow : 0) : buf_off + size;
     size_t hi = placement == Placement::Right ? buf_off : std::min(data_size_, lo + kSlackWindow);
@@ -85,9 +98,34 @@ StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Place
     return stray;
 }
 
+GuardedRegion GuardedArena::Region(const void *buffer, uint32_t size, FaultRegion kind) const {
+    GuardedRegion r;
+    r.begin = reinterpret_cast<uintptr_t>(base_);
+    r.end = r.begin + total_;
+    r.data_begin = reinterpret_cast<uintptr_t>(data_);
+    r.data_end = r.data_begin + data_size_;
+    r.buffer = reinterpret_cast<uintptr_t>(buffer);
+    r.size = size;
+    r.kind = kind;
+    return r;
+}
+
+const uint8_t *GuardedArena::Pattern(uint8_t fill, uint32_t size) {
+    std::vector<uint8_t> &p = patterns_[fill];
+    if (p.size() < size) {
+        size_t old = p.size();
+        p.resize(std::max<size_t>(size, 2 * old));
+        for (size_t i = old; i < p.size(); ++i) p[i] = FillByte(fill, i);
+    }
+    return p.data();
+}
+
 int64_t GuardedArena::FirstChanged(const uint8_t *buf, uint32_t from, uint32_t size, uint8_t fill) {
+    if (from >= size) return -1;
+    const uint8_t *p = Pattern(fill, size);
+    if (std::memcmp(buf + from, p + from, size - from) == 0) return -1;
     for (uint32_t i = from; i < size; ++i)
-        if (buf[i] != FillByte(fill, i)) return i;
+        if (buf[i] != p[i]) return i;
     return -1;
 }
 
@@ -100,9 +138,9 @@ ReadOnlyArena::~ReadOnlyArena() {
 void ReadOnlyArena::Grow(size_t data_bytes) {
     if (base_) munmap(base_, total_);
     if (rw_) munmap(rw_, data_size_);
-    size_t page = PageSize();
+    size_t zone = kGuardPages * PageSize();
     data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
-    total_ = data_size_ + 2 * page;
+    total_ = data_size_ + 2 * zone;
     if (fd_ < 0) fd_ = memfd_create("vspconform-ro", MFD_CLOEXEC);
     if (fd_ < 0) Fatal("memfd_create");
     if (ftruncate(fd_, static_cast<off_t>(data_size_)) != 0) Fatal("ftruncate");
@@ -112,9 +150,22 @@ void ReadOnlyArena::Grow(size_t data_bytes) {
     void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) Fatal("mmap");
     base_ = static_cast<uint8_t *>(p);
-    void *ro = mmap(base_ + page, data_size_, PROT_READ, MAP_SHARED | MAP_FIXED, fd_, 0);
+    void *ro = mmap(base_ + zone, data_size_, PROT_READ, MAP_SHARED | MAP_FIXED, fd_, 0);
     if (ro == MAP_FAILED) Fatal("mmap");
     ro_ = static_cast<uint8_t *>(ro);
+}
+
+GuardedRegion ReadOnlyArena::Region(const void *buffer, uint32_t size, FaultRegion kind) const {
+    GuardedRegion r;
+    r.begin = reinterpret_cast<uintptr_t>(base_);
+    r.end = r.begin + total_;
+    r.data_begin = reinterpret_cast<uintptr_t>(ro_);
+    r.data_end = r.data_begin + data_size_;
+    r.buffer = reinterpret_cast<uintptr_t>(buffer);
+    r.size = size;
+    r.kind = kind;
+    r.read_only = true;
+    return r;
 }
 
 const uint8_t *ReadOnlyArena::Place(const uint8_t *bytes, uint32_t size, Placement placement) {

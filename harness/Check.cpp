@@ -6,26 +6,22 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <thread>
 
-#include <fmt/color.h>
 #include <fmt/format.h>
 
 #include "Report.h"
-#include "Supervisor.h"
+#include "Session.h"
 #include "Sweep.h"
 
 namespace vspc {
 
-const char *const kToolVersion = "0.1.0";
+const char *const kToolVersion = "0.2.0";
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<uint8_t> ReproducerFromDeath(const WorkerOutcome &o) {
-    Case c = DecodeCase(o.case_bytes);
-    return ReproducerFor(c, o.call.op_index);
-}
 
 // One file per case, sweep-NNNNN.case, in dir (created if needed).
 std::string WriteCaseFiles(const fs::path &dir, const std::vector<Case> &cases) {
@@ -41,86 +37,83 @@ std::string WriteCaseFiles(const fs::path &dir, const std::vector<Case> &cases) 
     return {};
 }
 
-std::string WorkerLogPath(const std::string &report_dir) { return (fs::path(report_dir) / "worker.log").string(); }
+// The report directory, absolute, created and writable; the reproducers of an
+// earlier run (cases/RULE-HASH.case) and its worker.log removed, nothing else.
+std::string PrepareReportDir(const std::string &dir, fs::path &out) {
+    std::error_code ec;
+    out = fs::absolute(dir, ec);
+    if (ec) return fmt::format("cannot use report directory '{}': {}", dir, ec.message());
+    fs::create_directories(out, ec);
+    if (ec) return fmt::format("cannot create report directory '{}': {}", dir, ec.message());
+    fs::path probe = out / fmt::format(".vspconform-write-test-{}", getpid());
+    {
+        std::ofstream f(probe);
+        if (!f) return fmt::format("cannot write into report directory '{}': check its permissions", dir);
+    }
+    fs::remove(probe, ec);
+    fs::remove(out / "worker.log", ec);
+    static const std::regex reproducer("(SP|RP|SW)[0-9]+-[0-9a-f]{12}\\.case");
+    for (auto it = fs::directory_iterator(out / "cases", ec); !ec && it != fs::directory_iterator(); ++it)
+        if (std::regex_match(it->path().filename().string(), reproducer)) fs::remove(it->path(), ec);
+    return {};
+}
+
+ModuleOptions ModuleOptionsOf(const Options &o, const std::string &module) {
+    return ModuleOptions{module, o.save_symbol, o.restore_symbol};
+}
+
+unsigned JobsOf(const Options &o) {
+    if (o.jobs > 0) return o.jobs;
+    unsigned n = std::thread::hardware_concurrency();
+    return n ? n : 1;
+}
+
+std::string ValidateOptions(const Options &o) {
+    if (!ProfileByName(o.profile)) return fmt::format("--profile must be strict or kmcl, not '{}'", o.profile);
+    if (!(o.max_time > 0)) return "--max-time must be a number of seconds greater than 0";
+    if (o.jobs > 256) return "--jobs must be at most 256";
+    if (o.timeout_ms == 0) return "--timeout-ms must be greater than 0";
+    if (o.max_restarts == 0) return "--max-restarts must be at least 1";
+    return {};
+}
+
+WorkerConfig BaseConfig(const Options &o, const std::string &module) {
+    WorkerConfig c;
+    c.module = ModuleOptionsOf(o, module);
+    c.profile = *ProfileByName(o.profile);
+    c.seed = o.seed;
+    return c;
+}
 
 }  // namespace
 
-SweepRun RunSweep(WorkerConfig cfg, const SupervisorOptions &sup, uint64_t begin, uint64_t end, uint32_t max_restarts,
-                  FindingSet &found) {
-    SweepRun run;
-    constexpr uint32_t kMaxHangs = 4;
-    uint32_t hangs = 0;
-    uint64_t start = begin;
-    cfg.mode = WorkerMode::Sweep;
-    cfg.end = end;
-    while (start < end) {
-        cfg.start = start;
-        WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
-            if (m.value("t", "") == "violation") found.Add(m, HexDecode(m.value("case", "")), "sweep");
-        });
-        if (!o.loaded) {
-            if (!o.load_error.empty())
-                run.load_error = o.load_error;
-            else if (o.ending == Ending::Hung)
-                run.load_error = "the module hung while loading (constructors or VspConformanceInitChannel)";
-            else
-                run.load_error =
-                    fmt::format("the module {} while loading; read {} for its output",
-                                o.ending == Ending::Crashed ? "crashed with " + SignalName(o.signo)
-                                                            : fmt::format("exited with status {}", o.exit_code),
-                                sup.log_path);
-            return run;
-        }
-        run.hooks = o.module_info;
-        run.cases += o.cases_run;
-        run.skipped += o.cases_skipped;
-        run.calls += o.calls;
-        found.AddCounts(o.counts);
-        if (o.ending == Ending::Done) break;
-        found.Add(DeathViolation(o, sup.call_timeout_ms), ReproducerFromDeath(o), "sweep");
-        ++run.cases;  // the case that killed the worker ran too
-        start = o.case_index + 1;
-        ++run.restarts;
-        hangs += o.ending == Ending::Hung;
-        // Each hang costs the whole time limit: a module that keeps hanging has
-        // made its point sooner than one that keeps crashing.
-        bool too_many_hangs = hangs >= kMaxHangs;
-        if ((run.restarts >= max_restarts || too_many_hangs) && start < end) {
-            run.stopped_early = fmt::format(
-                "the sweep stopped early: the module {} {} times; {} of {} sweep cases "
-                "were not run",
-                too_many_hangs ? "hung" : "died", too_many_hangs ? hangs : run.restarts, end - start, end - begin);
-            break;
-        }
-    }
-    return run;
-}
-
-int RunCheck(const CheckOptions &opt) {
+int RunCheck(const Options &opt, const std::string &module) {
     auto started = std::chrono::steady_clock::now();
     RunSummary run;
     run.tool_version = kToolVersion;
-    run.profile = opt.profile;
+    run.profile = ProfileByName(opt.profile).value_or(Profile::Strict);
     run.seed = opt.seed;
-    run.fuzz_runs = opt.runs;
+    run.timeout_ms = opt.timeout_ms;
+    run.jobs = JobsOf(opt);
+    run.max_time = opt.max_time;
     run.warnings_as_errors = opt.warnings_as_errors;
-    run.module.path = opt.module.path;
-    run.report_dir = opt.report_dir;
-
-    std::error_code ec;
-    fs::create_directories(opt.report_dir, ec);
-    if (ec) {
-        std::fprintf(stderr, "vspconform: error: cannot create report directory '%s': %s\n", opt.report_dir.c_str(),
-                     ec.message().c_str());
+    run.module.path = module;
+    run.module_options = ModuleOptionsOf(opt, module);
+    if (std::string err = ValidateOptions(opt); !err.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
         return 2;
     }
-    fs::remove(WorkerLogPath(opt.report_dir), ec);
-    fs::remove_all(fs::path(opt.report_dir) / "cases", ec);  // reproducers of an earlier run
+    fs::path report_dir;
+    if (std::string err = PrepareReportDir(opt.report_dir, report_dir); !err.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
+        return 2;
+    }
+    run.report_dir = report_dir.string();
 
     auto finish = [&](RunSummary &r) {
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::string werr = WriteReports(r, opt.report_dir);
-        PrintSummary(r, opt.report_dir, stdout);
+        std::string werr = WriteReports(r, r.report_dir);
+        PrintSummary(r, stdout);
         if (!werr.empty()) {
             std::fprintf(stderr, "vspconform: error: %s\n", werr.c_str());
             return 2;
@@ -133,60 +126,81 @@ int RunCheck(const CheckOptions &opt) {
         return finish(run);
     };
 
-    if (std::string err = InspectModuleFile(opt.module.path, run.module); !err.empty()) return fail(err);
+    if (std::string err = InspectModuleFile(module, run.module); !err.empty()) return fail(err);
+    for (auto [name, flag] : {std::pair{opt.save_symbol, "--save-symbol"}, {opt.restore_symbol, "--restore-symbol"}})
+        if (std::string err = CheckCallbackSymbol(run.module, name, flag); !err.empty()) return fail(err);
+    // Workers may chdir: every path they get is absolute.
+    std::string module_path = fs::absolute(module).string();
 
-    SupervisorOptions sup;
-    sup.call_timeout_ms = opt.timeout_ms;
-    sup.needs_asan = run.module.needs_asan;
-    sup.log_path = WorkerLogPath(opt.report_dir);
+    // Scratch space for the shards' corpora: libFuzzer writes every new input,
+    // so a memory file system (when there is one) keeps that off the disk.
+    std::error_code ec;
+    fs::path work = fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0
+                        ? fs::path("/dev/shm") / fmt::format("vspconform-work-{}", getpid())
+                        : report_dir / fmt::format(".vspconform-work-{}", getpid());
+    fs::remove_all(work, ec);
 
-    FindingSet found;
-    WorkerConfig cfg;
-    cfg.module = opt.module;
-    cfg.profile = opt.profile;
-    cfg.seed = opt.seed;
+    SessionOptions so;
+    so.pool.jobs = run.jobs;
+    so.pool.call_timeout_ms = opt.timeout_ms;
+    so.pool.log_path = (report_dir / "worker.log").string();
+    so.pool.preload_asan = run.module.needs_asan;
+    so.pool.deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.max_time));
+    so.max_restarts = opt.max_restarts;
+    so.seed = opt.seed;
+    so.max_time = opt.max_time;
 
-    // Stage 1: the deterministic sweep, restarted after each death.
-    const auto sweep = SweepCases(opt.seed);
-    SweepRun sr = RunSweep(cfg, sup, 0, sweep.size(), opt.max_restarts, found);
-    if (!sr.load_error.empty()) return fail(sr.load_error);
-    run.hooks = sr.hooks;
-    run.sweep_cases = sr.cases;
-    run.sweep_skipped = sr.skipped;
-    run.sweep_calls = sr.calls;
-    run.worker_restarts = sr.restarts;
-    if (!sr.stopped_early.empty()) run.notes.push_back(sr.stopped_early);
-
-    // Stage 2: coverage-guided, fixed seed and run count, seeded with the sweep.
-    if (opt.runs > 0) {
-        fs::path corpus = fs::path(opt.report_dir) / ".fuzz-corpus";
-        fs::remove_all(corpus, ec);
-        if (std::string err = WriteCaseFiles(corpus, sweep); !err.empty()) return fail(err);
-        cfg.mode = WorkerMode::Fuzz;
-        cfg.runs = opt.runs;
-        cfg.corpus = {corpus.string()};
-        WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
-            if (m.value("t", "") == "violation") found.Add(m, HexDecode(m.value("case", "")), "fuzz");
-        });
-        run.fuzz_cases = o.cases_run;
-        run.fuzz_calls = o.calls;
-        found.AddCounts(o.counts);
-        if (o.ending != Ending::Done && o.loaded) {
-            found.Add(DeathViolation(o, opt.timeout_ms), ReproducerFromDeath(o), "fuzz");
-            run.notes.push_back("the coverage-guided stage ended at the module's first death");
-        }
-        fs::remove_all(corpus, ec);
+    // The jobs: the sweep in fixed chunks and the coverage-guided stage in fixed
+    // shards. The shards start first (they are the longest, and they find what
+    // the sweep cannot), then the sweep. Ordinals put the sweep first: of two
+    // equal findings, the sweep's (simpler) reproducer is kept.
+    WorkerConfig base = BaseConfig(opt, module_path);
+    const uint64_t sweep_size = SweepPlan(opt.seed).size();
+    std::vector<Job> sweep_jobs, fuzz_jobs;
+    for (uint64_t i = 0; i < kSweepChunks; ++i) {
+        WorkerConfig c = base;
+        c.mode = WorkerMode::Sweep;
+        c.begin = sweep_size * i / kSweepChunks;
+        c.end = sweep_size * (i + 1) / kSweepChunks;
+        if (c.begin < c.end) sweep_jobs.push_back(Job{c, static_cast<uint32_t>(i), 0});
     }
+    for (uint32_t s = 0; opt.runs > 0 && s < kFuzzShards; ++s) {
+        WorkerConfig c = base;
+        c.mode = WorkerMode::Fuzz;
+        c.shard = s;
+        c.runs = opt.runs * (s + 1) / kFuzzShards - opt.runs * s / kFuzzShards;
+        c.corpus = (work / fmt::format("shard-{}", s) / "corpus").string();
+        if (c.runs > 0) fuzz_jobs.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + s), 0});
+    }
+    std::vector<Job> jobs = fuzz_jobs;
+    jobs.insert(jobs.end(), sweep_jobs.begin(), sweep_jobs.end());
 
-    if (!run.HasPrepare())
+    Session session(so);
+    session.Run(std::move(jobs));
+    fs::remove_all(work, ec);
+
+    if (!session.load_error().empty()) return fail(session.load_error());
+    run.loaded = session.loaded();
+    run.hooks = session.hooks();
+    run.sweep = session.sweep();
+    run.fuzz = session.fuzz();
+    run.evidence = session.evidence();
+    run.state_saves = session.state_saves();
+    run.time_cap_hit = session.time_cap_hit();
+    run.cut_families = session.cut_families();
+    run.notes = session.notes();
+    run.findings = session.findings().Sorted();
+    if (!run.hooks.prepare)
         run.notes.push_back(
             "the module exports no VspConformancePreparePacket: only packets without state were "
-            "tested, and the rules that need state were skipped");
-    if (!run.HasRestore()) run.notes.push_back("the module has no restore callback: RP1-RP4 were skipped, not passed");
-    if (run.sweep_skipped > 0)
+            "tested, and the rules that need state were not reached");
+    if (!run.hooks.restore) run.notes.push_back("the module has no restore callback: RP1-RP4 were skipped, not passed");
+    if (run.sweep.skipped > 0)
         run.notes.push_back(fmt::format("{} sweep cases were skipped: VspConformancePreparePacket rejected their seed",
-                                        run.sweep_skipped));
-    run.findings = found.Take();
+                                        run.sweep.skipped));
+    if (std::string why = run.NothingTested(); !why.empty() && run.Verdict() == "error")
+        std::fprintf(stderr, "vspconform: error: could not test: %s\n", why.c_str());
     return finish(run);
 }
 
@@ -200,73 +214,31 @@ int WriteSeedCorpus(const std::string &dir, uint64_t seed) {
     return 0;
 }
 
-int RunReplay(const ReplayOptions &opt) {
-    ModuleFile mf;
-    if (std::string err = InspectModuleFile(opt.module.path, mf); !err.empty()) {
-        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
-        return 2;
+SweepRun RunSweepRange(const Options &opt, const std::string &module, uint64_t begin, uint64_t end) {
+    SweepRun out;
+    ModuleFile file;
+    if (std::string err = InspectModuleFile(module, file); !err.empty()) {
+        out.load_error = err;
+        return out;
     }
-    for (const auto &c : opt.cases) {
-        if (!fs::is_regular_file(c)) {
-            std::fprintf(stderr, "vspconform: error: case file '%s' does not exist\n", c.c_str());
-            return 2;
-        }
-    }
-    SupervisorOptions sup;
-    sup.call_timeout_ms = opt.timeout_ms;
-    sup.needs_asan = mf.needs_asan;
-    char log_template[] = "/tmp/vspconform-replay-XXXXXX";
-    int fd = mkstemp(log_template);
-    if (fd >= 0) close(fd);
-    sup.log_path = log_template;
-
-    WorkerConfig cfg;
-    cfg.mode = WorkerMode::Replay;
-    cfg.module = opt.module;
-    cfg.profile = opt.profile;
-    int violations = 0;
-    size_t next = 0;
-    while (next < opt.cases.size()) {
-        cfg.cases.assign(opt.cases.begin() + static_cast<std::ptrdiff_t>(next), opt.cases.end());
-        size_t base = next;
-        WorkerOutcome o = RunWorker(cfg, sup, [&](const nlohmann::json &m) {
-            std::string t = m.value("t", "");
-            if (t == "case_begin")
-                std::printf("case %s (profile %s)\n", m.value("file", "").c_str(),
-                            std::string(ProfileName(opt.profile)).c_str());
-            else if (t == "call")
-                std::printf("  %s\n", m.value("text", "").c_str());
-            else if (t == "violation") {
-                violations += m.value("severity", "") == "error";
-                std::printf("  => %s %s: %s\n", m.value("rule", "").c_str(), m.value("severity", "").c_str(),
-                            m.value("message", "").c_str());
-            } else if (t == "case_end") {
-                if (m.value("skipped", false)) std::printf("  => skipped: %s\n", m.value("reason", "").c_str());
-                if (m.value("restore_ops_skipped", 0) > 0)
-                    std::printf("  => %d restore op(s) skipped: the module has no restore callback\n",
-                                m.value("restore_ops_skipped", 0));
-            }
-        });
-        if (!o.loaded) {
-            std::fprintf(stderr, "vspconform: error: %s\n",
-                         o.load_error.empty() ? "the module died while loading" : o.load_error.c_str());
-            unlink(log_template);
-            return 2;
-        }
-        if (o.ending == Ending::Done) break;
-        auto v = DeathViolation(o, opt.timeout_ms);
-        std::printf("  %s -> did not return\n", v["call"].value("text", "").c_str());
-        std::printf("  => %s error: %s\n", v.value("rule", "").c_str(), v.value("message", "").c_str());
-        ++violations;
-        next = base + o.case_index + 1;
-    }
-    // Module output (stdout/stderr) goes to the log; show it when there is any.
-    std::ifstream log(log_template);
-    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    if (!text.empty()) std::printf("module output:\n%s", text.c_str());
-    unlink(log_template);
-    std::printf("verdict: %s\n", violations ? "fail" : "pass");
-    return violations ? 1 : 0;
+    SessionOptions so;
+    so.pool.jobs = 1;
+    so.pool.call_timeout_ms = opt.timeout_ms;
+    so.pool.preload_asan = file.needs_asan;
+    so.max_restarts = opt.max_restarts;
+    so.seed = opt.seed;
+    WorkerConfig c = BaseConfig(opt, fs::absolute(module).string());
+    c.mode = WorkerMode::Sweep;
+    c.begin = begin;
+    c.end = end;
+    Session session(so);
+    session.Run({Job{c, 0, 0}});
+    out.load_error = session.load_error();
+    out.findings = session.findings().Sorted();
+    out.notes = session.notes();
+    out.cases = session.sweep().cases;
+    out.calls = session.sweep().calls;
+    return out;
 }
 
 }  // namespace vspc

@@ -1,62 +1,152 @@
 // Linux signal handling for module faults (x86-64 reads the access kind from
-// the page-fault error code).
-#include "Fault.h"
-
+// the page-fault error code) and the recovery of guard-zone faults.
+#include <execinfo.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <cstring>
 
+#include "Arena.h"
+#include "Fault.h"
+
 namespace vspc {
-
-SharedStatus *g_shared = nullptr;
-CallRegions g_regions;
-
 namespace {
 
+// The signal handler's only globals: the context of the call in progress (a
+// trampoline: set around each module call) and the worker's status block.
+FaultContext *g_active = nullptr;
+SharedStatus *g_status = nullptr;
+
+constexpr int kMaxFaultsPerCall = 256;
+
 void OnFault(int signo, siginfo_t *info, void *uctx) {
-    SharedStatus *s = g_shared;
-    if (s) {
+    uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
+    Access access = Access::Unknown;
+#if defined(__x86_64__)
+    if (signo == SIGSEGV && uctx) {
+        auto *uc = static_cast<ucontext_t *>(uctx);
+        access = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
+    }
+#else
+    (void)uctx;
+#endif
+    bool caused = info->si_code > 0;  // a real fault, not a signal someone sent
+    if (caused && g_active && g_active->Recover(addr, access, signo, info->si_code)) return;
+    if (SharedStatus *s = g_status; s && !s->faulted.load(std::memory_order_relaxed)) {
         FaultInfo f{};
         f.signo = signo;
         f.code = info->si_code;
-        uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
         f.addr = addr;
+        f.access = access;
         f.callback = s->call.callback;
-        f.access = Access::Unknown;
-#if defined(__x86_64__)
-        if (signo == SIGSEGV && uctx) {
-            auto *uc = static_cast<ucontext_t *>(uctx);
-            f.access = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
-        }
-#else
-        (void)uctx;
-#endif
-        if (s->in_call.load(std::memory_order_relaxed)) {
-            for (int i = 0; i < g_regions.count; ++i) {
-                const GuardedRegion &r = g_regions.regions[i];
-                if (addr >= r.begin && addr < r.end) {
-                    f.region = r.kind;
-                    f.offset = static_cast<int64_t>(addr) - static_cast<int64_t>(r.buffer);
-                    f.buffer_size = r.size;
-                }
-            }
-            if (f.region == FaultRegion::None && g_regions.null_save_buffer && addr < 65536) {
-                f.region = FaultRegion::NullSaveBuf;
-                f.offset = static_cast<int64_t>(addr);
-            }
-        }
         s->fault = f;
         s->faulted.store(1, std::memory_order_release);
     }
+    if (caused && g_status && !g_status->in_call.load(std::memory_order_relaxed)) {
+        // Not in a module call: the tester's own code (or a module thread) crashed. Leave a trace.
+        static const char msg[] = "vspconform worker: crashed outside any module call; backtrace:\n";
+        ssize_t ignored = write(2, msg, sizeof(msg) - 1);
+        (void)ignored;
+        void *frames[32];
+        backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+    }
     // Die of the same signal: the supervisor sees how the worker ended.
     signal(signo, SIG_DFL);
-    if (info->si_code <= 0) raise(signo);  // sent, not caused: re-raise now
+    if (!caused) raise(signo);  // sent, not caused: re-raise now; a fault re-faults on return
 }
 
 }  // namespace
 
-void InstallFaultHandlers() {
+FaultContext::~FaultContext() {
+    if (g_active == this) g_active = nullptr;
+}
+
+void FaultContext::BeginCall(const GuardedRegion *regions, int count, bool null_save_buffer, SharedStatus *status) {
+    count_ = count < kMaxRegions ? count : kMaxRegions;
+    for (int i = 0; i < count_; ++i) regions_[i] = regions[i];
+    null_save_buffer_ = null_save_buffer;
+    status_ = status;
+    record_ = FaultRecord{};
+    unprotected_count_ = 0;
+    active_ = true;
+    g_active = this;
+}
+
+FaultRecord FaultContext::EndCall() {
+    g_active = nullptr;
+    active_ = false;
+    for (int i = 0; i < unprotected_count_; ++i)
+        mprotect(reinterpret_cast<void *>(unprotected_[i]), PageSize(), restore_prot_[i]);
+    unprotected_count_ = 0;
+    return record_;
+}
+
+bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code) {
+    if (!active_) return false;
+    const uintptr_t page = PageSize();
+    for (int i = 0; i < count_; ++i) {
+        const GuardedRegion &r = regions_[i];
+        if (addr < r.begin || addr >= r.end) continue;
+        int64_t offset = static_cast<int64_t>(addr) - static_cast<int64_t>(r.buffer);
+        if (!record_.found) {
+            record_.found = true;
+            record_.region = r.kind;
+            record_.offset = offset;
+            record_.buffer_size = r.size;
+            record_.access = access;
+        }
+        ++record_.count;
+        if (status_ && !status_->faulted.load(std::memory_order_relaxed)) {
+            FaultInfo f{};
+            f.signo = signo;
+            f.code = code;
+            f.addr = addr;
+            f.offset = record_.offset;
+            f.buffer_size = r.size;
+            f.region = record_.region;
+            f.access = record_.access;
+            f.callback = status_->call.callback;
+            status_->fault = f;
+            status_->faulted.store(1, std::memory_order_release);
+        }
+        uintptr_t p = addr & ~(page - 1);
+        bool inside = addr >= r.data_begin && addr < r.data_end;
+        int prot_after = PROT_NONE;
+        if (inside) {
+            if (!r.read_only || access != Access::Write) return false;  // not a fault we can explain
+            prot_after = PROT_READ;
+        } else if (p == r.begin || p + page >= r.end) {
+            return false;  // the outermost guard page: the access ran through the whole zone
+        }
+        if (record_.count > kMaxFaultsPerCall || unprotected_count_ == kMaxUnprotected) return false;
+        if (mprotect(reinterpret_cast<void *>(p), page, PROT_READ | PROT_WRITE) != 0) return false;
+        unprotected_[unprotected_count_] = p;
+        restore_prot_[unprotected_count_] = prot_after;
+        ++unprotected_count_;
+        return true;
+    }
+    if (null_save_buffer_ && addr < 65536 && status_ && !status_->faulted.load(std::memory_order_relaxed)) {
+        FaultInfo f{};
+        f.signo = signo;
+        f.code = code;
+        f.addr = addr;
+        f.offset = static_cast<int64_t>(addr);
+        f.region = FaultRegion::NullSaveBuf;
+        f.access = access;
+        f.callback = status_->call.callback;
+        status_->fault = f;
+        status_->faulted.store(1, std::memory_order_release);
+    }
+    return false;
+}
+
+void InstallFaultHandlers(SharedStatus *status) {
+    g_status = status;
+    static bool installed = false;
+    if (installed) return;
+    installed = true;
     static char alt_stack[1 << 16];
     stack_t ss{};
     ss.ss_sp = alt_stack;

@@ -37,8 +37,10 @@ bool IsBufferStatus(NtStatus s) { return s == kStatusBufferTooSmall || s == kSta
 
 class Judge {
 public:
-    Judge(const CaseLog &log, Profile profile, std::vector<Violation> &out)
-        : log_(log), profile_(profile), out_(out), state_(log.packets.size()), first_(out.size()) {
+    Judge(const CaseLog &log, Profile profile, std::vector<Finding> &out, Evidence &evidence,
+          std::vector<PacketState> &state)
+        : log_(log), profile_(profile), out_(out), evidence_(evidence), state_(state), first_(out.size()) {
+        state_.assign(log.packets.size(), PacketState{});
         int case_packets = 0;
         for (const PacketRecord &p : log.packets) case_packets += p.origin == PacketOrigin::Case;
         multi_ = case_packets > 1;
@@ -47,6 +49,7 @@ public:
     void Run() {
         for (size_t i = 0; i < log_.calls.size(); ++i) {
             const CallRecord &c = log_.calls[i];
+            if (c.callback == Callback::Prepare) Exercise(RuleId::SP11);
             if (c.callback == Callback::Save) JudgeSave(static_cast<int>(i), c);
             if (c.callback == Callback::Restore) {
                 JudgeRestore(static_cast<int>(i), c);
@@ -56,32 +59,47 @@ public:
     }
 
 private:
-    Violation &Add(RuleId rule, int call, std::string message, std::string signature = {}) {
+    void Exercise(RuleId rule) { ++evidence_[static_cast<size_t>(rule)]; }
+
+    void Add(RuleId rule, int call, std::string kind, std::string message,
+             std::optional<Location> location = std::nullopt) {
+        Finding f;
+        f.rule = rule;
+        f.kind = std::move(kind);
+        f.location = location;
+        std::string signature = f.Signature();
         for (size_t i = first_; i < out_.size(); ++i)
-            if (out_[i].rule == rule && out_[i].signature == signature) return scratch_;
-        Violation v;
-        v.rule = rule;
-        v.call = call;
-        v.op_index = call >= 0 ? log_.calls[call].op_index : 0;
-        v.message = std::move(message);
-        v.signature = std::move(signature);
-        out_.push_back(std::move(v));
-        return out_.back();
+            if (out_[i].rule == rule && out_[i].Signature() == signature) return;
+        f.message = std::move(message);
+        if (call >= 0) {
+            f.call = CallInfoOf(log_, call);
+            f.op_index = log_.calls[call].op_index;
+        }
+        out_.push_back(std::move(f));
     }
 
-    void Stray(RuleId rule, int call, const StrayWrite &s, const char *region, uint32_t size) {
-        const char *dir = s.offset < 0 ? "underrun" : "overrun";
-        Violation &v =
-            Add(rule, call,
-                fmt::format("wrote {} byte(s) outside {} ({} bytes): first stray byte at offset {} ({} by {})", s.count,
-                            region, size, s.offset, dir,
-                            s.offset < 0 ? -s.offset : s.offset - static_cast<int64_t>(size) + 1),
-                fmt::format("{} {}", region, dir));
-        v.has_offset = true;
-        v.offset = s.offset;
-        v.region = region;
-        v.direction = dir;
-        v.access = "write";
+    // An access outside the call's buffers, seen by the canary window or a guard zone.
+    void Stray(int call, const CallRecord &c, FaultRegion region, int64_t offset, uint32_t size, Access access,
+               bool guard_page, uint32_t count) {
+        Location l;
+        l.region = region;
+        l.offset = offset;
+        l.buffer_size = size;
+        l.access = access;
+        l.guard_page = guard_page;
+        l.count = count;
+        Add(RuleForStrayAccess(region, access, c.size), call, "", DescribeLocation(l), l);
+    }
+
+    void StraysOf(int i, const CallRecord &c, uint32_t buffer_size) {
+        if (c.fault.found)
+            Stray(i, c, c.fault.region, c.fault.offset, c.fault.buffer_size, c.fault.access, true, c.fault.count);
+        if (c.stray_save.found)
+            Stray(i, c, FaultRegion::SaveBuf, c.stray_save.offset, buffer_size, Access::Write, false,
+                  c.stray_save.count);
+        if (c.stray_bytes_needed.found)
+            Stray(i, c, FaultRegion::BytesNeeded, c.stray_bytes_needed.offset, 4, Access::Write, false,
+                  c.stray_bytes_needed.count);
     }
 
     void JudgeSave(int i, const CallRecord &c) {
@@ -89,15 +107,20 @@ private:
         PacketState &ps = state_[c.packet];
         bool probe = c.size == 0;
         bool ok = NtSuccess(c.status);
-        if (c.stray_save.found) Stray(probe ? RuleId::SP3 : RuleId::SP5, i, c.stray_save, "SaveBuf", c.size);
-        if (c.stray_bytes_needed.found) Stray(RuleId::SP5, i, c.stray_bytes_needed, "*BytesNeeded", 4);
+        Exercise(RuleId::SP11);
+        Exercise(RuleId::SP5);
+        if (probe) Exercise(RuleId::SP3);
+        StraysOf(i, c, c.size);
+        if (ok) Exercise(RuleId::SP6);
         if (ok && c.bytes_needed_written && c.bytes_needed > c.size)
-            Add(RuleId::SP6, i,
+            Add(RuleId::SP6, i, "reported more than SaveBufSize",
                 fmt::format("succeeded with SaveBufSize {} but reported *BytesNeeded = {}", c.size, c.bytes_needed));
         if (ok && !c.bytes_needed_written && !probe)
-            Add(RuleId::SP6, i, fmt::format("succeeded with SaveBufSize {} but never wrote *BytesNeeded", c.size));
+            Add(RuleId::SP6, i, "never wrote *BytesNeeded",
+                fmt::format("succeeded with SaveBufSize {} but never wrote *BytesNeeded", c.size));
+        if (ok && !probe) Exercise(RuleId::SW2);
         if (ok && !probe && c.changed_past_reported >= 0)
-            Add(RuleId::SW2, i,
+            Add(RuleId::SW2, i, "changed bytes past the reported size",
                 fmt::format("reported {} bytes saved but changed the buffer at offset {} (of {})",
                             c.bytes_needed_written ? c.bytes_needed : 0, c.changed_past_reported, c.size));
         if (ps.drifted) return;
@@ -121,12 +144,13 @@ private:
         std::string which = fmt::format("packet {} (prepared from the same seed)", pr.source);
         if (c.size == 0 && !ps.probe_seen && pr.source_probe >= 0) {
             ps.probe_seen = true;
+            Exercise(RuleId::SP13);
             const CallRecord &b = log_.calls[pr.source_probe];
             bool failed = !NtSuccess(c.status), was = !NtSuccess(b.status);
             uint32_t n = c.bytes_needed_written ? c.bytes_needed : 0,
                      was_n = b.bytes_needed_written ? b.bytes_needed : 0;
             if (failed != was || (failed && n != was_n))
-                Add(RuleId::SP13, i,
+                Add(RuleId::SP13, i, "probe depends on other packets",
                     fmt::format("with other packets in flight, {}'s probe {}; alone, it {}: its save depends on other "
                                 "packets",
                                 which, was ? fmt::format("failed with N = {}", was_n) : std::string("succeeded"),
@@ -135,11 +159,12 @@ private:
         }
         if (c.size == 0 || !NtSuccess(c.status) || pr.source_save < 0 || ps.base_save >= 0) return;
         ps.base_save = i;
+        Exercise(RuleId::SP13);
         const CallRecord &b = log_.calls[pr.source_save];
         auto before = log_.Bytes(b.data_offset, b.data_size), alone = log_.Bytes(c.data_offset, c.data_size);
         int64_t diff = FirstDifference(before, alone);
         if (diff >= 0)
-            Add(RuleId::SP13, i,
+            Add(RuleId::SP13, i, "saved bytes depend on other packets",
                 fmt::format("{} saved with other packets in flight gave {} bytes; the same save alone gives {} bytes; "
                             "they differ from offset {}: its save depends on other packets",
                             which, before.size(), alone.size(), diff));
@@ -155,17 +180,19 @@ private:
             ps = PacketState{};
             changed = false;
         }
+        if (ps.probe_seen) Exercise(ps.saved ? RuleId::SP12 : RuleId::SP8);
         if (changed) {
             std::string before = ps.probe_failed ? fmt::format("failed with N = {}", ps.probe_n) : "succeeded";
             std::string now = failed ? fmt::format("failed with N = {}", n) : "succeeded";
             if (ps.saved) {
-                Add(RuleId::SP12, i,
+                Add(RuleId::SP12, i, "probe changed after a save",
                     fmt::format("after a successful save the probe {}; before it, it {}: the save changed the "
                                 "packet's state",
                                 now, before));
                 ps.drifted = true;
             } else {
-                Add(RuleId::SP8, i, fmt::format("for unchanged state the probe first {}, now {}", before, now));
+                Add(RuleId::SP8, i, "probe changed",
+                    fmt::format("for unchanged state the probe first {}, now {}", before, now));
             }
             return;
         }
@@ -177,30 +204,36 @@ private:
         }
         const char *ptr = c.null_buffer ? "NULL" : "non-NULL";
         if (pr.has_state == Tri::Yes) {
+            Exercise(RuleId::SP1);
+            if (failed) Exercise(RuleId::SP2);
+            if (failed && n > 0) Exercise(RuleId::SW1);
             if (!failed)
-                Add(RuleId::SP1, i,
+                Add(RuleId::SP1, i, "probe succeeded",
                     fmt::format("probe (SaveBufSize 0, SaveBuf {}) returned {} although the packet has state", ptr,
                                 StatusName(c.status)));
             else if (n == 0)
-                Add(RuleId::SP2, i,
+                Add(RuleId::SP2, i, "no size",
                     fmt::format("probe failed with {} but {}", StatusName(c.status),
                                 c.bytes_needed_written ? "set *BytesNeeded = 0" : "never wrote *BytesNeeded"));
             else if (!IsBufferStatus(c.status))
-                Add(RuleId::SW1, i,
+                Add(RuleId::SW1, i, "other failure status",
                     fmt::format("probe failed with {}; STATUS_BUFFER_TOO_SMALL is expected", StatusName(c.status)));
         } else if (pr.has_state == Tri::No) {
+            Exercise(RuleId::SP7);
             if (failed)
-                Add(RuleId::SP7, i,
+                Add(RuleId::SP7, i, "probe failed",
                     fmt::format("probe of a packet without state failed with {} (*BytesNeeded = {})",
                                 StatusName(c.status), n));
             else if (!c.bytes_needed_written || c.bytes_needed != 0)
-                Add(RuleId::SP7, i,
+                Add(RuleId::SP7, i, "size not 0",
                     c.bytes_needed_written
                         ? fmt::format("probe of a packet without state succeeded but set *BytesNeeded = {}", n)
                         : std::string("probe of a packet without state succeeded but never wrote *BytesNeeded"));
-        } else if (failed && n == 0) {
-            Add(RuleId::SP2, i,
-                fmt::format("probe failed with {} but reported *BytesNeeded = 0", StatusName(c.status)));
+        } else if (failed) {
+            Exercise(RuleId::SP2);
+            if (n == 0)
+                Add(RuleId::SP2, i, "no size",
+                    fmt::format("probe failed with {} but reported *BytesNeeded = 0", StatusName(c.status)));
         }
     }
 
@@ -212,25 +245,28 @@ private:
             if (ok) ps.saved = true;
             return;
         }
+        if (c.size >= n) Exercise(RuleId::SP4);
+        if (c.size < n && profile_ == Profile::Strict) Exercise(RuleId::SP10);
         if (!ok) {
             if (c.size >= n)
-                Add(RuleId::SP4, i,
+                Add(RuleId::SP4, i, "failed",
                     fmt::format("failed with {} although SaveBufSize {} >= N = {}", StatusName(c.status), c.size, n));
             else if (profile_ == Profile::Strict && reported != n)
-                Add(RuleId::SP10, i,
+                Add(RuleId::SP10, i, "wrong size",
                     fmt::format("undersized call (SaveBufSize {} < N = {}) failed but set *BytesNeeded = {}, not N",
                                 c.size, n, reported));
             return;
         }
         if (c.size < n && profile_ == Profile::Strict) {
-            Add(RuleId::SP10, i,
+            Add(RuleId::SP10, i, "succeeded",
                 fmt::format("succeeded with an undersized buffer (SaveBufSize {} < N = {})", c.size, n));
             ps.saved = true;
             return;
         }
+        Exercise(RuleId::SP8);
         bool valid = c.bytes_needed_written && reported >= 1 && reported <= c.size && reported <= n;
         if (c.bytes_needed_written && reported <= c.size && !valid)
-            Add(RuleId::SP8, i,
+            Add(RuleId::SP8, i, "saved size out of range",
                 fmt::format("successful save reported {} bytes saved; it must be from 1 to N = {}", reported, n));
         if (valid) CompareWithBase(i, c, pr, ps);
         ps.saved = true;
@@ -250,10 +286,11 @@ private:
         auto now = log_.Bytes(c.data_offset, c.data_size);
         auto base = log_.Bytes(b.data_offset, b.data_size);
         int64_t diff = FirstDifference(base, now);
-        if (diff < 0) return;
         bool same_call = c.size == b.size && c.placement == b.placement && c.fill == b.fill;
+        Exercise(same_call ? RuleId::SP12 : RuleId::SP9);
+        if (diff < 0) return;
         if (same_call) {
-            Add(RuleId::SP12, i,
+            Add(RuleId::SP12, i, "saved bytes changed",
                 fmt::format("the same save (SaveBufSize {}) made again gives different bytes from offset {}: "
                             "the earlier save changed the packet's state",
                             c.size, diff));
@@ -261,7 +298,7 @@ private:
             return;
         }
         bool left_over = static_cast<size_t>(diff) < now.size() && now[diff] == FillByte(c.fill, diff);
-        Add(RuleId::SP9, i,
+        Add(RuleId::SP9, i, "saved bytes differ",
             fmt::format("saved bytes differ from the first save from offset {} (SaveBufSize {} vs {}, {} vs {} "
                         "bytes){}",
                         diff, c.size, b.size, now.size(), base.size(),
@@ -274,8 +311,9 @@ private:
         auto record = log_.Bytes(r.input_offset, r.input_size);
         auto again = log_.Bytes(c.data_offset, c.data_size);
         int64_t diff = FirstDifference(record, again);
+        Exercise(RuleId::RP1);
         if (diff >= 0)
-            Add(RuleId::RP1, i,
+            Add(RuleId::RP1, i, "restored packet saves different bytes",
                 fmt::format("restoring a {}-byte record and saving the restored packet gave {} bytes that differ "
                             "from offset {} (saved {}, restored-then-saved {})",
                             record.size(), again.size(), diff, Hex(record.subspan(diff)),
@@ -285,68 +323,76 @@ private:
     void JudgeRestore(int i, const CallRecord &c) {
         const RestoreWatch &w = c.watch;
         bool ok = NtSuccess(c.status);
+        bool faithful = c.mutation == Mutation::None && !c.arbitrary;
         int left = std::max(0, w.allocations - w.frees_of_allocated);
+        Exercise(RuleId::RP3);
+        Exercise(RuleId::RP4);
+        if (!faithful) Exercise(RuleId::RP2);
+        StraysOf(i, c, c.input_size);
         if (ok) {
             if (w.allocations != 1)
-                Add(RuleId::RP3, i,
-                    fmt::format("successful restore allocated {} packets; it must allocate exactly one", w.allocations),
-                    "allocation count");
+                Add(RuleId::RP3, i, "allocation count",
+                    fmt::format("successful restore allocated {} packets; it must allocate exactly one",
+                                w.allocations));
             if (w.restore_calls != 1 || !w.bound)
-                Add(RuleId::RP3, i,
+                Add(RuleId::RP3, i, "VmbPacketRestore count",
                     fmt::format("successful restore called VmbPacketRestore {} time(s) and kept {} bound packet; it "
                                 "must call it once on the packet it allocated",
-                                w.restore_calls, w.bound ? "a" : "no"),
-                    "VmbPacketRestore count");
+                                w.restore_calls, w.bound ? "a" : "no"));
             else if (!w.lib_buf_exact)
-                Add(RuleId::RP3, i,
-                    "VmbPacketRestore was not given exactly the LibBuf pointer and LibBufSize that restore received",
-                    "LibBuf");
+                Add(RuleId::RP3, i, "LibBuf",
+                    "VmbPacketRestore was not given exactly the LibBuf pointer and LibBufSize that restore received");
             if (w.restored_foreign)
-                Add(RuleId::RP3, i, "VmbPacketRestore was called on a packet this restore did not allocate", "foreign");
+                Add(RuleId::RP3, i, "foreign", "VmbPacketRestore was called on a packet this restore did not allocate");
             if (left > 1)
-                Add(RuleId::RP3, i, fmt::format("successful restore left {} allocated packets behind", left), "leak");
+                Add(RuleId::RP3, i, "leak", fmt::format("successful restore left {} allocated packets behind", left));
         } else if (left > 0) {
-            Add(RuleId::RP3, i,
+            Add(RuleId::RP3, i, "leak on failure",
                 fmt::format("restore failed with {} but left {} allocated packet(s) behind (VmbPacketFree them)",
-                            StatusName(c.status), left),
-                "leak on failure");
+                            StatusName(c.status), left));
         }
         if (w.foreign_frees > 0)
-            Add(RuleId::RP3, i, "restore called VmbPacketFree on a packet it does not own", "foreign free");
-        bool faithful = c.mutation == Mutation::None && !c.arbitrary;
+            Add(RuleId::RP3, i, "foreign free", "restore called VmbPacketFree on a packet it does not own");
+        if (faithful && log_.packets[c.packet].has_state == Tri::Yes) Exercise(RuleId::RP1);
         if (!ok && faithful)
-            Add(RuleId::RP1, i,
+            Add(RuleId::RP1, i, "restore of its own record failed",
                 fmt::format("restore of an unmodified {}-byte record it saved failed with {}", c.input_size,
                             StatusName(c.status)));
     }
 
     const CaseLog &log_;
     Profile profile_;
-    std::vector<Violation> &out_;
-    std::vector<PacketState> state_;
+    std::vector<Finding> &out_;
+    Evidence &evidence_;
+    std::vector<PacketState> &state_;
     size_t first_;
-    Violation scratch_;  // Add()'s answer for a repeat: callers may fill it in, it is dropped
     bool multi_ = false;
     int last_restore_ = -1;
 };
 
 }  // namespace
 
-void JudgeCase(const CaseLog &log, Profile profile, std::vector<Violation> &out) {
+void JudgeCase(const CaseLog &log, Profile profile, std::vector<Finding> &out, Evidence &evidence) {
     if (log.skipped) return;
-    Judge(log, profile, out).Run();
+    thread_local std::vector<PacketState> state;  // reused: judging a case allocates nothing
+    Judge(log, profile, out, evidence, state).Run();
 }
 
-std::string_view CallbackName(Callback cb) {
-    switch (cb) {
-    case Callback::None: return "none";
-    case Callback::Init: return "VspConformanceInitChannel";
-    case Callback::Prepare: return "VspConformancePreparePacket";
-    case Callback::Save: return "save";
-    case Callback::Restore: return "restore";
-    case Callback::Release: return "VspConformanceReleasePacket";
-    }
-    return "?";
+CallInfo CallInfoOf(const CaseLog &log, int index) {
+    const CallRecord &c = log.calls[index];
+    CallInfo i;
+    i.index = index;
+    i.callback = c.callback;
+    i.packet = c.packet;
+    i.size = c.callback == Callback::Restore ? c.input_size : c.size;
+    i.null_buffer = c.null_buffer;
+    i.placement = c.placement;
+    i.fill = c.fill;
+    i.status = c.status;
+    if (c.callback == Callback::Save && c.bytes_needed_written) i.bytes_needed = c.bytes_needed;
+    i.lib_buf_size = c.lib_buf_size;
+    i.text = DescribeCall(log, c);
+    return i;
 }
 
 std::string DescribeCall(const CaseLog &log, const CallRecord &c) {

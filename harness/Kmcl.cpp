@@ -1,6 +1,7 @@
 #include "Kmcl.h"
 
-#include <cstring>
+#include <algorithm>
+#include <array>
 
 #include "VspConformance.h"
 
@@ -10,40 +11,50 @@ namespace {
 constexpr uint32_t kChannelMagic = 0x4C4E4843;  // "CHNL"
 constexpr uint32_t kPacketMagic = 0x544B4350;   // "PCKT"
 
-FakeChannel g_channel_storage[4];
-int g_channels = 0;
-FakePacket g_pool[kPacketPoolSize];
-uint32_t g_next_id = 1;
-RestoreWatch g_watch;
+// The live worlds, so that a handle from a module can be checked before use.
+std::array<Kmcl *, 4> g_worlds{};
 
-FakeChannel *AsChannel(VMBCHANNEL c) {
-    auto *ch = reinterpret_cast<FakeChannel *>(c);
-    return ch && ch->magic == kChannelMagic ? ch : nullptr;
-}
+}  // namespace
 
-FakePacket *AsPacket(VMBPACKET p) {
-    auto *pk = reinterpret_cast<FakePacket *>(p);
-    if (pk < g_pool || pk >= g_pool + kPacketPoolSize) return nullptr;
-    return pk->magic == kPacketMagic && pk->in_use ? pk : nullptr;
-}
-
-FakePacket *Allocate(FakeChannel *channel, bool from_module) {
-    for (FakePacket &p : g_pool) {
-        if (!p.in_use) {
-            p = FakePacket{kPacketMagic, g_next_id++, channel, nullptr, true, from_module};
-            return &p;
+Kmcl::Kmcl() : channels_{}, pool_{} {
+    for (auto &w : g_worlds)
+        if (!w) {
+            w = this;
+            break;
         }
+}
+
+Kmcl::~Kmcl() {
+    for (auto &w : g_worlds)
+        if (w == this) w = nullptr;
+}
+
+Kmcl *Kmcl::OwnerOf(const void *handle) {
+    auto p = reinterpret_cast<uintptr_t>(handle);
+    for (Kmcl *w : g_worlds) {
+        if (!w) continue;
+        auto pool = reinterpret_cast<uintptr_t>(w->pool_), channels = reinterpret_cast<uintptr_t>(w->channels_);
+        if ((p >= pool && p < pool + sizeof(w->pool_)) || (p >= channels && p < channels + sizeof(w->channels_)))
+            return w;
     }
     return nullptr;
 }
 
-}  // namespace
-
 FakeChannel *Kmcl::NewChannel() {
-    if (g_channels == 4) return nullptr;
-    FakeChannel *c = &g_channel_storage[g_channels++];
-    *c = FakeChannel{kChannelMagic, nullptr, nullptr, nullptr, 0};
+    if (channel_count_ == 4) return nullptr;
+    FakeChannel *c = &channels_[channel_count_++];
+    *c = FakeChannel{kChannelMagic, this, nullptr, nullptr, nullptr, 0};
     return c;
+}
+
+FakePacket *Kmcl::Allocate(FakeChannel *channel, bool from_module) {
+    for (FakePacket &p : pool_) {
+        if (!p.in_use) {
+            p = FakePacket{kPacketMagic, next_id_++, this, channel, nullptr, true, from_module};
+            return &p;
+        }
+    }
+    return nullptr;
 }
 
 FakePacket *Kmcl::NewPacket(FakeChannel *channel) { return Allocate(channel, false); }
@@ -52,19 +63,35 @@ void Kmcl::FreePacket(FakePacket *packet) {
     if (packet) packet->in_use = false;
 }
 
-RestoreWatch &Kmcl::Watch() { return g_watch; }
-
-int Kmcl::PacketsInUse() {
-    int n = 0;
-    for (const FakePacket &p : g_pool) n += p.in_use;
-    return n;
+FakePacket *Kmcl::AsPacket(const void *handle) {
+    auto *pk = const_cast<FakePacket *>(static_cast<const FakePacket *>(handle));
+    if (pk < pool_ || pk >= pool_ + kPacketPoolSize) return nullptr;
+    return pk->magic == kPacketMagic && pk->in_use ? pk : nullptr;
 }
 
+int Kmcl::PacketsInUse() const {
+    return static_cast<int>(
+        std::count_if(std::begin(pool_), std::end(pool_), [](const FakePacket &p) { return p.in_use; }));
+}
+
+namespace {
+
+FakeChannel *AsChannel(VMBCHANNEL c) {
+    auto *ch = reinterpret_cast<FakeChannel *>(c);
+    Kmcl *w = Kmcl::OwnerOf(ch);
+    return w && ch->magic == kChannelMagic && ch->owner == w ? ch : nullptr;
+}
+
+FakePacket *AsPacket(VMBPACKET p) {
+    Kmcl *w = Kmcl::OwnerOf(p);
+    return w ? w->AsPacket(p) : nullptr;
+}
+
+}  // namespace
 }  // namespace vspc
 
 using vspc::AsChannel;
 using vspc::AsPacket;
-using vspc::g_watch;
 
 extern "C" {
 
@@ -81,25 +108,27 @@ NTSTATUS VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL Channel, P
 VMBPACKET VmbPacketAllocate(VMBCHANNEL Channel) {
     vspc::FakeChannel *ch = AsChannel(Channel);
     if (!ch) return nullptr;
-    vspc::FakePacket *p = vspc::Allocate(ch, true);
-    if (p && g_watch.active && g_watch.allocations < 8)
-        g_watch.allocated[g_watch.allocations++] = p;
-    else if (p && g_watch.active)
-        ++g_watch.allocations;
+    vspc::RestoreWatch &w = ch->owner->Watch();
+    vspc::FakePacket *p = ch->owner->Allocate(ch, true);
+    if (p && w.active) {
+        if (w.allocations < vspc::kMaxWatchedAllocations) w.allocated[w.allocations] = p;
+        ++w.allocations;
+    }
     return reinterpret_cast<VMBPACKET>(p);
 }
 
 VOID VmbPacketFree(VMBPACKET PacketObject) {
     vspc::FakePacket *p = AsPacket(PacketObject);
     if (!p) return;
+    vspc::RestoreWatch &w = p->owner->Watch();
     if (!p->from_module) {  // the tester owns it: note the misuse, keep the object
-        ++g_watch.foreign_frees;
+        ++w.foreign_frees;
         return;
     }
-    if (g_watch.active) {
-        for (int i = 0; i < g_watch.allocations && i < 8; ++i)
-            if (g_watch.allocated[i] == p) ++g_watch.frees_of_allocated;
-        if (g_watch.bound == p) g_watch.bound = nullptr;
+    if (w.active) {
+        for (int i = 0; i < w.allocations && i < vspc::kMaxWatchedAllocations; ++i)
+            if (w.allocated[i] == p) ++w.frees_of_allocated;
+        if (w.bound == p) w.bound = nullptr;
     }
     p->in_use = false;
 }
@@ -107,13 +136,14 @@ VOID VmbPacketFree(VMBPACKET PacketObject) {
 NTSTATUS VmbPacketRestore(VMBPACKET PacketObject, PVOID Buffer, UINT32 BufferSize) {
     vspc::FakePacket *p = AsPacket(PacketObject);
     if (!p) return STATUS_INVALID_PARAMETER;
-    if (g_watch.active) {
-        ++g_watch.restore_calls;
-        if (Buffer != g_watch.lib_buf || BufferSize != g_watch.lib_buf_size) g_watch.lib_buf_exact = false;
+    vspc::RestoreWatch &w = p->owner->Watch();
+    if (w.active) {
+        ++w.restore_calls;
+        if (Buffer != w.lib_buf || BufferSize != w.lib_buf_size) w.lib_buf_exact = false;
         bool ours = false;
-        for (int i = 0; i < g_watch.allocations && i < 8; ++i) ours |= g_watch.allocated[i] == p;
-        if (!ours) g_watch.restored_foreign = true;
-        g_watch.bound = p;
+        for (int i = 0; i < w.allocations && i < vspc::kMaxWatchedAllocations; ++i) ours |= w.allocated[i] == p;
+        if (!ours) w.restored_foreign = true;
+        w.bound = p;
     }
     return STATUS_SUCCESS;
 }

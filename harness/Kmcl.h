@@ -2,11 +2,17 @@
 // calls, exported from the tester so that a loaded module resolves them. It also
 // watches restores: which packets a restore allocated and freed, and whether
 // VmbPacketRestore got exactly the LibBuf the tester passed.
+//
+// Each Kmcl object is one world of channels and packets; the exported C
+// functions find the world through the handle they are given, so a worker can
+// hold more than one module (each with its own world).
 #pragma once
 
 #include <cstdint>
 
 namespace vspc {
+
+class Kmcl;
 
 using SaveFn = int32_t (*)(void *channel, void *packet, void *save_buf, uint32_t save_buf_size, uint32_t *bytes_needed);
 using RestoreFn = int32_t (*)(void *channel, void *lib_buf, uint32_t lib_buf_size, void *save_buf,
@@ -14,6 +20,7 @@ using RestoreFn = int32_t (*)(void *channel, void *lib_buf, uint32_t lib_buf_siz
 
 struct FakeChannel {
     uint32_t magic;
+    Kmcl *owner;
     void *context;
     SaveFn save;
     RestoreFn restore;
@@ -23,6 +30,7 @@ struct FakeChannel {
 struct FakePacket {
     uint32_t magic;
     uint32_t id;
+    Kmcl *owner;
     FakeChannel *channel;
     void *context;
     bool in_use;
@@ -30,13 +38,14 @@ struct FakePacket {
 };
 
 constexpr int kPacketPoolSize = 64;
+constexpr int kMaxWatchedAllocations = 8;
 
 // What a single restore call did to packet objects.
 struct RestoreWatch {
     bool active = false;
     const void *lib_buf = nullptr;
     uint32_t lib_buf_size = 0;
-    FakePacket *allocated[8] = {};
+    FakePacket *allocated[kMaxWatchedAllocations] = {};
     int allocations = 0;
     int frees_of_allocated = 0;
     int restore_calls = 0;
@@ -48,11 +57,28 @@ struct RestoreWatch {
 
 class Kmcl {
 public:
-    static FakeChannel *NewChannel();
-    static FakePacket *NewPacket(FakeChannel *channel);  // tester-owned packet
-    static void FreePacket(FakePacket *packet);          // tester frees a packet object
-    static RestoreWatch &Watch();
-    static int PacketsInUse();
+    Kmcl();
+    ~Kmcl();
+    Kmcl(const Kmcl &) = delete;
+    Kmcl &operator=(const Kmcl &) = delete;
+
+    FakeChannel *NewChannel();
+    FakePacket *NewPacket(FakeChannel *channel);  // tester-owned packet
+    void FreePacket(FakePacket *packet);          // tester frees a packet object
+    RestoreWatch &Watch() { return watch_; }
+    int PacketsInUse() const;
+
+    // The exported functions' side.
+    static Kmcl *OwnerOf(const void *handle);
+    FakePacket *AsPacket(const void *handle);
+    FakePacket *Allocate(FakeChannel *channel, bool from_module);
+
+private:
+    FakeChannel channels_[4];
+    int channel_count_ = 0;
+    FakePacket pool_[kPacketPoolSize];
+    uint32_t next_id_ = 1;
+    RestoreWatch watch_;
 };
 
 }  // namespace vspc

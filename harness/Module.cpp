@@ -4,13 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "Fault.h"
 #include "Status.h"
 
 namespace vspc {
 
-std::string LoadModule(const ModuleOptions &options, Module &out) {
-    if (g_shared) g_shared->call.callback = Callback::Init;
+std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *status, Module &out) {
+    if (status) status->call.callback = Callback::Init;
     // A bare file name would make dlopen search the library path: load the file named.
     std::string path = options.path.find('/') == std::string::npos ? "./" + options.path : options.path;
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -23,22 +22,23 @@ std::string LoadModule(const ModuleOptions &options, Module &out) {
                 err);
         return fmt::format("cannot load module: {}", err);
     }
+    out.handle = handle;
     auto sym = [&](const std::string &name) { return dlsym(handle, name.c_str()); };
-    out.channel = Kmcl::NewChannel();
+    out.channel = kmcl.NewChannel();
     out.save = reinterpret_cast<SaveFn>(sym(options.save_symbol));
     out.restore = reinterpret_cast<RestoreFn>(sym(options.restore_symbol));
     out.prepare = reinterpret_cast<PrepareFn>(sym("VspConformancePreparePacket"));
     out.release = reinterpret_cast<ReleaseFn>(sym("VspConformanceReleasePacket"));
     auto init = reinterpret_cast<InitFn>(sym("VspConformanceInitChannel"));
     if (init) {
-        if (g_shared) g_shared->in_call.store(1, std::memory_order_relaxed);
-        int32_t status = init(out.channel);
-        if (g_shared) g_shared->in_call.store(0, std::memory_order_relaxed);
-        if (!NtSuccess(status))
+        if (status) status->in_call.store(1, std::memory_order_relaxed);
+        int32_t st = init(out.channel);
+        if (status) status->in_call.store(0, std::memory_order_relaxed);
+        if (!NtSuccess(st))
             return fmt::format(
                 "VspConformanceInitChannel failed with {}; the module cannot be tested "
                 "until its init hook succeeds",
-                StatusName(status));
+                StatusName(st));
         if (out.channel->save) {
             out.save = out.channel->save;
             out.restore = out.channel->restore;

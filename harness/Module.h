@@ -1,11 +1,13 @@
 // A loaded module under test: its callbacks and hooks, found by exported name or
-// registered by its init hook on the fake channel.
+// registered by its init hook on a fake channel.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "Elf.h"
 #include "Kmcl.h"
+#include "Shared.h"
 
 namespace vspc {
 
@@ -13,6 +15,7 @@ struct ModuleOptions {
     std::string path;
     std::string save_symbol = "EvtVmbChannelSavePacket";
     std::string restore_symbol = "EvtVmbChannelRestorePacket";
+    bool operator==(const ModuleOptions &) const = default;
 };
 
 using PrepareFn = int32_t (*)(void *channel, void *packet, const uint8_t *seed, uint32_t seed_size, uint8_t *has_state);
@@ -26,23 +29,29 @@ struct Module {
     ReleaseFn release = nullptr;
     bool via_init_hook = false;
     FakeChannel *channel = nullptr;
+    void *handle = nullptr;
 };
 
-// Loads the module into this process (never unloaded: an instrumented module
-// must stay mapped under libFuzzer). Returns an empty string on success, or a
-// one-line explanation of what is wrong and what to do about it.
-std::string LoadModule(const ModuleOptions &options, Module &out);
+// Loads the module into this process, with a channel of `kmcl` (never unloaded:
+// an instrumented module must stay mapped under libFuzzer). `status`, when set,
+// is told that the init hook runs (it may hang or crash). Returns an empty
+// string on success, or a one-line explanation of what is wrong and what to do.
+std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *status, Module &out);
 
 // Facts read from the file without loading it (the supervisor's side).
 struct ModuleFile {
     std::string path;
     std::string sha256;
     uint64_t size = 0;
-    bool needs_asan = false;  // references the ASan runtime
-    bool coverage = false;    // built with -fsanitize=fuzzer-no-link
+    bool needs_asan = false;  // references the ASan runtime (from its dynamic symbols)
+    bool coverage = false;    // built with -fsanitize=fuzzer-no-link (references the coverage hooks)
+    ElfImage elf;
 };
 
 // Empty string when the file looks like a loadable shared object.
 std::string InspectModuleFile(const std::string &path, ModuleFile &out);
+
+// Empty string when `name` may be a callback of the module: not a data symbol.
+std::string CheckCallbackSymbol(const ModuleFile &file, const std::string &name, const char *flag);
 
 }  // namespace vspc

@@ -1,13 +1,11 @@
 // Reading a module file without loading it: is it an ELF shared object, which
-// runtimes does it need, and its SHA-256 for the reports.
-#include <elf.h>
+// runtimes does it need (from its dynamic symbols), and its SHA-256 for the reports.
 #include <sys/stat.h>
 
-#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -16,13 +14,6 @@
 #include "Sha256.h"
 
 namespace vspc {
-namespace {
-
-bool Contains(const std::vector<char> &bytes, std::string_view needle) {
-    return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
-}
-
-}  // namespace
 
 std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     out.path = path;
@@ -34,22 +25,28 @@ std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     if (!in) return fmt::format("module '{}' cannot be read: {}", path, std::strerror(errno));
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     out.size = bytes.size();
-    Elf64_Ehdr eh;
-    if (bytes.size() < sizeof(eh) || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
+    out.sha256 = Sha256Hex(bytes.data(), bytes.size());
+    std::string why = out.elf.Parse(bytes);
+    if (why == "not an ELF file")
         return fmt::format(
             "module '{}' is not an ELF file: build the VSP code as a shared library "
             "(clang -shared -fPIC ...)",
             path);
-    std::memcpy(&eh, bytes.data(), sizeof(eh));
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+    if (why == "not an x86-64 ELF object")
         return fmt::format("module '{}' is not an x86-64 ELF object; build it for this machine", path);
-    if (eh.e_type != ET_DYN)
-        return fmt::format("module '{}' is an ELF {} but not a shared object: link it with -shared -fPIC", path,
-                           eh.e_type == ET_REL ? "object file" : "executable");
-    out.sha256 = Sha256Hex(bytes.data(), bytes.size());
-    out.needs_asan = Contains(bytes, "__asan_init");
-    out.coverage =
-        Contains(bytes, "__sanitizer_cov_8bit_counters_init") || Contains(bytes, "__sanitizer_cov_trace_pc_guard_init");
+    if (!why.empty())
+        return fmt::format("module '{}' is {} but not a shared object: link it with -shared -fPIC", path, why);
+    out.needs_asan = out.elf.NeedsSymbol("__asan_init");
+    out.coverage = out.elf.NeedsSymbol("__sanitizer_cov_8bit_counters_init") ||
+                   out.elf.NeedsSymbol("__sanitizer_cov_trace_pc_guard_init");
+    return {};
+}
+
+std::string CheckCallbackSymbol(const ModuleFile &file, const std::string &name, const char *flag) {
+    const ElfSymbol *s = file.elf.DynamicSymbol(name);
+    if (s && s->defined && s->object)
+        return fmt::format("'{}' ({}) names a data symbol of the module, not a function: pass the callback's name",
+                           name, flag);
     return {};
 }
 

@@ -1,12 +1,9 @@
-// Structure-aware mutation for the coverage-guided stage. libFuzzer's byte
-// mutators applied to a whole encoded case spend most of their energy on op
-// encodings; this mutator decodes the case, mutates one part of it (a packet's
-// seed, an op, the op list) with libFuzzer's own mutators where bytes are
-// involved (so comparison-guided replacements work inside a seed), and
-// re-encodes. Rare packet states behind magic values are reached this way.
+#include "Mutate.h"
+
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "Case.h"
 
@@ -15,10 +12,13 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 namespace vspc {
 namespace {
 
-void MutateBytes(std::vector<uint8_t> &bytes, size_t max_size) {
+MutationMode g_mode = MutationMode::Cases;
+
+void MutateBytes(std::vector<uint8_t> &bytes, size_t max_size, ByteMutator mutate) {
     size_t size = bytes.size();
+    if (std::max(max_size, size) == 0) return;  // nothing to change, no room to grow
     bytes.resize(std::max(max_size, size));
-    bytes.resize(LLVMFuzzerMutate(bytes.data(), size, bytes.size()));
+    bytes.resize(mutate(bytes.data(), size, bytes.size()));
 }
 
 void MutateOp(Op &op, std::minstd_rand &rng, size_t packets) {
@@ -35,18 +35,13 @@ void MutateOp(Op &op, std::minstd_rand &rng, size_t packets) {
     }
 }
 
-}  // namespace
-
-size_t MutateCase(uint8_t *data, size_t size, size_t max_size, unsigned int seed) {
-    std::minstd_rand rng(seed);
-    thread_local Case c;
-    DecodeCase(data, size, c);
+void MutateCases(Case &c, std::minstd_rand &rng, ByteMutator mutate, bool &plain) {
     switch (rng() % 8) {
     case 0:
     case 1:
     case 2: {  // a packet's state
         auto &s = c.seeds[rng() % c.seeds.size()];
-        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() * 2 + 32));
+        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() * 2 + 32), mutate);
         break;
     }
     case 3:  // one op's fields
@@ -70,18 +65,96 @@ size_t MutateCase(uint8_t *data, size_t size, size_t max_size, unsigned int seed
         for (Op &op : c.ops) op.packet = static_cast<uint8_t>(op.packet % c.seeds.size());
         break;
     }
-    default:  // plain bytes
-        return LLVMFuzzerMutate(data, size, max_size);
+    default: plain = true; break;
     }
+}
+
+// The exploration tier: mostly the packet's state; sometimes a record given to
+// restore; rarely the shape (a round trip on or off).
+void MutateExplore(Case &c, std::minstd_rand &rng, ByteMutator mutate, size_t room) {
+    c.seeds.resize(1);
+    if (c.ops.size() > kMaxExploreOps) c.ops.resize(kMaxExploreOps);
+    for (Op &op : c.ops) op.packet = 0;
+    std::vector<size_t> records;
+    for (size_t i = 0; i < c.ops.size(); ++i)
+        if (c.ops[i].kind == OpKind::RestoreBytes) records.push_back(i);
+    // An input that restores a record explores that record's parser: mostly
+    // its bytes; one that saves a state explores the state.
+    unsigned pick = rng() % 100;
+    bool record = !records.empty() && pick < 75;
+    bool shape = records.empty() ? pick < 3 : pick >= 95;
+    if (record) {
+        auto &bytes = c.ops[records[rng() % records.size()]].bytes;
+        MutateBytes(bytes, std::min<size_t>(kMaxRestoreBytes, bytes.size() + room), mutate);
+    } else if (shape) {  // a round trip on or off
+        auto restore =
+            std::find_if(c.ops.begin(), c.ops.end(), [](const Op &op) { return op.kind == OpKind::Restore; });
+        if (restore != c.ops.end()) {
+            c.ops.erase(restore);
+        } else if (c.ops.size() < kMaxExploreOps) {
+            Op op;
+            op.kind = OpKind::Restore;
+            c.ops.push_back(op);
+        }
+    } else {
+        // The state may grow into the room libFuzzer's length control allows the whole input.
+        auto &s = c.seeds[0];
+        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() + room), mutate);
+    }
+}
+
+}  // namespace
+
+void SetMutationMode(MutationMode mode) { g_mode = mode; }
+
+size_t MutateCase(uint8_t *data, size_t size, size_t max_size, unsigned int seed, MutationMode mode,
+                  ByteMutator byte_mutate) {
+    std::minstd_rand rng(seed);
+    thread_local Case c;
+    DecodeCase(data, size, c);
+    bool plain = false;
+    if (mode == MutationMode::Explore)
+        MutateExplore(c, rng, byte_mutate, max_size > size ? max_size - size : 0);
+    else
+        MutateCases(c, rng, byte_mutate, plain);
+    if (plain) return byte_mutate(data, size, max_size);
     std::vector<uint8_t> out = EncodeCase(c);
-    if (out.size() > max_size) return LLVMFuzzerMutate(data, size, max_size);
+    if (out.size() > max_size) return byte_mutate(data, size, max_size);
     std::memcpy(data, out.data(), out.size());
     return out.size();
 }
 
+size_t CrossOverCases(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2, uint8_t *out,
+                      size_t max_out, unsigned int seed, MutationMode mode, ByteMutator byte_mutate) {
+    std::minstd_rand rng(seed);
+    if (size1 > max_out) return 0;
+    std::memcpy(out, data1, size1);
+    // libFuzzer offers a cross-over as often as a mutation: most of the time, mutate.
+    if (rng() % 6 != 0) return MutateCase(out, size1, max_out, static_cast<unsigned>(rng()), mode, byte_mutate);
+    thread_local Case a, b;
+    DecodeCase(data1, size1, a);
+    DecodeCase(data2, size2, b);
+    // The first packet's state: a head of one and a tail of the other.
+    const auto &x = a.seeds[0], &y = b.seeds[0];
+    size_t cut_x = x.empty() ? 0 : rng() % (x.size() + 1), cut_y = y.empty() ? 0 : rng() % (y.size() + 1);
+    std::vector<uint8_t> s(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(cut_x));
+    s.insert(s.end(), y.begin() + static_cast<std::ptrdiff_t>(cut_y), y.end());
+    if (s.size() > kMaxSeedSize) s.resize(kMaxSeedSize);
+    a.seeds[0] = std::move(s);
+    std::vector<uint8_t> encoded = EncodeCase(a);
+    if (encoded.size() > max_out) return 0;
+    std::memcpy(out, encoded.data(), encoded.size());
+    return encoded.size();
+}
+
 }  // namespace vspc
 
-// libFuzzer finds this in the host binary and uses it for every mutation.
+// libFuzzer finds these in the host binary and uses them for every mutation.
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2,
+                                            uint8_t *out, size_t max_out, unsigned int seed) {
+    return vspc::CrossOverCases(data1, size1, data2, size2, out, max_out, seed, vspc::g_mode, LLVMFuzzerMutate);
+}
+
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed) {
-    return vspc::MutateCase(data, size, max_size, seed);
+    return vspc::MutateCase(data, size, max_size, seed, vspc::g_mode, LLVMFuzzerMutate);
 }

@@ -1,5 +1,7 @@
 #include "Report.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -10,6 +12,7 @@
 namespace vspc {
 
 namespace fs = std::filesystem;
+using nlohmann::json;
 
 namespace {
 
@@ -27,71 +30,149 @@ std::string Escape(std::string_view s, bool attribute = false) {
     return out;
 }
 
-std::string MdCell(std::string_view s) {
+// Text interpolated into Markdown: no table breaks, no code spans, no raw HTML.
+std::string Md(std::string_view s) {
     std::string out;
-    for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+    for (char c : s) {
+        switch (c) {
+        case '|': out += "\\|"; break;
+        case '`': out += "\\`"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '*': out += "\\*"; break;
+        case '_': out += "\\_"; break;
+        case '\n': out += ' '; break;
+        default: out += c;
+        }
+    }
     return out;
 }
 
-std::string ReplayCommand(const RunSummary &run, const Finding &f) {
-    return ReplayCommand(run.module.path, (fs::path(run.report_dir) / f.case_file).string(), run.profile);
+// A code span that holds any text (Markdown: a fence longer than any backtick run inside).
+std::string MdCode(std::string_view s) {
+    size_t run = 0, longest = 0;
+    for (char c : s) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    std::string fence(longest + 1, '`');
+    std::string body;
+    for (char c : s) body += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+    return fmt::format("{} {} {}", fence, body, fence);
 }
 
-std::string Location(const Finding &f) {
-    const auto &v = f.violation;
-    if (!v.contains("offset")) return "";
-    return fmt::format("{} offset {} ({}, {})", v.value("region", ""), v["offset"].get<int64_t>(),
-                       v.value("direction", ""), v.value("access", ""));
+std::string LocationText(const Finding &f) { return f.location ? DescribeLocation(*f.location) : ""; }
+
+std::string OutcomeText(const RuleResult &r) {
+    std::string o(RuleOutcomeName(r.outcome));
+    return r.reason.empty() ? o : fmt::format("{}: {}", o, r.reason);
+}
+
+json FindingReportJson(const RunSummary &run, const Finding &f) {
+    json v = ToJson(f);
+    v.erase("case");
+    v["case_file"] = f.case_file.empty() ? json(nullptr) : json(f.case_file);
+    v["replay"] = ReplayCommand(run, f);
+    return v;
 }
 
 }  // namespace
 
-std::string ReplayCommand(const std::string &module, const std::string &case_file, Profile profile) {
-    return fmt::format("vspconform replay {} {}{}", module, case_file,
-                       profile == Profile::Kmcl ? " --profile kmcl" : "");
+std::string ShellQuote(const std::string &s) {
+    bool plain = !s.empty();
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+              std::string_view("-_./=:+,@%").find(c) != std::string_view::npos))
+            plain = false;
+    if (plain) return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
-nlohmann::json JsonReport(const RunSummary &run) {
-    nlohmann::json rules = nlohmann::json::array();
-    for (const Rule &r : AllRules())
+std::string ReplayCommand(const ModuleOptions &module, const std::string &case_file, Profile profile,
+                          uint32_t timeout_ms) {
+    std::string cmd = fmt::format("vspconform replay {} {}", ShellQuote(module.path), ShellQuote(case_file));
+    if (profile == Profile::Kmcl) cmd += " --profile kmcl";
+    if (module.save_symbol != "EvtVmbChannelSavePacket") cmd += " --save-symbol " + ShellQuote(module.save_symbol);
+    if (module.restore_symbol != "EvtVmbChannelRestorePacket")
+        cmd += " --restore-symbol " + ShellQuote(module.restore_symbol);
+    if (timeout_ms != 2000) cmd += fmt::format(" --timeout-ms {}", timeout_ms);
+    return cmd;
+}
+
+std::string ReplayCommand(const RunSummary &run, const Finding &f) {
+    std::string file = f.case_file.empty() ? "CASE" : (fs::path(run.report_dir) / f.case_file).string();
+    return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+}
+
+json JsonReport(const RunSummary &run) {
+    json rules = json::array();
+    for (const Rule &r : AllRules()) {
+        RuleResult res = run.ResultOf(r);
         rules.push_back({{"id", r.name},
                          {"title", r.title},
                          {"severity", SeverityName(r.severity)},
-                         {"outcome", RuleOutcomeName(run.OutcomeOf(r))}});
-    nlohmann::json violations = nlohmann::json::array(), warnings = nlohmann::json::array();
-    for (const Finding &f : run.findings) {
-        nlohmann::json v = f.violation;
-        v["case_file"] = f.case_file;
-        v["occurrences"] = f.occurrences;
-        (f.severity == Severity::Error ? violations : warnings).push_back(std::move(v));
+                         {"outcome", RuleOutcomeName(res.outcome)},
+                         {"exercised", res.exercised},
+                         {"reason", res.reason.empty() ? json(nullptr) : json(res.reason)}});
     }
-    return {{"tool", {{"name", "vspconform"}, {"version", run.tool_version}}},
+    json violations = json::array(), warnings = json::array();
+    for (const Finding &f : run.findings)
+        (f.severity() == Severity::Error ? violations : warnings).push_back(FindingReportJson(run, f));
+    std::string nothing = run.NothingTested();
+    const Hooks &h = run.hooks;
+    return {{"format_version", kReportFormatVersion},
+            {"tool", {{"name", "vspconform"}, {"version", run.tool_version}}},
             {"command", run.command},
             {"verdict", run.Verdict()},
             {"exit_code", run.ExitCode()},
-            {"error", run.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.error)},
+            {"error", !run.error.empty() ? json(run.error)
+                      : !nothing.empty() ? json(nothing)
+                                         : json(nullptr)},
             {"module",
              {{"path", run.module.path},
-              {"sha256", run.module.sha256},
+              {"sha256", run.module.sha256.empty() ? json(nullptr) : json(run.module.sha256)},
               {"size", run.module.size},
               {"asan", run.module.needs_asan},
               {"coverage", run.module.coverage},
-              {"hooks", run.hooks.is_null() ? nlohmann::json::object() : run.hooks}}},
+              {"hooks", run.loaded ? json{{"save", h.save},
+                                          {"restore", h.restore},
+                                          {"prepare", h.prepare},
+                                          {"release", h.release},
+                                          {"init_hook", h.init_hook},
+                                          {"coverage_counters", h.coverage_counters}}
+                                   : json(nullptr)}}},
+            {"options",
+             {{"profile", ProfileName(run.profile)},
+              {"seed", run.seed},
+              {"runs", run.fuzz.planned},
+              {"jobs", run.jobs},
+              {"max_time", run.max_time},
+              {"timeout_ms", run.timeout_ms},
+              {"save_symbol", run.module_options.save_symbol},
+              {"restore_symbol", run.module_options.restore_symbol},
+              {"warnings_as_errors", run.warnings_as_errors}}},
             {"profile", ProfileName(run.profile)},
             {"seed", run.seed},
             {"warnings_as_errors", run.warnings_as_errors},
             {"counts",
              {{"cases", run.Cases()},
               {"calls", run.Calls()},
-              {"sweep_cases", run.sweep_cases},
-              {"sweep_skipped", run.sweep_skipped},
-              {"sweep_calls", run.sweep_calls},
-              {"fuzz_runs", run.fuzz_runs},
-              {"fuzz_cases", run.fuzz_cases},
-              {"fuzz_calls", run.fuzz_calls},
-              {"worker_restarts", run.worker_restarts},
+              {"sweep_planned", run.sweep.planned},
+              {"sweep_cases", run.sweep.cases},
+              {"sweep_skipped", run.sweep.skipped},
+              {"sweep_calls", run.sweep.calls},
+              {"fuzz_planned", run.fuzz.planned},
+              {"fuzz_runs", run.fuzz.execs},
+              {"fuzz_cases", run.fuzz.cases},
+              {"fuzz_calls", run.fuzz.calls},
+              {"fuzz_promoted", run.fuzz.promoted},
+              {"state_saves", run.state_saves},
+              {"worker_restarts", run.sweep.restarts + run.fuzz.restarts},
               {"violations", violations.size()},
               {"warnings", warnings.size()}}},
+            {"time_cap", {{"seconds", run.max_time}, {"hit", run.time_cap_hit}}},
             {"seconds", run.seconds},
             {"notes", run.notes},
             {"rules", rules},
@@ -102,32 +183,34 @@ nlohmann::json JsonReport(const RunSummary &run) {
 std::string MarkdownReport(const RunSummary &run) {
     std::string md = fmt::format("# vspconform {} report: {}\n\n", run.command, run.Verdict());
     md += "| | |\n|---|---|\n";
-    md += fmt::format("| module | `{}` |\n| SHA-256 | `{}` |\n", run.module.path, run.module.sha256);
+    md += fmt::format("| module | {} |\n| SHA-256 | {} |\n", MdCode(run.module.path), MdCode(run.module.sha256));
     md += fmt::format("| tool | vspconform {} |\n| profile | {} |\n| seed | {} |\n", run.tool_version,
                       ProfileName(run.profile), run.seed);
-    md += fmt::format("| cases | {} ({} sweep, {} coverage-guided) |\n| calls | {} |\n", run.Cases(), run.sweep_cases,
-                      run.fuzz_cases, run.Calls());
-    md += fmt::format("| time | {:.1f} s |\n\n", run.seconds);
-    if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", run.error);
-    for (const auto &n : run.notes) md += fmt::format("> Note: {}\n\n", n);
+    md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
+                      run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned, run.Calls());
+    md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n\n", run.seconds, run.max_time,
+                      run.time_cap_hit ? ", hit" : "");
+    if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(run.error));
+    if (std::string n = run.NothingTested(); !n.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(n));
+    for (const auto &n : run.notes) md += fmt::format("> Note: {}\n\n", Md(n));
     if (!run.findings.empty()) {
         md += "## Findings\n\n";
         for (const Finding &f : run.findings) {
             const Rule &r = RuleFor(f.rule);
-            md += fmt::format("### {} ({}): {}\n\n", r.name, SeverityName(r.severity), r.title);
-            md += fmt::format("{}\n\n", f.violation.value("message", ""));
-            if (f.violation.contains("call"))
-                md += fmt::format("- call: `{}`\n", f.violation["call"].value("text", ""));
-            if (std::string loc = Location(f); !loc.empty()) md += fmt::format("- location: {}\n", loc);
-            md +=
-                fmt::format("- found by: {} stage, {} occurrence(s)\n", f.violation.value("stage", ""), f.occurrences);
-            md += fmt::format("- reproduce: `{}`\n\n", ReplayCommand(run, f));
-            md += fmt::format("Rule: {}\n\n", r.text);
+            md += fmt::format("### {} ({}): {}\n\n", r.name, SeverityName(r.severity), Md(r.title));
+            md += fmt::format("{}\n\n", Md(f.message));
+            if (f.call) md += fmt::format("- call: {}\n", MdCode(f.call->text));
+            if (f.location) md += fmt::format("- location: {}\n", Md(LocationText(f)));
+            md += fmt::format("- found by: {} stage, {} occurrence(s)\n", StageName(f.stage), f.occurrences);
+            md += fmt::format("- reproduce: {}\n\n", MdCode(ReplayCommand(run, f)));
+            md += fmt::format("Rule: {}\n\n", Md(r.text));
         }
     }
-    md += "## Rules\n\n| rule | title | outcome |\n|---|---|---|\n";
-    for (const Rule &r : AllRules())
-        md += fmt::format("| {} | {} | {} |\n", r.name, MdCell(r.title), RuleOutcomeName(run.OutcomeOf(r)));
+    md += "## Rules\n\n| rule | title | outcome | exercised |\n|---|---|---|---|\n";
+    for (const Rule &r : AllRules()) {
+        RuleResult res = run.ResultOf(r);
+        md += fmt::format("| {} | {} | {} | {} |\n", r.name, Md(r.title), Md(OutcomeText(res)), res.exercised);
+    }
     return md;
 }
 
@@ -135,34 +218,34 @@ std::string JUnitReport(const RunSummary &run) {
     int failures = 0, skipped = 0;
     std::string cases;
     for (const Rule &r : AllRules()) {
-        RuleOutcome o = run.OutcomeOf(r);
+        RuleResult res = run.ResultOf(r);
         cases += fmt::format("    <testcase classname=\"vspconform.{}\" name=\"{} {}\">\n", ProfileName(run.profile),
                              r.name, Escape(r.title, true));
+        bool failed = res.outcome == RuleOutcome::Fail || (res.outcome == RuleOutcome::Warn && run.warnings_as_errors);
         if (!run.error.empty()) {
             cases += fmt::format("      <error message=\"{}\"/>\n", Escape(run.error, true));
-        } else if (o == RuleOutcome::Fail || (o == RuleOutcome::Warn && run.warnings_as_errors)) {
+        } else if (failed) {
             ++failures;
             for (const Finding &f : run.findings)
                 if (f.rule == r.id)
-                    cases += fmt::format("      <failure message=\"{}\" type=\"{}\">{}\nreproduce: {}</failure>\n",
-                                         Escape(f.violation.value("message", ""), true), r.name,
-                                         Escape(f.violation.value("message", "")), Escape(ReplayCommand(run, f)));
-        } else if (o == RuleOutcome::Skipped || o == RuleOutcome::NotApplicable) {
+                    cases +=
+                        fmt::format("      <failure message=\"{}\" type=\"{}\">{}\nreproduce: {}</failure>\n",
+                                    Escape(f.message, true), r.name, Escape(f.message), Escape(ReplayCommand(run, f)));
+        } else if (res.outcome == RuleOutcome::Skipped || res.outcome == RuleOutcome::NotApplicable ||
+                   res.outcome == RuleOutcome::NotReached) {
             ++skipped;
-            cases += fmt::format("      <skipped message=\"{}\"/>\n", RuleOutcomeName(o));
-        } else if (o == RuleOutcome::Warn) {
+            cases += fmt::format("      <skipped message=\"{}\"/>\n", Escape(OutcomeText(res), true));
+        } else if (res.outcome == RuleOutcome::Warn) {
             for (const Finding &f : run.findings)
                 if (f.rule == r.id)
-                    cases += fmt::format("      <system-out>warning: {}</system-out>\n",
-                                         Escape(f.violation.value("message", "")));
+                    cases += fmt::format("      <system-out>warning: {}</system-out>\n", Escape(f.message));
         }
         cases += "    </testcase>\n";
     }
     int errors = run.error.empty() ? 0 : static_cast<int>(AllRules().size());
     return fmt::format(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        "<testsuites name=\"vspconform\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
-        "time=\"{4:.3f}\">\n"
+        "<testsuites name=\"vspconform\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" time=\"{4:.3f}\">\n"
         "  <testsuite name=\"vspconform {5}\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
         "time=\"{4:.3f}\">\n"
         "    <properties>\n"
@@ -178,8 +261,8 @@ std::string JUnitReport(const RunSummary &run) {
         Escape(run.module.path, true), run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases);
 }
 
-nlohmann::json SarifReport(const RunSummary &run) {
-    nlohmann::json rules = nlohmann::json::array();
+json SarifReport(const RunSummary &run) {
+    json rules = json::array();
     for (const Rule &r : AllRules())
         rules.push_back({{"id", r.name},
                          {"name", r.title},
@@ -187,22 +270,24 @@ nlohmann::json SarifReport(const RunSummary &run) {
                          {"fullDescription", {{"text", r.text}}},
                          {"help", {{"text", fmt::format("{}\nWrong: {}\nRight: {}", r.text, r.wrong, r.right)}}},
                          {"defaultConfiguration", {{"level", r.severity == Severity::Error ? "error" : "warning"}}}});
-    // What was not tested shows here too: skipped rules are not passed rules.
-    nlohmann::json notifications = nlohmann::json::array();
+    // What was not tested shows here too: rules not reached or skipped are not passed rules.
+    json notifications = json::array();
     if (!run.error.empty()) notifications.push_back({{"level", "error"}, {"message", {{"text", run.error}}}});
+    if (std::string n = run.NothingTested(); !n.empty())
+        notifications.push_back({{"level", "error"}, {"message", {{"text", "could not test: " + n}}}});
     for (const auto &note : run.notes) notifications.push_back({{"level", "note"}, {"message", {{"text", note}}}});
     for (const Rule &r : AllRules()) {
-        RuleOutcome o = run.OutcomeOf(r);
-        if (o == RuleOutcome::Skipped || o == RuleOutcome::NotApplicable)
-            notifications.push_back({{"level", "note"},
-                                     {"message", {{"text", fmt::format("{} {}", r.name, RuleOutcomeName(o))}}},
+        RuleResult res = run.ResultOf(r);
+        if (res.outcome == RuleOutcome::Skipped || res.outcome == RuleOutcome::NotApplicable ||
+            res.outcome == RuleOutcome::NotReached)
+            notifications.push_back({{"level", res.outcome == RuleOutcome::NotReached ? "warning" : "note"},
+                                     {"message", {{"text", fmt::format("{} {}", r.name, OutcomeText(res))}}},
                                      {"associatedRule", {{"id", r.name}, {"index", static_cast<int>(r.id)}}}});
     }
-    nlohmann::json results = nlohmann::json::array();
+    json results = json::array();
     for (const Finding &f : run.findings) {
         const Rule &r = RuleFor(f.rule);
-        std::string message = f.violation.value("message", "");
-        if (std::string loc = Location(f); !loc.empty()) message += fmt::format(" [{}]", loc);
+        std::string message = f.message;
         message += fmt::format(" Reproduce: {}", ReplayCommand(run, f));
         results.push_back({{"ruleId", r.name},
                            {"ruleIndex", static_cast<int>(r.id)},
@@ -211,8 +296,7 @@ nlohmann::json SarifReport(const RunSummary &run) {
                            {"locations",
                             {{{"physicalLocation",
                                {{"artifactLocation", {{"uri", run.module.path}}}, {"region", {{"startLine", 1}}}}}}}},
-                           {"partialFingerprints",
-                            {{"vspconform/v1", fmt::format("{}|{}", r.name, f.violation.value("signature", ""))}}},
+                           {"partialFingerprints", {{"vspconform/v1", f.Key()}}},
                            {"properties", {{"case_file", f.case_file}, {"occurrences", f.occurrences}}}});
     }
     return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
@@ -240,6 +324,7 @@ nlohmann::json SarifReport(const RunSummary &run) {
 std::string HtmlReport(const RunSummary &run) {
     std::string verdict = run.Verdict();
     std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+    h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     h += fmt::format("<title>vspconform: {}</title>\n", Escape(verdict));
     h += "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
          "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
@@ -251,8 +336,13 @@ std::string HtmlReport(const RunSummary &run) {
     h += fmt::format("<tr><th>SHA-256</th><td><code>{}</code></td></tr>\n", run.module.sha256);
     h += fmt::format("<tr><th>tool</th><td>vspconform {}</td></tr>\n", run.tool_version);
     h += fmt::format("<tr><th>profile / seed</th><td>{} / {}</td></tr>\n", ProfileName(run.profile), run.seed);
-    h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n</table>\n", run.Cases(), run.Calls());
+    h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n", run.Cases(), run.Calls());
+    h += fmt::format("<tr><th>time</th><td>{:.1f} s (cap {:g} s{})</td></tr>\n</table>\n", run.seconds, run.max_time,
+                     run.time_cap_hit ? ", hit" : "");
+    h += "<p>Module output: <a href=\"worker.log\">worker.log</a></p>\n";
     if (!run.error.empty()) h += fmt::format("<p class=\"error\">Could not test: {}</p>\n", Escape(run.error));
+    if (std::string n = run.NothingTested(); !n.empty())
+        h += fmt::format("<p class=\"error\">Could not test: {}</p>\n", Escape(n));
     for (const auto &n : run.notes) h += fmt::format("<p><b>Note:</b> {}</p>\n", Escape(n));
     if (!run.findings.empty()) {
         h += "<h2>Findings</h2>\n<table><tr><th>rule</th><th>severity</th><th>what</th><th>reproduce</th></tr>\n";
@@ -262,17 +352,16 @@ std::string HtmlReport(const RunSummary &run) {
                 "<tr><td>{}</td><td class=\"{}\">{}</td><td><b>{}</b><br>{}<br><code>{}</code></td>"
                 "<td><code>{}</code></td></tr>\n",
                 r.name, r.severity == Severity::Error ? "fail" : "warn", SeverityName(r.severity), Escape(r.title),
-                Escape(f.violation.value("message", "")),
-                f.violation.contains("call") ? Escape(f.violation["call"].value("text", "")) : "",
-                Escape(ReplayCommand(run, f)));
+                Escape(f.message), f.call ? Escape(f.call->text) : "", Escape(ReplayCommand(run, f)));
         }
         h += "</table>\n";
     }
-    h += "<h2>Rules</h2>\n<table><tr><th>rule</th><th>title</th><th>outcome</th></tr>\n";
+    h += "<h2>Rules</h2>\n<table><tr><th>rule</th><th>title</th><th>outcome</th><th>exercised</th></tr>\n";
     for (const Rule &r : AllRules()) {
-        std::string o(RuleOutcomeName(run.OutcomeOf(r)));
-        h += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n", r.name, Escape(r.title),
-                         o.substr(0, o.find(' ')), o);
+        RuleResult res = run.ResultOf(r);
+        std::string o(RuleOutcomeName(res.outcome));
+        h += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n", r.name,
+                         Escape(r.title), o.substr(0, o.find(' ')), Escape(OutcomeText(res)), res.exercised);
     }
     h += "</table>\n</body></html>\n";
     return h;
@@ -284,15 +373,14 @@ std::string RulesMarkdown() {
         "Generated from `harness/Rules.def` by `vspconform rules --markdown`; a test keeps this file "
         "in step with the table.\n\n"
         "Errors fail the verdict. Warnings fail it only with `--warnings-as-errors`. Rules marked "
-        "*strict* are checked only under `--profile strict` (the default).\n\n";
-    md += "| ID | severity | profiles | title |\n|---|---|---|---|\n";
+        "*strict* are checked only under `--profile strict` (the default). A rule passes only when "
+        "the run exercised it; otherwise its outcome is *not reached*, with the reason.\n\n";
+    md += "| ID | severity | profiles | needs | title |\n|---|---|---|---|---|\n";
     for (const Rule &r : AllRules())
-        md += fmt::format("| [{}](#{}) | {} | {} | {} |\n", r.name, fmt::format("{}", r.name).c_str(),
+        md += fmt::format("| [{}](#{}) | {} | {} | {} | {} |\n", r.name, fmt::format("{}", r.name).c_str(),
                           SeverityName(r.severity), r.profiles == RuleProfiles::Both ? "strict, kmcl" : "strict",
-                          MdCell(r.title));
+                          r.needs == RuleNeeds::State ? "a packet with state" : "any packet", Md(r.title));
     for (const Rule &r : AllRules()) {
-        std::string id(r.name);
-        for (auto &c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         md += fmt::format("\n## {}\n\n**{}** ({}{}). {}\n\nWrong:\n\n```c\n{}\n```\n\nRight:\n\n```c\n{}\n```\n",
                           r.name, r.title, SeverityName(r.severity),
                           r.profiles == RuleProfiles::StrictOnly ? ", strict profile only" : "", r.text, r.wrong,
@@ -301,59 +389,90 @@ std::string RulesMarkdown() {
     return md;
 }
 
+namespace {
+
+std::string WriteAtomically(const fs::path &path, const std::string &text) {
+    fs::path tmp = path;
+    tmp += fmt::format(".tmp-{}", getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        out.close();
+        if (!out) return fmt::format("cannot write {}", path.string());
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) return fmt::format("cannot write {}: {}", path.string(), ec.message());
+    return {};
+}
+
+}  // namespace
+
 std::string WriteReports(RunSummary &run, const std::string &dir) {
     std::error_code ec;
-    fs::create_directories(fs::path(dir) / "cases", ec);
+    fs::create_directories(fs::path(dir), ec);
     if (ec) return fmt::format("cannot create {}: {}", dir, ec.message());
+    if (!run.findings.empty()) {
+        fs::create_directories(fs::path(dir) / "cases", ec);
+        if (ec) return fmt::format("cannot create {}: {}", (fs::path(dir) / "cases").string(), ec.message());
+    }
     for (Finding &f : run.findings) {
         f.case_file = fmt::format("cases/{}-{}.case", RuleFor(f.rule).name,
                                   Sha256Hex(f.reproducer.data(), f.reproducer.size()).substr(0, 12));
-        std::ofstream out(fs::path(dir) / f.case_file, std::ios::binary);
-        out.write(reinterpret_cast<const char *>(f.reproducer.data()),
-                  static_cast<std::streamsize>(f.reproducer.size()));
-        if (!out) return fmt::format("cannot write {}", (fs::path(dir) / f.case_file).string());
+        std::string bytes(f.reproducer.begin(), f.reproducer.end());
+        if (std::string e = WriteAtomically(fs::path(dir) / f.case_file, bytes); !e.empty()) return e;
     }
-    auto write = [&](const char *name, const std::string &text) -> std::string {
-        std::ofstream out(fs::path(dir) / name, std::ios::binary);
-        out << text;
-        out.close();
-        return out ? "" : fmt::format("cannot write {}", (fs::path(dir) / name).string());
-    };
     std::string err;
     for (auto [name, text] : {std::pair<const char *, std::string>{"report.json", JsonReport(run).dump(2) + "\n"},
                               {"report.md", MarkdownReport(run)},
                               {"report.html", HtmlReport(run)},
                               {"junit.xml", JUnitReport(run)},
                               {"results.sarif", SarifReport(run).dump(2) + "\n"}})
-        if (std::string e = write(name, text); !e.empty() && err.empty()) err = e;
+        if (std::string e = WriteAtomically(fs::path(dir) / name, text); !e.empty() && err.empty()) err = e;
     return err;
 }
 
-void PrintSummary(const RunSummary &run, const std::string &dir, std::FILE *out) {
+void PrintSummary(const RunSummary &run, std::FILE *out) {
     std::string verdict = run.Verdict();
     fmt::print(out, "vspconform {} {} (profile {}, seed {})\n", run.tool_version, run.command, ProfileName(run.profile),
                run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
     if (run.error.empty()) {
-        fmt::print(out, "tested   {} cases, {} calls ({} sweep cases, {} coverage-guided runs) in {:.1f} s\n",
-                   run.Cases(), run.Calls(), run.sweep_cases, run.fuzz_cases, run.seconds);
+        fmt::print(out,
+                   "tested   {} cases, {} calls ({} of {} sweep cases, {} of {} coverage-guided runs, {} states "
+                   "promoted to the full contract) in {:.1f} s on {} worker(s)\n",
+                   run.Cases(), run.Calls(), run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned,
+                   run.fuzz.promoted, run.seconds, run.jobs);
+        int passed = 0, not_reached = 0;
+        std::string missing;
+        for (const Rule &r : AllRules()) {
+            RuleResult res = run.ResultOf(r);
+            passed += res.outcome == RuleOutcome::Pass;
+            if (res.outcome == RuleOutcome::NotReached) {
+                ++not_reached;
+                missing += fmt::format("{}{} ({})", missing.empty() ? "" : ", ", r.name, res.reason);
+            }
+        }
+        fmt::print(out, "rules    {} passed, {} not reached{}\n", passed, not_reached,
+                   missing.empty() ? "" : ": " + missing);
     }
     for (const auto &n : run.notes) fmt::print(out, "note     {}\n", n);
     for (const Finding &f : run.findings) {
         const Rule &r = RuleFor(f.rule);
         fmt::print(out, "{:<8} {} {}: {}\n", r.severity == Severity::Error ? "FAIL" : "warning", r.name, r.title,
-                   f.violation.value("message", ""));
+                   f.message);
         fmt::print(out, "         replay: {}\n", ReplayCommand(run, f));
     }
     int errors = 0, warnings = 0;
-    for (const Finding &f : run.findings) (f.severity == Severity::Error ? errors : warnings)++;
+    for (const Finding &f : run.findings) (f.severity() == Severity::Error ? errors : warnings)++;
     if (verdict == "error")
-        fmt::print(out, "verdict  ERROR: could not test: {}\n", run.error);
+        fmt::print(out, "verdict  ERROR: could not test: {}\n", run.error.empty() ? run.NothingTested() : run.error);
     else
         fmt::print(out, "verdict  {} ({} rule violation(s), {} warning(s))\n", verdict == "pass" ? "PASS" : "FAIL",
                    errors, warnings);
-    fmt::print(out, "report   {}/report.md (also report.json, report.html, junit.xml, results.sarif)\n", dir);
+    fmt::print(out, "report   {}/report.md (also report.json, report.html, junit.xml, results.sarif)\n",
+               run.report_dir);
 }
 
 }  // namespace vspc

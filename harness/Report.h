@@ -7,12 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "Findings.h"
+#include "Summary.h"
 
 namespace vspc {
 
-// Writes every report into `dir` (and the reproducers into dir/cases/).
-// Returns an empty string, or what could not be written.
+// Writes every report into `dir` (and the reproducers into dir/cases/), each
+// file atomically. Returns an empty string, or what could not be written.
 std::string WriteReports(RunSummary &run, const std::string &dir);
 
 nlohmann::json JsonReport(const RunSummary &run);
@@ -21,12 +21,19 @@ std::string JUnitReport(const RunSummary &run);
 nlohmann::json SarifReport(const RunSummary &run);
 std::string HtmlReport(const RunSummary &run);
 
-// The command that replays a case file (with --profile kmcl when the case was found under kmcl).
-std::string ReplayCommand(const std::string &module, const std::string &case_file, Profile profile);
+// The command that replays a case file, runnable as printed: shell-quoted, with
+// every option that changes what the case does.
+std::string ReplayCommand(const ModuleOptions &module, const std::string &case_file, Profile profile,
+                          uint32_t timeout_ms);
+std::string ReplayCommand(const RunSummary &run, const Finding &f);
+std::string ShellQuote(const std::string &s);
 
 // The rule catalog as Markdown (docs/rules.md is this text).
 std::string RulesMarkdown();
 
-void PrintSummary(const RunSummary &run, const std::string &dir, std::FILE *out);
+void PrintSummary(const RunSummary &run, std::FILE *out);
+
+// report.json's layout version (bumped when a consumer must change).
+constexpr int kReportFormatVersion = 2;
 
 }  // namespace vspc

@@ -1,16 +1,17 @@
 #include "Rules.h"
 
-#include <array>
-
 namespace vspc {
 namespace {
 
 constexpr std::array kRules = {
-#define VSPC_RULE(Id, Sev, Prof, Side, Title, Text, Wrong, Right)                                                      \
-    Rule{RuleId::Id, #Id, Severity::Sev, RuleProfiles::Prof, RuleSide::Side, Title, Text, Wrong, Right},
+#define VSPC_RULE(Id, Sev, Prof, Side, Needs, Families, Title, Text, Wrong, Right)                                      \
+    Rule{                                                                                                               \
+        RuleId::Id, #Id,   Severity::Sev, RuleProfiles::Prof, RuleSide::Side, RuleNeeds::Needs, (Families)&0xFF, Title, \
+        Text,       Wrong, Right},
 #include "Rules.def"
 #undef VSPC_RULE
 };
+static_assert(kRules.size() == kRuleCount);
 
 }  // namespace
 
@@ -33,5 +34,15 @@ std::optional<Profile> ProfileByName(std::string_view name) {
 }
 
 std::string_view SeverityName(Severity s) { return s == Severity::Error ? "error" : "warning"; }
+
+std::string_view FamilyName(CaseFamily f) {
+    switch (f) {
+    case Contract: return "save contract";
+    case RoundTrip: return "round trips";
+    case Hostile: return "hostile restores";
+    case Interleave: return "interleaved packets";
+    }
+    return "?";
+}
 
 }  // namespace vspc

@@ -4,8 +4,6 @@
 #include <array>
 #include <cstring>
 
-#include "Fault.h"
-
 namespace vspc {
 
 void CaseLog::Clear() {
@@ -15,20 +13,18 @@ void CaseLog::Clear() {
     skipped = false;
     skip_reason.clear();
     restore_ops_skipped = 0;
+    state_saves = 0;
+    cut = false;
 }
 
 namespace {
-
-GuardedRegion RegionOf(uintptr_t begin, uintptr_t end, const void *buffer, uint32_t size, FaultRegion kind) {
-    return GuardedRegion{begin, end, reinterpret_cast<uintptr_t>(buffer), size, kind};
-}
 
 uint32_t ClampSize(uint64_t n) { return static_cast<uint32_t>(std::min<uint64_t>(n, kMaxSaveBufSize)); }
 
 }  // namespace
 
-void Runner::BeginCall(Callback cb, const CallRecord &rec) {
-    if (SharedStatus *s = g_shared) {
+void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions, int count) {
+    if (SharedStatus *s = status_) {
         s->call = CurrentCall{cb,
                               static_cast<uint8_t>(rec.packet),
                               rec.null_buffer,
@@ -36,18 +32,20 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec) {
                               rec.fill,
                               rec.size,
                               rec.op_index};
+        s->faulted.store(0, std::memory_order_relaxed);
         s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         s->in_call.store(1, std::memory_order_relaxed);
     }
+    faults_.BeginCall(regions, count, rec.null_buffer, status_);
 }
 
-void Runner::EndCall() {
-    if (SharedStatus *s = g_shared) {
+FaultRecord Runner::EndCall() {
+    FaultRecord r = faults_.EndCall();
+    if (SharedStatus *s = status_) {
         s->in_call.store(0, std::memory_order_relaxed);
-        s->total_calls.store(s->total_calls.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        s->counters.calls.Add(1);
     }
-    g_regions.count = 0;
-    g_regions.null_save_buffer = false;
+    return r;
 }
 
 int Runner::NewPacketRecord(PacketOrigin origin, Tri has_state, CaseLog &log) {
@@ -73,7 +71,7 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     BeginCall(Callback::Prepare, rec);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
-    EndCall();
+    rec.fault = EndCall();
     rec.bytes_needed = has_state;
     log.calls.push_back(rec);
     Emit(log);
@@ -98,17 +96,14 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     auto *bn = reinterpret_cast<uint32_t *>(bytes_needed_arena_.Place(4, placement, 0));
     *bn = kBytesNeededPoison;
     uint8_t *buf = rec.null_buffer ? nullptr : save_arena_.Place(size, placement, fill);
-    g_regions.count = 0;
-    if (buf)
-        g_regions.regions[g_regions.count++] =
-            RegionOf(save_arena_.RegionBegin(), save_arena_.RegionEnd(), buf, size, FaultRegion::SaveBuf);
-    g_regions.regions[g_regions.count++] =
-        RegionOf(bytes_needed_arena_.RegionBegin(), bytes_needed_arena_.RegionEnd(), bn, 4, FaultRegion::BytesNeeded);
-    g_regions.null_save_buffer = rec.null_buffer;
+    GuardedRegion regions[2];
+    int count = 0;
+    if (buf) regions[count++] = save_arena_.Region(buf, size, FaultRegion::SaveBuf);
+    regions[count++] = bytes_needed_arena_.Region(bn, 4, FaultRegion::BytesNeeded);
 
-    BeginCall(Callback::Save, rec);
+    BeginCall(Callback::Save, rec, regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
-    EndCall();
+    rec.fault = EndCall();
 
     rec.bytes_needed = *bn;
     rec.bytes_needed_written = rec.bytes_needed != kBytesNeededPoison;
@@ -119,7 +114,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
             rec.data_offset = static_cast<uint32_t>(log.bytes.size());
             rec.data_size = kept;
             log.bytes.insert(log.bytes.end(), buf, buf + kept);
-            rec.changed_past_reported = GuardedArena::FirstChanged(buf, kept, size, fill);
+            rec.changed_past_reported = save_arena_.FirstChanged(buf, kept, size, fill);
         }
         rec.stray_save = save_arena_.CheckAndReset(buf, size, placement);
     }
@@ -131,7 +126,10 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
         slot.n = NtSuccess(rec.status) || !rec.bytes_needed_written ? 0 : ClampSize(rec.bytes_needed);
     }
     if (size == 0 && slot.first_probe < 0 && !slot.saved) slot.first_probe = index;
-    if (size > 0 && NtSuccess(rec.status)) slot.saved = true;
+    if (size > 0 && NtSuccess(rec.status)) {
+        slot.saved = true;
+        if (log.packets[slot.record].has_state == Tri::Yes) ++log.state_saves;
+    }
     bool valid_record = NtSuccess(rec.status) && rec.bytes_needed_written && rec.bytes_needed > 0 &&
                         rec.bytes_needed <= size && (slot.n == 0 || rec.bytes_needed <= slot.n);
     if (valid_record) {
@@ -176,7 +174,7 @@ void Runner::Release(Slot &slot) {
         module_.release(module_.channel, slot.packet);
         EndCall();
     }
-    Kmcl::FreePacket(slot.packet);
+    kmcl_.FreePacket(slot.packet);
     slot.packet = nullptr;
 }
 
@@ -214,32 +212,29 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     for (uint32_t i = 12; i < kLibBufSize; ++i) lib[i] = FillByte(static_cast<uint8_t>(seq), i);
     const uint8_t *lib_ro = restore_lib_.Place(lib.data(), kLibBufSize, placement);
     const uint8_t *in_ro = restore_input_.Place(input, size, placement);
-    g_regions.regions[0] =
-        RegionOf(restore_input_.RegionBegin(), restore_input_.RegionEnd(), in_ro, size, FaultRegion::RestoreSaveBuf);
-    g_regions.regions[1] =
-        RegionOf(restore_lib_.RegionBegin(), restore_lib_.RegionEnd(), lib_ro, kLibBufSize, FaultRegion::RestoreLibBuf);
-    g_regions.count = 2;
+    GuardedRegion regions[2] = {restore_input_.Region(in_ro, size, FaultRegion::RestoreSaveBuf),
+                                restore_lib_.Region(lib_ro, kLibBufSize, FaultRegion::RestoreLibBuf)};
 
-    RestoreWatch &watch = Kmcl::Watch();
+    RestoreWatch &watch = kmcl_.Watch();
     watch = RestoreWatch{};
     watch.active = true;
     watch.lib_buf = lib_ro;
     watch.lib_buf_size = kLibBufSize;
-    BeginCall(Callback::Restore, rec);
+    BeginCall(Callback::Restore, rec, regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
-    EndCall();
+    rec.fault = EndCall();
     watch.active = false;
     rec.watch = watch;
 
     // The tester owns every packet object: take back the ones left behind.
     Slot restored;
     bool bound_alive = watch.bound && watch.bound->in_use;
-    for (int i = 0; i < std::min(watch.allocations, 8); ++i) {
+    for (int i = 0; i < std::min(watch.allocations, kMaxWatchedAllocations); ++i) {
         FakePacket *p = watch.allocated[i];
         if (!p->in_use) continue;
         if (NtSuccess(rec.status) && p == watch.bound && bound_alive) continue;
-        Kmcl::FreePacket(p);
+        kmcl_.FreePacket(p);
     }
     if (NtSuccess(rec.status) && bound_alive) {
         bool faithful = mutation == Mutation::None && !arbitrary;
@@ -293,9 +288,13 @@ void Runner::RestoreOp(const Op &op, Profile profile, CaseLog &log) {
     uint32_t len = static_cast<uint32_t>(scratch_.size());
     switch (op.mutation) {
     case Mutation::None: break;
-    case Mutation::Truncate: scratch_.resize(len ? op.param % len : 0); break;
+    case Mutation::Truncate:
+        if (op.param >= len) return;  // the record is not that long: nothing new to try
+        scratch_.resize(op.param);
+        break;
     case Mutation::FlipBit:
-        if (len) scratch_[(op.param / 8) % len] ^= static_cast<uint8_t>(1u << (op.param % 8));
+        if (op.param / 8 >= len) return;
+        scratch_[op.param / 8] ^= static_cast<uint8_t>(1u << (op.param % 8));
         break;
     case Mutation::Extend: {
         uint32_t extra = 1 + op.param % 64;
@@ -324,7 +323,7 @@ void Runner::Solo(const Case &c, int index, CaseLog &log) {
     if (orig.first_probe < 0) return;
     CallRecord base = orig.first_save >= 0 ? log.calls[orig.first_save] : log.calls[orig.first_probe];
     Slot solo;
-    solo.packet = Kmcl::NewPacket(module_.channel);
+    solo.packet = kmcl_.NewPacket(module_.channel);
     if (!solo.packet) return;
     solo.record = NewPacketRecord(PacketOrigin::Solo, Tri::Unknown, log);
     log.packets[solo.record].source = orig.record;
@@ -348,7 +347,7 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
     for (size_t i = 0; i < packets; ++i) slots_[i] = Slot{};
     for (size_t i = 0; i < packets; ++i) {
         Slot &s = slots_[i];
-        s.packet = Kmcl::NewPacket(module_.channel);
+        s.packet = kmcl_.NewPacket(module_.channel);
         s.record = NewPacketRecord(PacketOrigin::Case, Tri::Unknown, log);
         if (!Prepare(s, c.seeds[i], log)) {
             log.skipped = true;
@@ -358,6 +357,10 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
         }
     }
     for (const Op &op : c.ops) {
+        if (status_ && status_->stop_requested.load(std::memory_order_relaxed)) {
+            log.cut = true;
+            break;
+        }
         switch (op.kind) {
         case OpKind::Save: {
             Slot &s = slots_[op.packet % packets];
@@ -378,7 +381,7 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
         ++op_index_;
     }
     for (size_t i = 0; i < packets; ++i) Release(slots_[i]);
-    if (packets > 1)
+    if (packets > 1 && !log.cut)
         for (size_t i = 0; i < packets; ++i) Solo(c, static_cast<int>(i), log);
 }
 

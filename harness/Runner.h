@@ -12,6 +12,8 @@
 
 #include "Arena.h"
 #include "Case.h"
+#include "Fault.h"
+#include "Kmcl.h"
 #include "Module.h"
 #include "Rules.h"
 #include "Shared.h"
@@ -58,8 +60,9 @@ struct CallRecord {
     NtStatus status = 0;
     uint32_t bytes_needed = 0;
     bool bytes_needed_written = false;
-    StrayWrite stray_save;                    // around SaveBuf
-    StrayWrite stray_bytes_needed;            // around *BytesNeeded
+    StrayWrite stray_save;                    // around SaveBuf (canary window)
+    StrayWrite stray_bytes_needed;            // around *BytesNeeded (canary window)
+    FaultRecord fault;                        // accesses the guard zones caught (and recovered)
     int64_t changed_past_reported = -1;       // SW2: first buffer offset >= reported size that changed
     uint32_t data_offset = 0, data_size = 0;  // saved bytes, in CaseLog::bytes
     // restore
@@ -78,6 +81,8 @@ struct CaseLog {
     bool skipped = false;
     std::string skip_reason;
     uint32_t restore_ops_skipped = 0;  // module has no restore callback
+    uint32_t state_saves = 0;          // successful sized saves of packets with state
+    bool cut = false;                  // stopped before its last op (the run's time cap)
 
     void Clear();
     std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const { return {bytes.data() + offset, size}; }
@@ -85,11 +90,16 @@ struct CaseLog {
 
 class Runner {
 public:
-    explicit Runner(const Module &module) : module_(module) {}
+    // `status` (may be null) is the worker's shared block: the heartbeat, the
+    // call in progress for the supervisor, and the stop request checked between ops.
+    Runner(const Module &module, Kmcl &kmcl, SharedStatus *status = nullptr)
+        : module_(module), kmcl_(kmcl), status_(status) {}
 
     // Plays `c` and fills `log`. `trace`, when set, is told about each call as it ends.
     void Run(const Case &c, Profile profile, CaseLog &log);
     void SetTrace(std::function<void(const CaseLog &, const CallRecord &)> trace) { trace_ = std::move(trace); }
+    // See GuardedArena::SetGap: once an overrun of SaveBuf is a known finding.
+    void SetSaveBufGap(uint32_t gap) { save_arena_.SetGap(gap); }
 
 private:
     struct Slot {
@@ -117,15 +127,18 @@ private:
     void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
     void Release(Slot &slot);
     void Solo(const Case &c, int packet, CaseLog &log);
-    void BeginCall(Callback cb, const CallRecord &rec);
-    void EndCall();
+    void BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions = nullptr, int count = 0);
+    FaultRecord EndCall();
     void Emit(const CaseLog &log) {
         if (trace_) trace_(log, log.calls.back());
     }
 
     const Module &module_;
+    Kmcl &kmcl_;
+    SharedStatus *status_;
     GuardedArena save_arena_, bytes_needed_arena_;
     ReadOnlyArena restore_input_, restore_lib_;
+    FaultContext faults_;
     std::array<Slot, kMaxPackets> slots_;
     std::vector<uint8_t> scratch_;
     uint32_t op_index_ = 0;

@@ -1,13 +1,15 @@
 // The block of memory a worker shares with its supervisor. The worker writes
 // it on the hot path with plain relaxed stores (no system calls); the supervisor
 // reads it to watch for hangs and, when the worker dies, to learn which case and
-// which call killed it and where a fault hit.
+// which call killed it, where a fault hit, and what the worker had done so far
+// (counts and evidence survive a death because they live here, not in messages).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 
 #include "Case.h"
+#include "Rules.h"
 
 namespace vspc {
 
@@ -49,21 +51,34 @@ struct CurrentCall {
 
 constexpr uint32_t kSharedCaseCapacity = 1u << 20;
 
+// A counter only the worker writes: relaxed load + store, no atomic read-modify-write.
+struct Counter {
+    std::atomic<uint64_t> value;
+    void Add(uint64_t n) { value.store(value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    uint64_t Get() const { return value.load(std::memory_order_relaxed); }
+};
+
+struct WorkerCounters {
+    Counter cases_run, cases_skipped, cases_cut;
+    Counter calls;        // module calls that returned
+    Counter execs;        // coverage-guided executions
+    Counter promoted;     // explored states given the full contract
+    Counter state_saves;  // successful saves of a packet with state
+    Counter evidence[kRuleCount];
+};
+
 struct SharedStatus {
-    std::atomic<uint64_t> calls_started;  // heartbeat: module calls started
-    std::atomic<uint32_t> in_call;        // a module callback is running
-    std::atomic<uint32_t> faulted;        // `fault` is valid
-    std::atomic<uint64_t> case_index;     // sweep index, or fuzz execution number
-    std::atomic<uint64_t> cases_run;
-    std::atomic<uint64_t> cases_skipped;
-    std::atomic<uint64_t> total_calls;
+    std::atomic<uint64_t> calls_started;   // heartbeat: module calls started
+    std::atomic<uint32_t> in_call;         // a module callback is running
+    std::atomic<uint32_t> faulted;         // `fault` is valid (first fault of the current call)
+    std::atomic<uint32_t> stop_requested;  // supervisor -> worker: finish now (time cap)
+    std::atomic<uint32_t> finished;        // the worker ran its job to the end
+    std::atomic<uint64_t> case_index;      // sweep index, or execution number
+    WorkerCounters counters;
     CurrentCall call;
     FaultInfo fault;
     std::atomic<uint32_t> case_size;
     uint8_t case_bytes[kSharedCaseCapacity];
 };
-
-// The worker's pointer to the block (null outside a worker).
-extern SharedStatus *g_shared;
 
 }  // namespace vspc

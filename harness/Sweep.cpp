@@ -1,5 +1,6 @@
 #include "Sweep.h"
 
+#include <algorithm>
 #include <random>
 
 namespace vspc {
@@ -33,39 +34,114 @@ Op RestoreOp(uint8_t packet, Mutation mutation, uint32_t param, Placement placem
     return op;
 }
 
+Op RestoreBytesOp(std::vector<uint8_t> bytes, Placement placement) {
+    Op op;
+    op.kind = OpKind::RestoreBytes;
+    op.placement = placement;
+    op.bytes = std::move(bytes);
+    return op;
+}
+
 Placement Alternate(uint32_t i) { return i % 2 ? Placement::Left : Placement::Right; }
 
 // Every way a single packet's save can be called, in an order that makes the
 // judge's attribution sharp: the baseline save is repeated unchanged before any
 // parameter changes (SP12 before SP9), and probes follow saves.
-std::vector<Op> SaveContract() {
+Case ContractCase(const std::vector<uint8_t> &s) {
     const auto R = Placement::Right, L = Placement::Left;
     const auto Abs = SizeKind::Absolute, Plus = SizeKind::NPlus, Minus = SizeKind::NMinus;
-    return {
-        Probe(0, true),      // KMCL's probe
-        Probe(0, false, R),  // non-NULL probes: nothing may be written
-        Probe(0, false, L),
-        SaveOp(0, Plus, 0, R, 2),  // exactly N: the baseline save
-        Probe(0, true),            // did the save change the state?
-        SaveOp(0, Plus, 0, R, 2),  // the same save again
-        SaveOp(0, Plus, 0, L, 7),  // other placement and prior contents
-        SaveOp(0, Plus, 0, R, 0),  // zeroed buffer
-        SaveOp(0, Plus, 0, R, 1),  // 0xFF buffer
-        SaveOp(0, Plus, 1, R, 9),  // N+1
-        SaveOp(0, Plus, 1, L, 10),
-        SaveOp(0, Plus, 7, L, 11),
-        SaveOp(0, Plus, 64, R, 12),
-        SaveOp(0, Abs, 4095, R, 13),  // page boundaries (undersized when N is larger)
-        SaveOp(0, Abs, 4096, L, 14),
-        SaveOp(0, Abs, 4097, R, 15),
-        SaveOp(0, Plus, 65536, R, 16),  // large
-        SaveOp(0, Minus, 1, R, 17),     // undersized (strict): N-1, 1, N/2
-        SaveOp(0, Abs, 1, L, 18),
-        SaveOp(0, SizeKind::NScaled, 128, R, 19),
-        Probe(0, true),
-        SaveOp(0, Plus, 0, R, 2),  // the baseline save, one last time
-    };
+    return Case{{s},
+                {
+                    Probe(0, true),      // KMCL's probe
+                    Probe(0, false, R),  // non-NULL probes: nothing may be written
+                    Probe(0, false, L),
+                    SaveOp(0, Plus, 0, R, 2),  // exactly N: the baseline save
+                    Probe(0, true),            // did the save change the state?
+                    SaveOp(0, Plus, 0, R, 2),  // the same save again
+                    SaveOp(0, Plus, 0, L, 7),  // other placement and prior contents
+                    SaveOp(0, Plus, 0, R, 0),  // zeroed buffer
+                    SaveOp(0, Plus, 0, R, 1),  // 0xFF buffer
+                    SaveOp(0, Plus, 1, R, 9),  // N+1
+                    SaveOp(0, Plus, 1, L, 10),
+                    SaveOp(0, Plus, 7, L, 11),
+                    SaveOp(0, Plus, 64, R, 12),
+                    SaveOp(0, Abs, 4095, R, 13),  // page boundaries (undersized when N is larger)
+                    SaveOp(0, Abs, 4096, L, 14),
+                    SaveOp(0, Abs, 4097, R, 15),
+                    SaveOp(0, Plus, 65536, R, 16),  // large
+                    SaveOp(0, Minus, 1, R, 17),     // undersized (strict): N-1, 1, N/2
+                    SaveOp(0, Abs, 1, L, 18),
+                    SaveOp(0, SizeKind::NScaled, 128, R, 19),
+                    Probe(0, true),
+                    SaveOp(0, Plus, 0, R, 2),  // the baseline save, one last time
+                }};
 }
+
+Case RoundTripCase(const std::vector<uint8_t> &s) {
+    Case rt{{s}, {}};
+    rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2));
+    rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
+    rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Left));
+    rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 3, Placement::Left, 5));
+    rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
+    return rt;
+}
+
+// Every truncation (the runner skips the ones longer than the record).
+Case TruncationCase(const std::vector<uint8_t> &s, uint32_t max_len) {
+    Case trunc{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+    for (uint32_t len = 0; len < max_len; ++len)
+        trunc.ops.push_back(RestoreOp(0, Mutation::Truncate, len, Alternate(len)));
+    return trunc;
+}
+
+// Bit flips: every bit of the first 32 bytes, then a spread over the rest.
+Case FlipCase(const std::vector<uint8_t> &s, uint32_t record_len, std::mt19937_64 &rng) {
+    Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+    for (uint32_t bit = 0; bit < 256; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
+    uint32_t span = std::max<uint32_t>(1, record_len * 8 > 256 ? record_len * 8 - 256 : 1);
+    for (uint32_t k = 0; k < 256; ++k)
+        flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % span), Alternate(k)));
+    for (uint32_t k = 0; k < 8; ++k) flips.ops.push_back(RestoreOp(0, Mutation::Extend, k * 9, Alternate(k)));
+    return flips;
+}
+
+// Arbitrary bytes, some shaped like the module's own header.
+Case JunkCase(const std::vector<uint8_t> &s, std::mt19937_64 &rng) {
+    Case junk{{s}, {}};
+    for (uint32_t k = 0; k < 24; ++k) {
+        std::vector<uint8_t> bytes(rng() % (k < 12 ? 16 : 600));
+        for (auto &b : bytes) b = static_cast<uint8_t>(k % 3 == 0 ? 0xFF : rng());
+        junk.ops.push_back(RestoreBytesOp(std::move(bytes), Alternate(k)));
+    }
+    return junk;
+}
+
+Case InterleaveCase(const std::vector<uint8_t> &a, const std::vector<uint8_t> &b, const std::vector<uint8_t> &c) {
+    Case multi{{a, b, c}, {}};
+    multi.ops = {Probe(0, true),
+                 Probe(1, true),
+                 Probe(2, true),
+                 SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
+                 SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
+                 Probe(2, false, Placement::Left),
+                 SaveOp(2, SizeKind::NPlus, 0, Placement::Right, 2),
+                 SaveOp(0, SizeKind::NPlus, 5, Placement::Left, 6),
+                 Probe(1, true),
+                 SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
+                 RestoreOp(0, Mutation::None, 0, Placement::Right),
+                 RestoreOp(1, Mutation::Splice, 7, Placement::Left, 0),
+                 RestoreOp(2, Mutation::Splice, 3, Placement::Right, 1)};
+    return multi;
+}
+
+Case SameStateCase(const std::vector<uint8_t> &a) {
+    return Case{{a, a},
+                {Probe(1, true), Probe(0, true), SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
+                 SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2)}};
+}
+
+constexpr uint32_t kSweepTruncations = 1024;  // records are at most a few KiB; the op count caps it
 
 }  // namespace
 
@@ -90,76 +166,56 @@ std::vector<std::vector<uint8_t>> SweepSeeds(uint64_t seed) {
     return seeds;
 }
 
-std::vector<Case> SweepCases(uint64_t seed) {
-    std::vector<Case> cases;
+std::vector<PlannedCase> SweepPlan(uint64_t seed) {
+    std::vector<PlannedCase> plan;
     const auto seeds = SweepSeeds(seed);
-    const std::vector<Op> contract = SaveContract();
-    // Single packets: the save contract, the round trip, then hostile restores.
     for (const auto &s : seeds) {
-        cases.push_back(Case{{s}, contract});
-        Case rt{{s}, {}};
-        rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2));
-        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
-        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Left));
-        rt.ops.push_back(SaveOp(0, SizeKind::NPlus, 3, Placement::Left, 5));
-        rt.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
-        cases.push_back(std::move(rt));
+        plan.push_back({ContractCase(s), Contract});
+        plan.push_back({RoundTripCase(s), RoundTrip});
+    }
+    for (size_t i = 0; i + 1 < seeds.size(); i += 3) {
+        plan.push_back({InterleaveCase(seeds[i], seeds[i + 1], seeds[(i + 2) % seeds.size()]), Interleave});
+        plan.push_back({SameStateCase(seeds[i]), Interleave});
     }
     std::mt19937_64 rng(seed ^ 0x5EEDu);
     for (size_t si = 0; si < seeds.size(); ++si) {
         const auto &s = seeds[si];
-        // Every truncation (records are at most a few KiB; the op count caps it).
-        Case trunc{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
-        for (uint32_t len = 0; len < 1024; ++len)
-            trunc.ops.push_back(RestoreOp(0, Mutation::Truncate, len, Alternate(len)));
-        cases.push_back(std::move(trunc));
-        // Bit flips: every bit of the first 32 bytes, then a spread over the rest.
-        Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
-        for (uint32_t bit = 0; bit < 256; ++bit)
-            flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
-        for (uint32_t k = 0; k < 256; ++k)
-            flips.ops.push_back(
-                RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % 32768), Alternate(k)));
-        for (uint32_t k = 0; k < 8; ++k) flips.ops.push_back(RestoreOp(0, Mutation::Extend, k * 9, Alternate(k)));
-        cases.push_back(std::move(flips));
-        // Arbitrary bytes, some shaped like the module's own header.
-        if (si % 4 == 0) {
-            Case junk{{s}, {}};
-            for (uint32_t k = 0; k < 24; ++k) {
-                Op op;
-                op.kind = OpKind::RestoreBytes;
-                op.placement = Alternate(k);
-                op.bytes.resize(rng() % (k < 12 ? 16 : 600));
-                for (auto &b : op.bytes) b = static_cast<uint8_t>(k % 3 == 0 ? 0xFF : rng());
-                junk.ops.push_back(std::move(op));
-            }
-            cases.push_back(std::move(junk));
-        }
+        plan.push_back({TruncationCase(s, kSweepTruncations), Hostile});
+        plan.push_back({FlipCase(s, 4096, rng), Hostile});
+        if (si % 4 == 0) plan.push_back({JunkCase(s, rng), Hostile});
     }
-    // Several packets in flight, interleaved, then spliced records.
-    for (size_t i = 0; i + 1 < seeds.size(); i += 3) {
-        const auto &a = seeds[i], &b = seeds[i + 1], &c = seeds[(i + 2) % seeds.size()];
-        Case multi{{a, b, c}, {}};
-        multi.ops = {Probe(0, true),
-                     Probe(1, true),
-                     Probe(2, true),
-                     SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
-                     SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
-                     Probe(2, false, Placement::Left),
-                     SaveOp(2, SizeKind::NPlus, 0, Placement::Right, 2),
-                     SaveOp(0, SizeKind::NPlus, 5, Placement::Left, 6),
-                     Probe(1, true),
-                     SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2),
-                     RestoreOp(0, Mutation::None, 0, Placement::Right),
-                     RestoreOp(1, Mutation::Splice, 7, Placement::Left, 0),
-                     RestoreOp(2, Mutation::Splice, 3, Placement::Right, 1)};
-        cases.push_back(std::move(multi));
-        Case same{{a, a},
-                  {Probe(1, true), Probe(0, true), SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2),
-                   SaveOp(1, SizeKind::NPlus, 0, Placement::Right, 2)}};
-        cases.push_back(std::move(same));
-    }
+    return plan;
+}
+
+std::vector<Case> SweepCases(uint64_t seed) {
+    std::vector<Case> cases;
+    for (auto &p : SweepPlan(seed)) cases.push_back(std::move(p.c));
     return cases;
+}
+
+std::vector<Case> StateCases(const std::vector<uint8_t> &state, const std::vector<std::vector<uint8_t>> &partners,
+                             uint32_t record_len, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<Case> cases;
+    cases.push_back(ContractCase(state));
+    cases.push_back(RoundTripCase(state));
+    cases.push_back(TruncationCase(state, std::min<uint32_t>(record_len, kSweepTruncations)));
+    cases.push_back(FlipCase(state, record_len, rng));
+    cases.push_back(JunkCase(state, rng));
+    for (size_t i = 0; i + 1 < partners.size(); i += 2)
+        cases.push_back(InterleaveCase(state, partners[i], partners[i + 1]));
+    cases.push_back(SameStateCase(state));
+    return cases;
+}
+
+Case ExploreCase(const std::vector<uint8_t> &state, bool with_restore) {
+    Case c{{state}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+    if (with_restore) c.ops.push_back(RestoreOp(0, Mutation::None, 0, Placement::Right));
+    return c;
+}
+
+Case ExploreRestoreCase(const std::vector<uint8_t> &state, const std::vector<uint8_t> &record) {
+    return Case{{state}, {RestoreBytesOp(record, Placement::Right)}};
 }
 
 }  // namespace vspc

@@ -3,296 +3,317 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <map>
-#include <set>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "Behaviour.h"
+#include "Coverage.h"
 #include "Fault.h"
-#include "Runner.h"
+#include "Mutate.h"
+#include "Player.h"
+#include "Protocol.h"
+#include "Sha256.h"
 #include "Sweep.h"
 
 extern "C" int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*cb)(const uint8_t *data, size_t size));
 
 namespace vspc {
-
-nlohmann::json ToJson(const WorkerConfig &c) {
-    static const char *modes[] = {"sweep", "fuzz", "replay"};
-    return {{"mode", modes[static_cast<int>(c.mode)]},
-            {"module", c.module.path},
-            {"save_symbol", c.module.save_symbol},
-            {"restore_symbol", c.module.restore_symbol},
-            {"profile", ProfileName(c.profile)},
-            {"seed", c.seed},
-            {"start", c.start},
-            {"end", c.end},
-            {"runs", c.runs},
-            {"corpus", c.corpus},
-            {"cases", c.cases},
-            {"shm_fd", c.shm_fd},
-            {"out_fd", c.out_fd}};
-}
-
-WorkerConfig WorkerConfigFromJson(const nlohmann::json &j) {
-    WorkerConfig c;
-    std::string mode = j.at("mode");
-    c.mode = mode == "fuzz" ? WorkerMode::Fuzz : mode == "replay" ? WorkerMode::Replay : WorkerMode::Sweep;
-    c.module.path = j.at("module");
-    c.module.save_symbol = j.at("save_symbol");
-    c.module.restore_symbol = j.at("restore_symbol");
-    c.profile = ProfileByName(j.at("profile").get<std::string>()).value_or(Profile::Strict);
-    c.seed = j.at("seed");
-    c.start = j.at("start");
-    c.end = j.at("end");
-    c.runs = j.at("runs");
-    c.corpus = j.at("corpus").get<std::vector<std::string>>();
-    c.cases = j.at("cases").get<std::vector<std::string>>();
-    c.shm_fd = j.at("shm_fd");
-    c.out_fd = j.at("out_fd");
-    return c;
-}
-
-std::string HexEncode(const std::vector<uint8_t> &bytes) {
-    static const char *digits = "0123456789abcdef";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
-
-std::vector<uint8_t> HexDecode(const std::string &hex) {
-    std::vector<uint8_t> out;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2)
-        out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    return out;
-}
-
-std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
-    Case cut = c;
-    if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
-    return EncodeCase(cut);
-}
-
-nlohmann::json ViolationJson(const Violation &v, const CaseLog *log) {
-    const Rule &rule = RuleFor(v.rule);
-    nlohmann::json j = {{"rule", rule.name},        {"severity", SeverityName(rule.severity)},
-                        {"title", rule.title},      {"message", v.message},
-                        {"signature", v.signature}, {"op_index", v.op_index}};
-    if (v.has_offset) {
-        j["offset"] = v.offset;
-        j["region"] = v.region;
-        j["direction"] = v.direction;
-        j["access"] = v.access;
-    }
-    if (log && v.call >= 0 && static_cast<size_t>(v.call) < log->calls.size()) {
-        const CallRecord &c = log->calls[v.call];
-        j["call"] = {{"index", v.call},
-                     {"callback", CallbackName(c.callback)},
-                     {"packet", c.packet},
-                     {"text", DescribeCall(*log, c)},
-                     {"status", fmt::format("0x{:08X}", static_cast<uint32_t>(c.status))},
-                     {"status_name", StatusName(c.status)}};
-        if (c.callback == Callback::Save) {
-            j["call"]["SaveBufSize"] = c.size;
-            j["call"]["SaveBuf"] = c.null_buffer                     ? "NULL"
-                                   : c.placement == Placement::Right ? "right-aligned"
-                                                                     : "left-aligned";
-            j["call"]["BytesNeeded"] =
-                c.bytes_needed_written ? nlohmann::json(c.bytes_needed) : nlohmann::json(nullptr);
-        } else if (c.callback == Callback::Restore) {
-            j["call"]["SaveBufSize"] = c.input_size;
-            j["call"]["LibBufSize"] = c.lib_buf_size;
-        }
-    }
-    return j;
-}
-
 namespace {
 
-class Channel {
+namespace fs = std::filesystem;
+
+class WorkerSession {
 public:
-    explicit Channel(int fd) : fd_(fd) {}
-    void Send(const nlohmann::json &j) {
-        std::string line = j.dump() + "\n";
-        const char *p = line.data();
-        size_t left = line.size();
-        while (left > 0) {
-            ssize_t n = write(fd_, p, left);
-            if (n <= 0) {
-                if (errno == EINTR) continue;
-                _exit(71);  // the supervisor is gone
-            }
-            p += n;
-            left -= static_cast<size_t>(n);
-        }
-    }
+    WorkerSession(const WorkerConfig &config, SharedStatus *status)
+        : config_(config), status_(status), player_(module_, kmcl_, status) {}
+
+    int Main();
+
+    // The libFuzzer callback's side (through a trampoline).
+    int FuzzOne(const uint8_t *data, size_t size);
+    void OnExit();
 
 private:
-    int fd_;
+    void Send(const Message &m);
+    void SendFindings();
+    void Finish(bool finished);
+    void Sweep();
+    int Fuzz();
+    void Replay();
+    void SeedCorpus();
+    void Promote(const std::vector<uint8_t> &state);
+    void Contract();
+    void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
+
+    WorkerConfig config_;
+    SharedStatus *status_;
+    Kmcl kmcl_;
+    Module module_;
+    Player player_;
+    ModuleCoverage coverage_;
+    std::vector<Finding> fresh_;
+    // Fuzz mode
+    Case input_;
+    uint64_t executions_ = 0, initial_inputs_ = 0;
+    uint64_t promoted_count_ = 0;
+    std::vector<std::vector<uint8_t>> partners_;
+    std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
+    bool done_sent_ = false;
 };
 
-struct WorkerState {
-    WorkerConfig config;
-    Module module;
-    Channel *out = nullptr;
-    Runner *runner = nullptr;
-    CaseLog log;
-    Case current;
-    std::vector<Violation> found;
-    std::set<std::pair<RuleId, std::string>> reported;
-    std::map<std::string, uint64_t> counts;
-    const char *stage = "sweep";
-};
+WorkerSession *g_session = nullptr;  // the libFuzzer callback's trampoline
 
-WorkerState *g_worker = nullptr;
-
-void PublishCase(const uint8_t *data, size_t size, uint64_t index) {
-    SharedStatus *s = g_shared;
-    s->case_index.store(index, std::memory_order_relaxed);
-    size_t n = std::min<size_t>(size, kSharedCaseCapacity);
-    std::memcpy(s->case_bytes, data, n);
-    s->case_size.store(static_cast<uint32_t>(n), std::memory_order_relaxed);
-}
-
-// Plays one encoded case and reports what it finds.
-void PlayCase(WorkerState &w, const uint8_t *data, size_t size, uint64_t index, bool trace) {
-    PublishCase(data, size, index);
-    DecodeCase(data, size, w.current);
-    w.runner->Run(w.current, w.config.profile, w.log);
-    SharedStatus *s = g_shared;
-    if (w.log.skipped) {
-        s->cases_skipped.store(s->cases_skipped.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    } else {
-        s->cases_run.store(s->cases_run.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
-    w.found.clear();
-    JudgeCase(w.log, w.config.profile, w.found);
-    for (const Violation &v : w.found) {
-        std::string key = fmt::format("{}|{}", RuleFor(v.rule).name, v.signature);
-        ++w.counts[key];
-        if (!trace && !w.reported.insert({v.rule, v.signature}).second) continue;
-        nlohmann::json j = ViolationJson(v, &w.log);
-        j["t"] = "violation";
-        j["stage"] = w.stage;
-        j["case_index"] = index;
-        j["case"] = HexEncode(ReproducerFor(w.current, v.op_index));
-        w.out->Send(j);
-    }
-    if (trace) {
-        w.out->Send({{"t", "case_end"},
-                     {"case_index", index},
-                     {"skipped", w.log.skipped},
-                     {"reason", w.log.skip_reason},
-                     {"restore_ops_skipped", w.log.restore_ops_skipped}});
+void WorkerSession::Send(const Message &m) {
+    std::string line = EncodeMessage(m) + "\n";
+    const char *p = line.data();
+    size_t left = line.size();
+    while (left > 0) {
+        ssize_t n = write(config_.out_fd, p, left);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) continue;
+            _exit(71);  // the supervisor is gone
+        }
+        p += n;
+        left -= static_cast<size_t>(n);
     }
 }
 
-int FuzzOne(const uint8_t *data, size_t size) {
-    static uint64_t executions = 0;
-    PlayCase(*g_worker, data, size, executions++, false);
+void WorkerSession::SendFindings() {
+    for (Finding &f : fresh_) Send(msg::Found{std::move(f)});
+    fresh_.clear();
+}
+
+void WorkerSession::Finish(bool finished) {
+    if (done_sent_) return;
+    done_sent_ = true;
+    status_->finished.store(finished ? 1 : 0, std::memory_order_relaxed);
+    msg::Done done;
+    for (const auto &[key, n] : player_.repeats()) done.repeats.emplace_back(key, n);
+    Send(done);
+}
+
+bool StopRequested(const SharedStatus *s) { return s->stop_requested.load(std::memory_order_relaxed) != 0; }
+
+void WorkerSession::Sweep() {
+    const auto plan = SweepPlan(config_.seed);
+    uint64_t end = std::min<uint64_t>(config_.end, plan.size());
+    uint64_t i = config_.begin;
+    for (; i < end && !StopRequested(status_); ++i) {
+        player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
+        SendFindings();
+    }
+    Finish(i >= end);
+}
+
+void WorkerSession::Replay() {
+    player_.runner().SetTrace(
+        [&](const CaseLog &log, const CallRecord &call) { Send(msg::Trace{DescribeCall(log, call)}); });
+    for (size_t i = 0; i < config_.cases.size(); ++i) {
+        std::ifstream in(config_.cases[i], std::ios::binary);
+        std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        Send(msg::CaseBegin{i, config_.cases[i]});
+        player_.Play(bytes.data(), bytes.size(), config_.profile, Stage::Replay, i, fresh_);
+        SendFindings();
+        const CaseLog &log = player_.log();
+        Send(msg::CaseEnd{i, log.skipped, log.skip_reason, log.restore_ops_skipped});
+    }
+    Finish(true);
+}
+
+// The shard's first corpus: the sweep's short states as KMCL's pair (libFuzzer
+// grows them; short inputs put the mutations where a state's deciding bytes
+// are). Odd shards (with a restore callback) also get, for every other state, a
+// round trip and its own saved record given back to restore as bytes, for the
+// byte mutators to work on; even shards explore states alone, at the pace of
+// the save path.
+void WorkerSession::SeedCorpus() {
+    std::error_code ec;
+    fs::create_directories(config_.corpus, ec);
+    if (!fs::is_empty(config_.corpus, ec)) return;  // a restarted shard goes on with its corpus
+    const auto seeds = SweepSeeds(config_.seed);
+    auto write = [&](const Case &c, size_t i, const char *what) {
+        auto bytes = EncodeCase(c);
+        std::ofstream(fs::path(config_.corpus) / fmt::format("seed-{:03}-{}", i, what), std::ios::binary)
+            .write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    };
+    for (size_t i = 0, k = 0; i < seeds.size(); ++i) {
+        if (seeds[i].size() > kExploreSeedMax) continue;
+        write(ExploreCase(seeds[i], false), i, "pair");
+        if (!module_.restore || config_.shard % 2 == 0 || k++ % 2) continue;
+        write(ExploreCase(seeds[i], true), i, "roundtrip");
+        player_.Play(ExploreCase(seeds[i], false), Profile::Kmcl, Stage::Fuzz, 0, fresh_);
+        SendFindings();
+        const CaseLog &log = player_.log();
+        for (const CallRecord &c : log.calls)
+            if (c.callback == Callback::Save && c.data_size > 0) {
+                auto rec = log.Bytes(c.data_offset, c.data_size);
+                write(ExploreRestoreCase(seeds[i], {rec.begin(), rec.end()}), i, "record");
+                break;
+            }
+    }
+}
+
+// A state that reached new coverage: written beside the corpus, for a
+// Contract job to give it the full contract in another worker (played here,
+// its coverage would be credited to whatever input libFuzzer runs next).
+void WorkerSession::Promote(const std::vector<uint8_t> &state) {
+    fs::path dir = fs::path(config_.corpus).parent_path() / "promoted";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::path file = dir / fmt::format("g{}-{:08}.state", config_.generation, executions_);
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char *>(state.data()), static_cast<std::streamsize>(state.size()));
+    status_->counters.promoted.Add(1);
+    ++promoted_count_;
+    Send(msg::Promoted{file.string()});
+}
+
+void WorkerSession::PlayContract(const std::vector<uint8_t> &state, uint64_t index) {
+    // N from a probe of the state alone (the truncations go up to it).
+    player_.Play(ExploreCase(state, false), Profile::Kmcl, Stage::Fuzz, index, fresh_);
+    SendFindings();
+    uint32_t record_len = 0;
+    for (const CallRecord &c : player_.log().calls)
+        if (c.callback == Callback::Save && c.size == 0 && c.bytes_needed_written)
+            record_len = std::max(record_len, std::min<uint32_t>(c.bytes_needed, 4096));
+    if (record_len == 0) record_len = 64;
+    uint64_t h = 0;
+    for (uint8_t b : state) h = h * 1099511628211ull + b;
+    for (const Case &c : StateCases(state, partners_, record_len, h ^ config_.seed)) {
+        if (StopRequested(status_)) return;
+        player_.Play(c, config_.profile, Stage::Fuzz, index, fresh_);
+        SendFindings();
+    }
+}
+
+void WorkerSession::Contract() {
+    const auto seeds = SweepSeeds(config_.seed);
+    for (size_t i : {9, 13, 24, 31}) partners_.push_back(seeds[i % seeds.size()]);
+    size_t i = 0;
+    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+        std::ifstream in(config_.cases[i], std::ios::binary);
+        std::vector<uint8_t> state((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (state.size() > kMaxSeedSize) state.resize(kMaxSeedSize);
+        PlayContract(state, i);
+    }
+    Finish(i >= config_.cases.size());
+}
+
+int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
+    if (StopRequested(status_)) {
+        Finish(false);
+        _exit(0);
+    }
+    ++executions_;
+    status_->counters.execs.Add(1);
+    // The exploration tier: one packet, KMCL's pair into an exact-size buffer,
+    // and the restores the input asks for; judged under the kmcl profile (the
+    // calls KMCL makes are legal in both).
+    DecodeCase(data, size, input_);
+    if (input_.seeds.size() == 1 && input_.ops.size() <= kMaxExploreOps) {
+        player_.PlayEncoded(input_, data, size, Profile::Kmcl, Stage::Fuzz, executions_, fresh_);
+    } else {  // not in the explorer's shape (libFuzzer's empty input, a plain byte mutation): make it so
+        input_.seeds.resize(1);
+        if (input_.ops.size() > kMaxExploreOps) input_.ops.resize(kMaxExploreOps);
+        for (Op &op : input_.ops) op.packet = 0;
+        player_.Play(input_, Profile::Kmcl, Stage::Fuzz, executions_, fresh_);
+    }
+    SendFindings();
+    NoteBehaviour(player_.log());
+    bool fresh_coverage = coverage_.Observe();
+    // States that reached new coverage (and a sample of the rest) get the full
+    // contract, within a budget that grows with the executions.
+    if (executions_ > initial_inputs_ && !player_.log().skipped &&
+        promoted_count_ < kPromotionStart + executions_ / kPromotionPace) {
+        uint64_t h = 1469598103934665603ull;
+        for (uint8_t b : input_.seeds[0]) h = (h ^ b) * 1099511628211ull;
+        bool sampled = (h >> 17) % kPromotionSampling == 0;
+        if ((fresh_coverage || sampled) && promoted_.insert(h).second) Promote(input_.seeds[0]);
+    }
     return 0;
 }
 
-void SendDone(WorkerState &w, int rc) {
-    g_shared->case_index.store(UINT64_MAX, std::memory_order_relaxed);
-    w.out->Send({{"t", "done"}, {"rc", rc}, {"counts", w.counts}});
+void WorkerSession::OnExit() {
+    // libFuzzer ends its run with exit(): report completion then, unless the
+    // exit came from inside a module call (that is a finding: the supervisor
+    // sees an exit without a done message).
+    if (status_->in_call.load(std::memory_order_relaxed)) return;
+    Finish(!StopRequested(status_));
 }
 
-// libFuzzer ends its run with exit(): report completion then, unless the exit
-// came from inside a module call (that is a finding, and libFuzzer's own exit
-// handler runs first and leaves with an error code).
-void FuzzExitHandler() {
-    if (g_worker && g_shared && !g_shared->in_call.load(std::memory_order_relaxed)) SendDone(*g_worker, 0);
+int FuzzTrampoline(const uint8_t *data, size_t size) { return g_session->FuzzOne(data, size); }
+void ExitTrampoline() {
+    if (g_session) g_session->OnExit();
 }
 
-int RunFuzz(WorkerState &w) {
-    w.stage = "fuzz";
-    std::atexit(FuzzExitHandler);
-    std::vector<std::string> args = {"vspconform-fuzz",
-                                     fmt::format("-runs={}", w.config.runs),
-                                     fmt::format("-seed={}", w.config.seed == 0 ? 1 : w.config.seed),
-                                     "-max_len=1024",
-                                     "-use_value_profile=1",
-                                     "-timeout=0",
-                                     "-rss_limit_mb=4096",
-                                     "-detect_leaks=0",
-                                     "-handle_segv=0",
-                                     "-handle_bus=0",
-                                     "-handle_fpe=0",
-                                     "-handle_ill=0",
-                                     "-handle_abrt=0",
-                                     "-handle_int=0",
-                                     "-handle_term=0",
-                                     "-print_final_stats=1"};
-    // libFuzzer's own artifacts (e.g. on exit() in a callback) stay out of the
-    // user's working directory; the supervisor reports from the shared block.
-    if (!w.config.corpus.empty()) args.push_back(fmt::format("-artifact_prefix={}/artifact-", w.config.corpus[0]));
-    for (const auto &dir : w.config.corpus) args.push_back(dir);
+int WorkerSession::Fuzz() {
+    SetMutationMode(MutationMode::Explore);
+    coverage_.Attach(module_, config_.module.path.find('/') == std::string::npos ? "./" + config_.module.path
+                                                                                 : config_.module.path);
+    SeedCorpus();
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(config_.corpus, ec); !ec && it != fs::directory_iterator(); ++it)
+        ++initial_inputs_;
+    ++initial_inputs_;  // libFuzzer tries the empty input first
+    uint64_t libfuzzer_seed = 1 + (config_.seed * 0x9E3779B97F4A7C15ull + config_.shard * 0xBF58476D1CE4E5B9ull +
+                                   config_.generation * 0x94D049BB133111EBull) %
+                                      0x7FFFFFFEu;
+    std::string work = fs::path(config_.corpus).parent_path().string();
+    std::vector<std::string> args = {"vspconform-fuzz", fmt::format("-runs={}", config_.runs),
+                                     fmt::format("-seed={}", libfuzzer_seed), "-max_len=4096",
+                                     "-len_control=100",  // as without a custom mutator: inputs grow gradually
+                                     // comparison features only exist in an instrumented module
+                                     coverage_.counters() ? "-use_value_profile=1" : "-use_value_profile=0",
+                                     "-reload=0", "-timeout=0", "-rss_limit_mb=4096", "-malloc_limit_mb=0",
+                                     "-detect_leaks=0", "-handle_segv=0", "-handle_bus=0", "-handle_fpe=0",
+                                     "-handle_ill=0", "-handle_abrt=0", "-handle_int=0", "-handle_term=0",
+                                     "-print_final_stats=0",
+                                     fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
+    if (config_.quiet_engine) args.push_back("-verbosity=0");
+    args.push_back(config_.corpus);
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     int argc = static_cast<int>(args.size());
     char **argvp = argv.data();
-    return LLVMFuzzerRunDriver(&argc, &argvp, FuzzOne);
+    std::atexit(ExitTrampoline);
+    return LLVMFuzzerRunDriver(&argc, &argvp, FuzzTrampoline);
 }
 
-void RunReplay(WorkerState &w) {
-    w.stage = "replay";
-    w.runner->SetTrace([&](const CaseLog &log, const CallRecord &call) {
-        w.out->Send({{"t", "call"}, {"text", DescribeCall(log, call)}});
-    });
-    for (size_t i = 0; i < w.config.cases.size(); ++i) {
-        std::ifstream in(w.config.cases[i], std::ios::binary);
-        std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        w.out->Send({{"t", "case_begin"}, {"case_index", i}, {"file", w.config.cases[i]}});
-        PlayCase(w, bytes.data(), bytes.size(), i, true);
-    }
-}
-
-int WorkerMain(const WorkerConfig &config) {
-    void *shm = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, config.shm_fd, 0);
-    if (shm == MAP_FAILED) return 70;
-    g_shared = static_cast<SharedStatus *>(shm);
-    InstallFaultHandlers();
-    Channel out(config.out_fd);
-    WorkerState w;
-    w.config = config;
-    w.out = &out;
-    g_worker = &w;
-    std::string error = LoadModule(config.module, w.module);
+int WorkerSession::Main() {
+    InstallFaultHandlers(status_);
+    std::string error = LoadModule(config_.module, kmcl_, status_, module_);
     if (!error.empty()) {
-        out.Send({{"t", "load_error"}, {"message", error}});
+        Send(msg::LoadError{error});
         return 3;
     }
-    out.Send({{"t", "loaded"},
-              {"save", w.module.save != nullptr},
-              {"restore", w.module.restore != nullptr},
-              {"prepare", w.module.prepare != nullptr},
-              {"release", w.module.release != nullptr},
-              {"init_hook", w.module.via_init_hook}});
-    Runner runner(w.module);
-    w.runner = &runner;
-    int rc = 0;
-    switch (config.mode) {
-    case WorkerMode::Sweep: {
-        const auto cases = SweepCases(config.seed);
-        for (uint64_t i = config.start; i < std::min<uint64_t>(config.end, cases.size()); ++i) {
-            auto bytes = EncodeCase(cases[i]);
-            PlayCase(w, bytes.data(), bytes.size(), i, false);
-        }
-        break;
+    Hooks hooks;
+    hooks.save = module_.save != nullptr;
+    hooks.restore = module_.restore != nullptr;
+    hooks.prepare = module_.prepare != nullptr;
+    hooks.release = module_.release != nullptr;
+    hooks.init_hook = module_.via_init_hook;
+    if (config_.mode == WorkerMode::Fuzz) {
+        ModuleCoverage probe;
+        if (probe.Attach(module_, config_.module.path.find('/') == std::string::npos ? "./" + config_.module.path
+                                                                                     : config_.module.path))
+            hooks.coverage_counters = probe.counters();
     }
-    case WorkerMode::Fuzz: rc = RunFuzz(w); break;
-    case WorkerMode::Replay: RunReplay(w); break;
+    Send(msg::Loaded{hooks});
+    switch (config_.mode) {
+    case WorkerMode::Sweep: Sweep(); break;
+    case WorkerMode::Fuzz: Fuzz(); break;
+    case WorkerMode::Contract: Contract(); break;
+    case WorkerMode::Replay: Replay(); break;
     }
-    SendDone(w, rc);
+    Finish(true);
     // Leave without running the module's destructors or atexit handlers: the
     // supervisor has all it needs, and a module's teardown is not under test.
     _exit(0);
@@ -302,7 +323,16 @@ int WorkerMain(const WorkerConfig &config) {
 
 int RunWorkerIfRequested(int argc, char **argv) {
     if (argc < 3 || std::strcmp(argv[1], "__worker") != 0) return -1;
-    return WorkerMain(WorkerConfigFromJson(nlohmann::json::parse(argv[2])));
+    WorkerConfig config;
+    if (std::string err = DecodeConfig(argv[2], config); !err.empty()) {
+        std::fprintf(stderr, "vspconform worker: %s\n", err.c_str());
+        return 70;
+    }
+    void *shm = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, config.shm_fd, 0);
+    if (shm == MAP_FAILED) return 70;
+    static WorkerSession *session = new WorkerSession(config, static_cast<SharedStatus *>(shm));
+    g_session = session;
+    return session->Main();
 }
 
 }  // namespace vspc

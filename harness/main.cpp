@@ -8,28 +8,28 @@
 #include <CLI/CLI.hpp>
 
 #include "Check.h"
+#include "Options.h"
 #include "Report.h"
 #include "Worker.h"
 
 namespace {
 
-constexpr unsigned kCheck = 1, kReplay = 2;
-
-struct Flags {
-#define VSPC_FLAG(Field, Option, Commands, Type, Default, Help) Type Field = Default;
-#include "Flags.def"
-#undef VSPC_FLAG
-};
+using vspc::kCheck;
+using vspc::kReplay;
 
 template <typename T>
 CLI::Option *AddFlag(CLI::App *cmd, const char *option, T &field, const char *help) {
-    if constexpr (std::is_same_v<T, bool>)
+    if constexpr (std::is_same_v<T, bool>) {
         return cmd->add_flag(option, field, help);
-    else
-        return cmd->add_option(option, field, help)->capture_default_str();
+    } else {
+        CLI::Option *o = cmd->add_option(option, field, help)->capture_default_str();
+        // CLI11 would wrap "-1" into a huge unsigned number: refuse signs outright.
+        if constexpr (std::is_arithmetic_v<T>) o->check(CLI::NonNegativeNumber);
+        return o;
+    }
 }
 
-void AddFlags(CLI::App *cmd, unsigned which, Flags &f) {
+void AddFlags(CLI::App *cmd, unsigned which, vspc::Options &f) {
 #define VSPC_FLAG(Field, Option, Commands, Type, Default, Help)                                                        \
     if ((Commands)&which) {                                                                                            \
         auto *opt = AddFlag(cmd, Option, f.Field, Help);                                                               \
@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
         "against the KMCL save/restore contract"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vspconform ") + vspc::kToolVersion);
-    Flags flags;
+    vspc::Options flags;
     std::string module;
     std::vector<std::string> cases;
     bool markdown = false;
@@ -81,7 +81,9 @@ int main(int argc, char **argv) {
                                      "write the deterministic sweep's cases as a seed corpus "
                                      "(for vspconform_fuzzer and ClusterFuzzLite)");
     seeds->add_option("DIR", seeds_dir, "directory to write the case files into")->required();
-    seeds->add_option("--seed", flags.seed, "seed of the sweep's packet states")->capture_default_str();
+    seeds->add_option("--seed", flags.seed, "seed of the sweep's packet states")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
 
     auto *rules = app.add_subcommand("rules", "list the rules vspconform checks");
     rules->add_flag("--markdown", markdown, "print the rule catalog as Markdown (docs/rules.md)");
@@ -99,28 +101,8 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    auto profile = vspc::ProfileByName(flags.profile).value_or(vspc::Profile::Strict);
-    vspc::ModuleOptions mod{module, flags.save_symbol, flags.restore_symbol};
-    if (*check) {
-        vspc::CheckOptions o;
-        o.module = mod;
-        o.profile = profile;
-        o.report_dir = flags.report_dir;
-        o.runs = flags.runs;
-        o.seed = flags.seed;
-        o.timeout_ms = flags.timeout_ms;
-        o.warnings_as_errors = flags.warnings_as_errors;
-        o.max_restarts = flags.max_restarts;
-        return Guarded([&] { return vspc::RunCheck(o); });
-    }
-    if (*replay) {
-        vspc::ReplayOptions o;
-        o.module = mod;
-        o.profile = profile;
-        o.cases = cases;
-        o.timeout_ms = flags.timeout_ms;
-        return Guarded([&] { return vspc::RunReplay(o); });
-    }
+    if (*check) return Guarded([&] { return vspc::RunCheck(flags, module); });
+    if (*replay) return Guarded([&] { return vspc::RunReplay(flags, module, cases); });
     if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
     if (*rules) {
         if (markdown) {

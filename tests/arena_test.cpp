@@ -45,11 +45,11 @@ TEST_P(GuardedArenaTest, PlaceFillsWithThePattern) {
         for (Placement pl : {Placement::Right, Placement::Left}) {
             uint8_t *buf = arena.Place(size, pl, fill);
             for (uint32_t i = 0; i < size; ++i) ASSERT_EQ(buf[i], FillByte(fill, i)) << "offset " << i;
-            EXPECT_EQ(GuardedArena::FirstChanged(buf, 0, size, fill), -1);
+            EXPECT_EQ(arena.FirstChanged(buf, 0, size, fill), -1);
             if (size > 3) {
                 buf[3] ^= 0x01;
-                EXPECT_EQ(GuardedArena::FirstChanged(buf, 0, size, fill), 3);
-                EXPECT_EQ(GuardedArena::FirstChanged(buf, 4, size, fill), -1);
+                EXPECT_EQ(arena.FirstChanged(buf, 0, size, fill), 3);
+                EXPECT_EQ(arena.FirstChanged(buf, 4, size, fill), -1);
             }
             EXPECT_FALSE(arena.CheckAndReset(buf, size, pl).found);
         }
@@ -131,8 +131,10 @@ TEST(GuardedArena, GrowsAndStillGuards) {
     uint8_t *small = arena.Place(8, Placement::Right, 2);
     EXPECT_FALSE(arena.CheckAndReset(small, 8, Placement::Right).found);
     uint8_t *big = arena.Place(1u << 20, Placement::Right, 2);
-    EXPECT_GE(reinterpret_cast<uintptr_t>(big), arena.RegionBegin());
-    EXPECT_LT(reinterpret_cast<uintptr_t>(big + (1u << 20)), arena.RegionEnd());
+    const GuardedRegion region = arena.Region(big, 1u << 20, FaultRegion::SaveBuf);
+    EXPECT_GE(reinterpret_cast<uintptr_t>(big), region.begin);
+    EXPECT_LT(reinterpret_cast<uintptr_t>(big + (1u << 20)), region.end);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(big + (1u << 20)), region.data_end);
     EXPECT_EXIT(Poke(big + (1u << 20)), KilledBySignal(SIGSEGV), "");
     EXPECT_FALSE(arena.CheckAndReset(big, 1u << 20, Placement::Right).found);
 }
@@ -183,8 +185,10 @@ TEST(ReadOnlyArena, ReplacingContentsAndGrowing) {
     EXPECT_EQ(std::memcmp(p, a.data(), 100), 0);
     const uint8_t *q = arena.Place(b.data(), 20000, Placement::Left);
     EXPECT_EQ(std::memcmp(q, b.data(), 20000), 0);
-    EXPECT_GE(reinterpret_cast<uintptr_t>(q), arena.RegionBegin());
-    EXPECT_LE(reinterpret_cast<uintptr_t>(q + 20000), arena.RegionEnd());
+    const GuardedRegion region = arena.Region(q, 20000, FaultRegion::RestoreSaveBuf);
+    EXPECT_GE(reinterpret_cast<uintptr_t>(q), region.begin);
+    EXPECT_LE(reinterpret_cast<uintptr_t>(q + 20000), region.end);
+    EXPECT_TRUE(region.read_only);
     const uint8_t *r = arena.Place(a.data(), 100, Placement::Right);
     EXPECT_EQ(std::memcmp(r, a.data(), 100), 0);
     EXPECT_EXIT(Peek(r + 100), KilledBySignal(SIGSEGV), "");

@@ -176,7 +176,8 @@ TEST(CoverageGuidedStage, FindsAStateTheSweepNeverBuilds) {
     ASSERT_EQ(violations.size(), 1u) << full.report.dump(2);
     EXPECT_EQ(violations[0].value("rule", ""), "SP5");
     EXPECT_EQ(violations[0].value("stage", ""), "fuzz");
-    EXPECT_EQ(violations[0].value("direction", ""), "overrun");
+    ASSERT_TRUE(violations[0]["location"].is_object()) << violations[0].dump(2);
+    EXPECT_EQ(violations[0]["location"].value("direction", ""), "overrun");
 }
 
 // ---- a module without restore --------------------------------------------------------
@@ -272,7 +273,9 @@ TEST_F(Reports, JsonNamesTheModuleAndItsHash) {
     ASSERT_FALSE(r["violations"].empty());
     const auto &v = r["violations"][0];
     EXPECT_EQ(v.value("rule", ""), "SP5");
-    EXPECT_TRUE(v.contains("offset")) << "SP5 carries the exact offset: " << v.dump(2);
+    ASSERT_TRUE(v["location"].is_object()) << "SP5 carries the exact offset: " << v.dump(2);
+    EXPECT_EQ(v["location"].value("offset", -1), 8) << v.dump(2);
+    EXPECT_EQ(v["location"].value("region", ""), "SaveBuf") << v.dump(2);
     EXPECT_TRUE(fs::is_regular_file(run_->dir / v.value("case_file", "-"))) << v.dump(2);
     // One outcome per rule of the catalog.
     std::vector<std::string> ids;

@@ -1,0 +1,117 @@
+#include "Attribution.h"
+
+#include <fmt/format.h>
+
+namespace vspc {
+
+bool IsDeath(EndHow how) {
+    return how == EndHow::Crashed || how == EndHow::Exited || how == EndHow::Hung || how == EndHow::Stalled ||
+           how == EndHow::BadMessage;
+}
+
+std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
+    Case cut = c;
+    if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
+    return EncodeCase(cut);
+}
+
+Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
+    Finding f;
+    f.stage = stage;
+    f.op_index = e.call.op_index;
+    f.reproducer = ReproducerFor(DecodeCase(e.case_bytes), e.call.op_index);
+    Callback cb = e.in_call ? e.call.callback : Callback::None;
+    if (e.how == EndHow::BadMessage) {
+        f.rule = RuleId::SP11;
+        f.kind = "corrupted the worker's messages";
+        f.message = fmt::format(
+            "the worker's message channel carried something that is not the protocol ({}); "
+            "the module wrote into the tester's pipe or broke the worker",
+            e.error);
+        return f;
+    }
+    Death d;
+    d.callback = cb;
+    d.signo = e.signo;
+    d.exit_code = e.exit_code;
+    d.sanitizer = e.sanitizer;
+    d.kind = e.how == EndHow::Exited                             ? DeathKind::Exit
+             : e.how == EndHow::Hung || e.how == EndHow::Stalled ? DeathKind::Hang
+                                                                 : DeathKind::Crash;
+    f.death = d;
+    f.rule = cb == Callback::Restore ? RuleId::RP2 : RuleId::SP11;
+    if (e.how == EndHow::Stalled) {
+        f.kind = "no progress";
+        f.message = fmt::format(
+            "the worker made no progress outside any module call for a long time (stopped, or "
+            "blocked by something the module did)");
+    } else {
+        f.message = DescribeDeath(d, timeout_ms);
+    }
+    if (d.kind == DeathKind::Crash && e.faulted && e.fault.region != FaultRegion::None) {
+        Location l;
+        l.region = e.fault.region;
+        l.offset = e.fault.offset;
+        l.buffer_size = e.fault.buffer_size;
+        l.access = e.fault.access;
+        l.guard_page = true;
+        l.count = 1;
+        f.location = l;
+        f.rule = RuleForStrayAccess(l.region, l.access, e.call.size);
+        f.message = fmt::format("{}; the worker died of it ({})", DescribeLocation(l), SignalName(e.signo));
+        if (!d.sanitizer.empty()) f.message += fmt::format("; {}", d.sanitizer);
+    }
+    CallInfo c;
+    c.callback = cb;
+    c.packet = e.call.packet;
+    c.size = e.call.size;
+    c.null_buffer = e.call.null_buffer;
+    c.placement = e.call.placement ? Placement::Left : Placement::Right;
+    c.fill = e.call.fill;
+    c.returned = false;
+    c.text = cb == Callback::None ? "outside any module call"
+                                  : fmt::format("{} packet {}: size {}{} -> did not return", CallbackName(cb),
+                                                e.call.packet, e.call.size, e.call.null_buffer ? ", SaveBuf NULL" : "");
+    f.call = c;
+    return f;
+}
+
+std::optional<Job> RestartPolicy::Continue(const Job &job, const WorkerEnd &end, const Finding &death,
+                                           std::string *why_not) {
+    const WorkerConfig &c = job.config;
+    uint32_t &n = deaths_[fmt::format("{}|{}|{}", static_cast<int>(c.mode), c.shard, death.Key())];
+    ++n;
+    Job next = job;
+    ++next.generation;
+    next.config.generation = next.generation;
+    switch (c.mode) {
+    case WorkerMode::Sweep: {
+        uint64_t at = end.case_index;
+        if (at < c.begin || at >= c.end) at = c.begin;  // died before its first case
+        if (at + 1 >= c.end) return std::nullopt;
+        next.config.begin = at + 1;
+        return next;
+    }
+    case WorkerMode::Fuzz: {
+        if (n >= max_) {
+            *why_not = fmt::format("fuzz shard {} stopped after {} deaths with the same signature ({})", c.shard, n,
+                                   death.Key());
+            return std::nullopt;
+        }
+        uint64_t done = std::max<uint64_t>(end.totals.execs, 1);
+        if (done >= c.runs) return std::nullopt;
+        next.config.runs = c.runs - done;
+        return next;
+    }
+    case WorkerMode::Contract:
+    case WorkerMode::Replay: {
+        uint64_t at = end.case_index;
+        if (at + 1 >= c.cases.size()) return std::nullopt;
+        next.config.cases.assign(c.cases.begin() + static_cast<std::ptrdiff_t>(at + 1), c.cases.end());
+        return next;
+    }
+    }
+    return std::nullopt;
+}
+
+}  // namespace vspc

@@ -1,0 +1,71 @@
+#include "Coverage.h"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "Elf.h"
+
+namespace vspc {
+namespace {
+
+// libFuzzer's bucketing of a hit count (FuzzerTracePC.h, CounterToFeature).
+inline uint8_t Bucket(uint8_t c) {
+    if (c >= 128) return 7;
+    if (c >= 32) return 6;
+    if (c >= 16) return 5;
+    if (c >= 8) return 4;
+    if (c >= 4) return 3;
+    if (c >= 3) return 2;
+    if (c >= 2) return 1;
+    return 0;
+}
+
+}  // namespace
+
+bool ModuleCoverage::Attach(const Module &module, const std::string &path) {
+    if (!module.handle) return false;
+    link_map *lm = nullptr;
+    if (dlinfo(module.handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) return false;
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ElfImage elf;
+    if (!elf.Parse(bytes).empty()) return false;
+    auto sec = elf.Section("__sancov_cntrs");
+    if (!sec || sec->size == 0) return false;
+    counters_ = reinterpret_cast<const uint8_t *>(lm->l_addr + sec->addr);
+    size_ = sec->size;
+    seen_.assign(size_, 0);
+    return true;
+}
+
+bool ModuleCoverage::Observe() {
+    bool fresh = false;
+    for (size_t i = 0; i < size_;) {
+        // Skip zero words fast: most counters are zero in one execution.
+        if (i + 8 <= size_) {
+            uint64_t w;
+            std::memcpy(&w, counters_ + i, 8);
+            if (w == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = counters_[i];
+        if (c) {
+            uint8_t bit = static_cast<uint8_t>(1u << Bucket(c));
+            if (!(seen_[i] & bit)) {
+                if (!seen_[i]) ++edges_seen_;
+                seen_[i] |= bit;
+                fresh = true;
+            }
+        }
+        ++i;
+    }
+    return fresh;
+}
+
+}  // namespace vspc

@@ -1,0 +1,409 @@
+#include "Finding.h"
+
+#include <signal.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace vspc {
+
+std::string_view StageName(Stage s) {
+    switch (s) {
+    case Stage::Sweep: return "sweep";
+    case Stage::Fuzz: return "fuzz";
+    case Stage::Replay: return "replay";
+    }
+    return "?";
+}
+
+std::optional<Stage> StageByName(std::string_view name) {
+    for (Stage s : {Stage::Sweep, Stage::Fuzz, Stage::Replay})
+        if (StageName(s) == name) return s;
+    return std::nullopt;
+}
+
+std::string_view RegionName(FaultRegion r) {
+    switch (r) {
+    case FaultRegion::None: return "none";
+    case FaultRegion::SaveBuf: return "SaveBuf";
+    case FaultRegion::NullSaveBuf: return "SaveBuf (NULL)";
+    case FaultRegion::BytesNeeded: return "*BytesNeeded";
+    case FaultRegion::RestoreSaveBuf: return "restore SaveBuf";
+    case FaultRegion::RestoreLibBuf: return "LibBuf";
+    }
+    return "?";
+}
+
+std::string_view AccessName(Access a) {
+    switch (a) {
+    case Access::Unknown: return "access";
+    case Access::Read: return "read";
+    case Access::Write: return "write";
+    }
+    return "?";
+}
+
+std::string_view CallbackName(Callback cb) {
+    switch (cb) {
+    case Callback::None: return "none";
+    case Callback::Init: return "VspConformanceInitChannel";
+    case Callback::Prepare: return "VspConformancePreparePacket";
+    case Callback::Save: return "save";
+    case Callback::Restore: return "restore";
+    case Callback::Release: return "VspConformanceReleasePacket";
+    }
+    return "?";
+}
+
+std::string SignalName(int signo) {
+    switch (signo) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGABRT: return "SIGABRT";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGTRAP: return "SIGTRAP";
+    default: return fmt::format("signal {}", signo);
+    }
+}
+
+std::string_view DirectionOf(const Location &l) {
+    if (l.region == FaultRegion::NullSaveBuf) return "inside";
+    if (l.offset < 0) return "underrun";
+    if (l.offset >= static_cast<int64_t>(l.buffer_size)) return "overrun";
+    return "inside";
+}
+
+std::string DescribeLocation(const Location &l) {
+    std::string_view dir = DirectionOf(l);
+    std::string how;
+    if (dir == "underrun")
+        how = fmt::format("underrun by {}", -l.offset);
+    else if (dir == "overrun")
+        how = fmt::format("overrun by {}", l.offset - static_cast<int64_t>(l.buffer_size) + 1);
+    else
+        how = l.access == Access::Write ? "into its input" : "inside the buffer";
+    std::string size = l.region == FaultRegion::NullSaveBuf ? "" : fmt::format(" ({} bytes)", l.buffer_size);
+    std::string by = l.guard_page ? "a guard page"
+                                  : fmt::format("the canary window, {} stray byte{}", l.count, l.count == 1 ? "" : "s");
+    return fmt::format("{} {} at offset {}{}: {} (caught by {})", AccessName(l.access), RegionName(l.region), l.offset,
+                       size, how, by);
+}
+
+std::string DescribeDeath(const Death &d, uint32_t timeout_ms) {
+    std::string where =
+        d.callback == Callback::None ? "outside any module call" : fmt::format("in {}", CallbackName(d.callback));
+    std::string s;
+    switch (d.kind) {
+    case DeathKind::Hang:
+        s = fmt::format("{} did not return within {} ms", CallbackName(d.callback), timeout_ms);
+        break;
+    case DeathKind::Exit: s = fmt::format("the process exited with status {} {}", d.exit_code, where); break;
+    case DeathKind::Crash: s = fmt::format("crashed with {} {}", SignalName(d.signo), where); break;
+    }
+    if (!d.sanitizer.empty()) s += fmt::format("; {}", d.sanitizer);
+    return s;
+}
+
+RuleId RuleForStrayAccess(FaultRegion region, Access access, uint32_t save_buf_size) {
+    switch (region) {
+    case FaultRegion::NullSaveBuf: return RuleId::SP3;
+    case FaultRegion::SaveBuf: return save_buf_size == 0 ? RuleId::SP3 : RuleId::SP5;
+    case FaultRegion::BytesNeeded: return RuleId::SP5;
+    case FaultRegion::RestoreSaveBuf:
+    case FaultRegion::RestoreLibBuf: return access == Access::Write ? RuleId::RP4 : RuleId::RP2;
+    case FaultRegion::None: break;
+    }
+    return RuleId::SP11;
+}
+
+std::string Finding::Signature() const {
+    std::string s = kind;
+    auto add = [&](const std::string &part) { s += (s.empty() ? "" : " ") + part; };
+    if (location)
+        add(fmt::format("{} {} {}", RegionName(location->region), DirectionOf(*location),
+                        AccessName(location->access)));
+    if (death && !location) {
+        std::string how = death->kind == DeathKind::Hang   ? "hang"
+                          : death->kind == DeathKind::Exit ? "exit"
+                                                           : SignalName(death->signo);
+        add(fmt::format("{} {}", CallbackName(death->callback), how));
+    }
+    return s;
+}
+
+std::string Finding::Key() const { return fmt::format("{}|{}", RuleFor(rule).name, Signature()); }
+
+// ---- the codec ----------------------------------------------------------------
+
+namespace {
+
+using nlohmann::json;
+
+template <typename E>
+std::optional<E> EnumByName(std::string_view name, std::initializer_list<E> values, std::string_view (*namer)(E)) {
+    for (E v : values)
+        if (namer(v) == name) return v;
+    return std::nullopt;
+}
+
+std::string_view DeathKindName(DeathKind k) {
+    return k == DeathKind::Crash ? "crash" : k == DeathKind::Exit ? "exit" : "hang";
+}
+std::string_view PlacementName(Placement p) { return p == Placement::Right ? "right-aligned" : "left-aligned"; }
+
+constexpr std::initializer_list<FaultRegion> kRegions = {FaultRegion::None,           FaultRegion::SaveBuf,
+                                                         FaultRegion::NullSaveBuf,    FaultRegion::BytesNeeded,
+                                                         FaultRegion::RestoreSaveBuf, FaultRegion::RestoreLibBuf};
+constexpr std::initializer_list<Callback> kCallbacks = {Callback::None, Callback::Init,    Callback::Prepare,
+                                                        Callback::Save, Callback::Restore, Callback::Release};
+
+std::string HexOf(const std::vector<uint8_t> &bytes) {
+    static const char *digits = "0123456789abcdef";
+    std::string s;
+    s.reserve(bytes.size() * 2);
+    for (uint8_t b : bytes) {
+        s += digits[b >> 4];
+        s += digits[b & 15];
+    }
+    return s;
+}
+
+bool FromHex(const std::string &hex, std::vector<uint8_t> &out) {
+    if (hex.size() % 2) return false;
+    out.clear();
+    out.reserve(hex.size() / 2);
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+    }
+    return true;
+}
+
+// Strict readers: each throws a message naming the field.
+struct Reader {
+    const json &j;
+    std::string where;
+    const json &At(const char *key) const {
+        if (!j.is_object() || !j.contains(key)) throw std::string(fmt::format("{}: '{}' is missing", where, key));
+        return j.at(key);
+    }
+    std::string Str(const char *key) const {
+        const json &v = At(key);
+        if (!v.is_string()) throw std::string(fmt::format("{}: '{}' is not a string", where, key));
+        return v.get<std::string>();
+    }
+    template <typename T>
+    T Int(const char *key) const {
+        const json &v = At(key);
+        if (!v.is_number_integer()) throw std::string(fmt::format("{}: '{}' is not an integer", where, key));
+        if constexpr (std::is_unsigned_v<T>) {
+            if (v.is_number_unsigned() ? v.get<uint64_t>() > std::numeric_limits<T>::max() : v.get<int64_t>() < 0)
+                throw std::string(fmt::format("{}: '{}' is out of range", where, key));
+            return static_cast<T>(v.get<uint64_t>());
+        } else {
+            int64_t x = v.get<int64_t>();
+            if (x < std::numeric_limits<T>::min() || x > std::numeric_limits<T>::max())
+                throw std::string(fmt::format("{}: '{}' is out of range", where, key));
+            return static_cast<T>(x);
+        }
+    }
+    bool Bool(const char *key) const {
+        const json &v = At(key);
+        if (!v.is_boolean()) throw std::string(fmt::format("{}: '{}' is not a boolean", where, key));
+        return v.get<bool>();
+    }
+    double Num(const char *key) const {
+        const json &v = At(key);
+        if (!v.is_number()) throw std::string(fmt::format("{}: '{}' is not a number", where, key));
+        return v.get<double>();
+    }
+    template <typename E>
+    E Enum(const char *key, std::initializer_list<E> values, std::string_view (*namer)(E)) const {
+        std::string s = Str(key);
+        auto e = EnumByName<E>(s, values, namer);
+        if (!e) throw std::string(fmt::format("{}: '{}' has an unknown value '{}'", where, key, s));
+        return *e;
+    }
+    bool IsNull(const char *key) const { return At(key).is_null(); }
+};
+
+}  // namespace
+
+json ToJson(const Finding &f) {
+    const Rule &r = RuleFor(f.rule);
+    json loc = nullptr, death = nullptr, call = nullptr;
+    if (f.location) {
+        const Location &l = *f.location;
+        loc = {{"region", RegionName(l.region)},
+               {"offset", l.offset},
+               {"buffer_size", l.buffer_size},
+               {"direction", DirectionOf(l)},
+               {"access", AccessName(l.access)},
+               {"caught_by", l.guard_page ? "guard page" : "canary window"},
+               {"count", l.count}};
+    }
+    if (f.death) {
+        const Death &d = *f.death;
+        death = {{"kind", DeathKindName(d.kind)},
+                 {"signal", d.kind == DeathKind::Crash ? json(SignalName(d.signo)) : json(nullptr)},
+                 {"signo", d.signo},
+                 {"exit_code", d.kind == DeathKind::Exit ? json(d.exit_code) : json(nullptr)},
+                 {"callback", CallbackName(d.callback)},
+                 {"sanitizer", d.sanitizer.empty() ? json(nullptr) : json(d.sanitizer)}};
+    }
+    if (f.call) {
+        const CallInfo &c = *f.call;
+        bool save = c.callback == Callback::Save, restore = c.callback == Callback::Restore;
+        call = {{"index", c.index >= 0 ? json(c.index) : json(nullptr)},
+                {"callback", CallbackName(c.callback)},
+                {"packet", c.packet},
+                {"returned", c.returned},
+                {"status", c.returned ? json(fmt::format("0x{:08X}", static_cast<uint32_t>(c.status))) : json(nullptr)},
+                {"status_name", c.returned ? json(StatusName(c.status)) : json(nullptr)},
+                {"SaveBufSize", save || restore ? json(c.size) : json(nullptr)},
+                {"SaveBuf", save      ? json(c.null_buffer ? "NULL" : PlacementName(c.placement))
+                            : restore ? json(PlacementName(c.placement))
+                                      : json(nullptr)},
+                {"fill", save && !c.null_buffer ? json(c.fill) : json(nullptr)},
+                {"BytesNeeded", c.bytes_needed ? json(*c.bytes_needed) : json(nullptr)},
+                {"LibBufSize", restore ? json(c.lib_buf_size) : json(nullptr)},
+                {"text", c.text}};
+    }
+    return {{"rule", r.name},
+            {"severity", SeverityName(r.severity)},
+            {"title", r.title},
+            {"signature", f.Signature()},
+            {"kind", f.kind},
+            {"message", f.message},
+            {"location", loc},
+            {"death", death},
+            {"call", call},
+            {"op_index", f.op_index},
+            {"stage", StageName(f.stage)},
+            {"occurrences", f.occurrences},
+            {"found_after_seconds", f.found_after >= 0 ? json(f.found_after) : json(nullptr)},
+            {"case", HexOf(f.reproducer)}};
+}
+
+std::string FindingFromJson(const json &j, Finding &out) {
+    try {
+        Reader rd{j, "finding"};
+        Finding f;
+        auto rule = RuleByName(rd.Str("rule"));
+        if (!rule) return fmt::format("finding: unknown rule '{}'", rd.Str("rule"));
+        f.rule = *rule;
+        f.kind = rd.Str("kind");
+        f.message = rd.Str("message");
+        f.op_index = rd.Int<uint32_t>("op_index");
+        f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay}, StageName);
+        f.occurrences = rd.Int<uint64_t>("occurrences");
+        f.found_after = rd.IsNull("found_after_seconds") ? -1 : rd.Num("found_after_seconds");
+        if (!FromHex(rd.Str("case"), f.reproducer)) return "finding: 'case' is not lowercase hex";
+        if (f.reproducer.size() > kSharedCaseCapacity) return "finding: 'case' is too large";
+        if (!rd.IsNull("location")) {
+            Reader l{rd.At("location"), "finding.location"};
+            Location loc;
+            loc.region = l.Enum<FaultRegion>("region", kRegions, RegionName);
+            loc.offset = l.Int<int64_t>("offset");
+            loc.buffer_size = l.Int<uint32_t>("buffer_size");
+            loc.access = l.Enum<Access>("access", {Access::Unknown, Access::Read, Access::Write}, AccessName);
+            std::string by = l.Str("caught_by");
+            if (by != "guard page" && by != "canary window") return "finding.location: unknown 'caught_by'";
+            loc.guard_page = by == "guard page";
+            loc.count = l.Int<uint32_t>("count");
+            f.location = loc;
+        }
+        if (!rd.IsNull("death")) {
+            Reader d{rd.At("death"), "finding.death"};
+            Death death;
+            death.kind = d.Enum<DeathKind>("kind", {DeathKind::Crash, DeathKind::Exit, DeathKind::Hang}, DeathKindName);
+            death.signo = d.Int<int>("signo");
+            death.exit_code = d.IsNull("exit_code") ? 0 : d.Int<int>("exit_code");
+            death.callback = d.Enum<Callback>("callback", kCallbacks, CallbackName);
+            death.sanitizer = d.IsNull("sanitizer") ? "" : d.Str("sanitizer");
+            f.death = death;
+        }
+        if (!rd.IsNull("call")) {
+            Reader c{rd.At("call"), "finding.call"};
+            CallInfo call;
+            call.index = c.IsNull("index") ? -1 : c.Int<int>("index");
+            call.callback = c.Enum<Callback>("callback", kCallbacks, CallbackName);
+            call.packet = c.Int<uint32_t>("packet");
+            call.returned = c.Bool("returned");
+            if (call.returned) {
+                std::string status = c.Str("status");
+                if (status.size() != 10 || status.rfind("0x", 0) != 0) return "finding.call: bad 'status'";
+                call.status = static_cast<NtStatus>(std::stoul(status.substr(2), nullptr, 16));
+            }
+            if (!c.IsNull("SaveBufSize")) call.size = c.Int<uint32_t>("SaveBufSize");
+            if (!c.IsNull("SaveBuf")) {
+                std::string buf = c.Str("SaveBuf");
+                call.null_buffer = buf == "NULL";
+                call.placement = buf == "left-aligned" ? Placement::Left : Placement::Right;
+            }
+            if (!c.IsNull("fill")) call.fill = c.Int<uint8_t>("fill");
+            if (!c.IsNull("BytesNeeded")) call.bytes_needed = c.Int<uint32_t>("BytesNeeded");
+            if (!c.IsNull("LibBufSize")) call.lib_buf_size = c.Int<uint32_t>("LibBufSize");
+            call.text = c.Str("text");
+            f.call = call;
+        }
+        if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
+        out = std::move(f);
+        return {};
+    } catch (const std::string &e) {
+        return e;
+    } catch (const std::exception &e) {
+        return fmt::format("finding: {}", e.what());
+    }
+}
+
+// ---- the set ---------------------------------------------------------------------
+
+bool FindingSet::Add(Finding f, FindingOrigin origin) {
+    std::string key = f.Key();
+    if (auto it = index_.find(key); it != index_.end()) {
+        Finding &known = findings_[it->second];
+        uint64_t occurrences = known.occurrences + f.occurrences;
+        double found_after = known.found_after;
+        if (f.found_after >= 0 && (found_after < 0 || f.found_after < found_after)) found_after = f.found_after;
+        if (origin < origins_[it->second]) {
+            known = std::move(f);
+            origins_[it->second] = origin;
+        }
+        known.occurrences = occurrences;
+        known.found_after = found_after;
+        return false;
+    }
+    index_[key] = findings_.size();
+    findings_.push_back(std::move(f));
+    origins_.push_back(origin);
+    return true;
+}
+
+void FindingSet::AddOccurrences(const std::string &key, uint64_t n) {
+    if (auto it = index_.find(key); it != index_.end()) findings_[it->second].occurrences += n;
+}
+
+std::vector<Finding> FindingSet::Sorted() const {
+    std::vector<size_t> order(findings_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+        if (findings_[a].rule != findings_[b].rule) return findings_[a].rule < findings_[b].rule;
+        return origins_[a] < origins_[b];
+    });
+    std::vector<Finding> out;
+    for (size_t i : order) out.push_back(findings_[i]);
+    return out;
+}
+
+}  // namespace vspc

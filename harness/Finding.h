@@ -1,0 +1,141 @@
+// A finding: one broken rule, seen once, with everything needed to understand
+// and reproduce it. The judge (from a call log) and death attribution (from a
+// worker that died) both make Findings; reports, deduplication and the worker
+// protocol all consume this one type. Signature() is the one definition of
+// "the same defect".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "Case.h"
+#include "Rules.h"
+#include "Shared.h"
+#include "Status.h"
+
+namespace vspc {
+
+// Which part of a run made the finding.
+enum class Stage : uint8_t { Sweep, Fuzz, Replay };
+
+// An access outside a buffer (or a write into a read-only one).
+struct Location {
+    FaultRegion region = FaultRegion::None;
+    int64_t offset = 0;  // of the first stray byte, from the start of the buffer
+    uint32_t buffer_size = 0;
+    Access access = Access::Unknown;
+    bool guard_page = false;  // caught by a guard page (else by the canary window)
+    uint32_t count = 0;       // stray bytes (canary) or faults (guard page)
+
+    bool operator==(const Location &) const = default;
+};
+
+enum class DeathKind : uint8_t { Crash, Exit, Hang };
+
+// How a worker died, when the finding is a death.
+struct Death {
+    DeathKind kind = DeathKind::Crash;
+    int signo = 0;
+    int exit_code = 0;
+    Callback callback = Callback::None;  // the call in progress (None: outside any module call)
+    std::string sanitizer;               // the sanitizer's one-line summary, if it reported
+
+    bool operator==(const Death &) const = default;
+};
+
+// The call that showed the finding.
+struct CallInfo {
+    int index = -1;  // in the case's call log (-1: not known, e.g. a death)
+    Callback callback = Callback::None;
+    uint32_t packet = 0;
+    uint32_t size = 0;  // SaveBufSize (save) or the input's size (restore)
+    bool null_buffer = false;
+    Placement placement = Placement::Right;
+    uint8_t fill = 0;
+    bool returned = true;  // false: the call never returned (the finding is its death)
+    NtStatus status = 0;
+    std::optional<uint32_t> bytes_needed;  // save: *BytesNeeded if written
+    uint32_t lib_buf_size = 0;             // restore
+    std::string text;                      // one line, as replay prints it
+
+    bool operator==(const CallInfo &) const = default;
+};
+
+struct Finding {
+    RuleId rule = RuleId::SP1;
+    std::string kind;  // short stable key of what went wrong, for findings without location or death
+    std::string message;
+    std::optional<Location> location;
+    std::optional<Death> death;
+    std::optional<CallInfo> call;
+    uint32_t op_index = 0;  // the op being played (reproducers are cut after it)
+    Stage stage = Stage::Sweep;
+    std::vector<uint8_t> reproducer;  // a case file's bytes
+    uint64_t occurrences = 1;
+    double found_after = -1;  // seconds from the start of the run (-1: unknown)
+    std::string case_file;    // relative to the report dir, once written
+
+    // What makes two findings of one rule the same defect.
+    std::string Signature() const;
+    std::string Key() const;  // "SP5|SaveBuf overrun write"
+    Severity severity() const { return RuleFor(rule).severity; }
+
+    bool operator==(const Finding &) const = default;
+};
+
+std::string_view StageName(Stage s);
+std::optional<Stage> StageByName(std::string_view name);
+std::string_view RegionName(FaultRegion r);
+std::string_view AccessName(Access a);
+std::string_view CallbackName(Callback cb);
+std::string_view DirectionOf(const Location &l);  // "underrun", "overrun", "inside"
+std::string DescribeLocation(const Location &l);  // "write SaveBuf at offset 8 (8 bytes): overrun by 1"
+std::string DescribeDeath(const Death &d, uint32_t timeout_ms);
+std::string SignalName(int signo);
+
+// The rule an access outside the buffers of a call breaks: SP3 (probe, or
+// through a NULL SaveBuf), SP5 (sized save), RP2 (restore read) or RP4
+// (restore write). The judge and death attribution both use it.
+RuleId RuleForStrayAccess(FaultRegion region, Access access, uint32_t save_buf_size);
+
+// The one codec of a Finding (worker protocol and report.json).
+nlohmann::json ToJson(const Finding &f);
+// Strict: every field checked; returns an empty string, or what is wrong.
+std::string FindingFromJson(const nlohmann::json &j, Finding &out);
+
+// Where a finding came from, in an order that does not depend on timing: the
+// job (in the order the run defines its jobs), the worker's generation within
+// the job (restarts), and the message's place in that worker's output.
+struct FindingOrigin {
+    uint32_t job = 0;
+    uint32_t generation = 0;
+    uint64_t seq = 0;
+    auto operator<=>(const FindingOrigin &) const = default;
+};
+
+// Findings deduplicated by rule and signature. Of the findings with one key,
+// the one with the least FindingOrigin represents them all, so that the reports (and
+// the reproducer kept) are the same whichever worker got there first.
+class FindingSet {
+public:
+    // Adds a finding; returns false (and counts an occurrence) when it repeats a known one.
+    bool Add(Finding f, FindingOrigin origin = {});
+    void AddOccurrences(const std::string &key, uint64_t n);
+    bool Contains(const std::string &key) const { return index_.count(key) != 0; }
+    size_t size() const { return findings_.size(); }
+    // The findings, sorted by rule (stable: first seen first within a rule).
+    std::vector<Finding> Sorted() const;
+
+private:
+    std::vector<Finding> findings_;
+    std::vector<FindingOrigin> origins_;
+    std::map<std::string, size_t> index_;
+};
+
+}  // namespace vspc

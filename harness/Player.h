@@ -1,0 +1,57 @@
+// Plays cases and judges them: the Runner and the Judge together, with the
+// findings of one player deduplicated (a finding is reported once, its repeats
+// counted) and, in a worker, the case published to the status block first so
+// that a death can be attributed to it. Every front-end plays cases through it.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "Finding.h"
+#include "Judge.h"
+#include "Runner.h"
+
+namespace vspc {
+
+class Player {
+public:
+    static constexpr uint32_t kKnownOverrunGap = 256;
+
+    Player(const Module &module, Kmcl &kmcl, SharedStatus *status = nullptr)
+        : runner_(module, kmcl, status), status_(status) {}
+
+    // Plays one case; findings this player has not reported before are appended
+    // to `fresh`, with stage and reproducer. `index` is published as the case index.
+    void Play(const Case &c, Profile profile, Stage stage, uint64_t index, std::vector<Finding> &fresh);
+    void Play(const uint8_t *data, size_t size, Profile profile, Stage stage, uint64_t index,
+              std::vector<Finding> &fresh);
+    // The same, for a case whose encoding the caller has (EncodeCase(c) == bytes).
+    void PlayEncoded(const Case &c, const uint8_t *bytes, size_t size, Profile profile, Stage stage, uint64_t index,
+                     std::vector<Finding> &fresh);
+
+    Runner &runner() { return runner_; }
+    const CaseLog &log() const { return log_; }
+    // Occurrences beyond the first, per finding key.
+    const std::map<std::string, uint64_t> &repeats() const { return repeats_; }
+    const Evidence &evidence() const { return evidence_; }
+    uint64_t calls() const { return calls_; }
+
+private:
+    void Publish(const uint8_t *data, size_t size, uint64_t index);
+    void Judge(const Case &c, Profile profile, Stage stage, std::vector<Finding> &fresh);
+
+    Runner runner_;
+    SharedStatus *status_;
+    CaseLog log_;
+    Case case_;
+    std::vector<uint8_t> encoded_;
+    std::vector<Finding> found_;
+    std::set<std::string> reported_;
+    std::map<std::string, uint64_t> repeats_;
+    Evidence evidence_{}, scratch_{};
+    uint64_t calls_ = 0;
+};
+
+}  // namespace vspc

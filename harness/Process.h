@@ -1,0 +1,60 @@
+// A worker process (Linux): the same binary re-executed as `__worker CONFIG`,
+// with a pipe for its messages and a memfd for its status block. This layer
+// spawns, reads, kills and reaps; it knows nothing of rules or jobs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Protocol.h"
+#include "Shared.h"
+
+namespace vspc {
+
+struct SpawnOptions {
+    std::string log_path;       // the worker's stdout and stderr are appended here (empty: discarded)
+    bool preload_asan = false;  // an ASan-instrumented module needs the runtime in the worker
+};
+
+struct ExitStatus {
+    bool signaled = false;
+    int signo = 0;
+    int code = 0;
+};
+
+class WorkerProcess {
+public:
+    // Starts a worker for `config` (its fds are filled in here). Null and *error set on failure.
+    static std::unique_ptr<WorkerProcess> Spawn(WorkerConfig config, const SpawnOptions &options, std::string *error);
+    ~WorkerProcess();
+    WorkerProcess(const WorkerProcess &) = delete;
+    WorkerProcess &operator=(const WorkerProcess &) = delete;
+
+    int fd() const { return fd_; }  // the message pipe; -1 once it reached end of file
+    const SharedStatus &status() const { return *status_; }
+    void RequestStop() { status_->stop_requested.store(1, std::memory_order_relaxed); }
+
+    // Reads what is there: complete lines are appended to `lines`. Returns false
+    // at end of file, or when a line exceeds kMaxMessageBytes (*too_long set).
+    bool Read(std::vector<std::string> &lines, bool *too_long);
+
+    void Kill();                    // the worker and its process group
+    ExitStatus Wait();              // blocks until it is reaped (once)
+    bool TryWait(ExitStatus &out);  // reaps it if it has ended
+    pid_t pid() const { return pid_; }
+
+private:
+    WorkerProcess() = default;
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    int shm_fd_ = -1;
+    SharedStatus *status_ = nullptr;
+    std::string buffer_;
+    bool reaped_ = false;
+    ExitStatus exit_;
+};
+
+}  // namespace vspc

@@ -1,0 +1,173 @@
+// Linux process supervision: fork/exec of the worker, a pipe for its messages
+// and a memfd for the shared status block.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "Process.h"
+
+#ifndef VSPC_ASAN_RUNTIME
+#define VSPC_ASAN_RUNTIME ""
+#endif
+
+namespace vspc {
+
+std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const SpawnOptions &options,
+                                                    std::string *error) {
+    std::unique_ptr<WorkerProcess> w(new WorkerProcess);
+    auto fail = [&](const char *what) {
+        *error = fmt::format("{} failed: {}", what, std::strerror(errno));
+        return nullptr;
+    };
+    w->shm_fd_ = memfd_create("vspconform-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (w->shm_fd_ < 0 || ftruncate(w->shm_fd_, sizeof(SharedStatus)) != 0) return fail("memfd_create");
+    // The worker may neither shrink nor grow the block (a shrunk memfd would SIGBUS the supervisor).
+    fcntl(w->shm_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+    void *map = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, w->shm_fd_, 0);
+    if (map == MAP_FAILED) return fail("mmap of the status block");
+    w->status_ = static_cast<SharedStatus *>(map);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return fail("pipe");
+    config.shm_fd = w->shm_fd_;
+    config.out_fd = fds[1];
+    std::string text = EncodeConfig(config);
+    int log_fd = open(options.log_path.empty() ? "/dev/null" : options.log_path.c_str(),
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        close(log_fd);
+        return fail("fork");
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(72);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(log_fd, 1);
+        dup2(log_fd, 2);
+        fcntl(w->shm_fd_, F_SETFD, 0);
+        fcntl(fds[1], F_SETFD, 0);
+        // Same addresses every run: libFuzzer's value profile hashes code
+        // addresses, so address randomization would make runs differ.
+        personality(ADDR_NO_RANDOMIZE);
+        if (options.preload_asan) {
+            setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
+            setenv("ASAN_OPTIONS",
+                   "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
+                   "handle_sigill=0:allow_user_segv_handler=1:symbolize=1",
+                   1);
+        }
+        const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
+        execv("/proc/self/exe", const_cast<char **>(argv));
+        _exit(73);
+    }
+    close(fds[1]);
+    close(log_fd);
+    w->pid_ = pid;
+    w->fd_ = fds[0];
+    fcntl(w->fd_, F_SETFL, O_NONBLOCK);
+    return w;
+}
+
+WorkerProcess::~WorkerProcess() {
+    if (pid_ > 0 && !reaped_) {
+        Kill();
+        Wait();
+    }
+    if (fd_ >= 0) close(fd_);
+    if (status_) munmap(status_, sizeof(SharedStatus));
+    if (shm_fd_ >= 0) close(shm_fd_);
+}
+
+bool WorkerProcess::Read(std::vector<std::string> &lines, bool *too_long) {
+    *too_long = false;
+    if (fd_ < 0) return false;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd_, chunk, sizeof(chunk));
+        if (n > 0) {
+            buffer_.append(chunk, static_cast<size_t>(n));
+            size_t start = 0, pos;
+            while ((pos = buffer_.find('\n', start)) != std::string::npos) {
+                lines.emplace_back(buffer_, start, pos - start);
+                start = pos + 1;
+            }
+            buffer_.erase(0, start);
+            if (buffer_.size() > kMaxMessageBytes) {
+                *too_long = true;
+                return false;
+            }
+            continue;
+        }
+        if (n == 0) {
+            close(fd_);
+            fd_ = -1;
+            return false;
+        }
+        if (errno == EINTR) continue;
+        return true;  // EAGAIN: nothing more for now
+    }
+}
+
+void WorkerProcess::Kill() {
+    if (pid_ <= 0 || reaped_) return;
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+}
+
+namespace {
+
+ExitStatus FromWaitStatus(int status) {
+    ExitStatus e;
+    if (WIFSIGNALED(status)) {
+        e.signaled = true;
+        e.signo = WTERMSIG(status);
+    } else if (WIFEXITED(status)) {
+        e.code = WEXITSTATUS(status);
+    }
+    return e;
+}
+
+}  // namespace
+
+ExitStatus WorkerProcess::Wait() {
+    if (reaped_ || pid_ <= 0) return exit_;
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    kill(-pid_, SIGKILL);  // anything the module forked
+    reaped_ = true;
+    exit_ = FromWaitStatus(status);
+    return exit_;
+}
+
+bool WorkerProcess::TryWait(ExitStatus &out) {
+    if (reaped_) {
+        out = exit_;
+        return true;
+    }
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r != pid_) return false;
+    kill(-pid_, SIGKILL);
+    reaped_ = true;
+    exit_ = FromWaitStatus(status);
+    out = exit_;
+    return true;
+}
+
+}  // namespace vspc

@@ -1,0 +1,107 @@
+// The worker protocol: what the supervisor tells a worker (WorkerConfig, on its
+// command line) and what the worker says back (Messages, one JSON line each on
+// a pipe). One codec for each, strict: a message that does not decode is a
+// ProtocolError value for the supervisor to act on, never an exception.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "Finding.h"
+#include "Module.h"
+#include "Rules.h"
+
+namespace vspc {
+
+// Sweep: cases [begin, end) of the sweep. Fuzz: a coverage-guided shard.
+// Contract: the full contract for states a shard promoted (files in `cases`).
+// Replay: case files.
+enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay };
+
+struct WorkerConfig {
+    WorkerMode mode = WorkerMode::Sweep;
+    ModuleOptions module;
+    Profile profile = Profile::Strict;
+    uint64_t seed = 1;               // the run's seed (sweep states, libFuzzer -seed)
+    uint64_t begin = 0, end = 0;     // Sweep: case indices [begin, end)
+    uint32_t shard = 0;              // Fuzz: which of the run's fuzz shards
+    uint32_t generation = 0;         // restarts of this job before this worker
+    uint64_t runs = 0;               // Fuzz: executions still to run
+    std::string corpus;              // Fuzz: the shard's corpus directory
+    std::vector<std::string> cases;  // Replay: case files; Contract: state files
+    bool quiet_engine = true;        // Fuzz: keep libFuzzer's own output out of the log
+    int shm_fd = -1;
+    int out_fd = -1;
+
+    bool operator==(const WorkerConfig &) const = default;
+};
+
+std::string EncodeConfig(const WorkerConfig &c);
+// Empty string on success, else what is wrong with the text.
+std::string DecodeConfig(std::string_view text, WorkerConfig &out);
+
+// What the worker found in the module.
+struct Hooks {
+    bool save = false, restore = false, prepare = false, release = false, init_hook = false;
+    uint64_t coverage_counters = 0;  // the module's inline 8-bit counters (0: not instrumented)
+    bool operator==(const Hooks &) const = default;
+};
+
+namespace msg {
+struct Loaded {
+    Hooks hooks;
+    bool operator==(const Loaded &) const = default;
+};
+struct LoadError {
+    std::string message;
+    bool operator==(const LoadError &) const = default;
+};
+struct Found {
+    Finding finding;
+    bool operator==(const Found &) const = default;
+};
+struct Trace {  // replay: one call, as text
+    std::string text;
+    bool operator==(const Trace &) const = default;
+};
+struct CaseBegin {
+    uint64_t index = 0;
+    std::string file;
+    bool operator==(const CaseBegin &) const = default;
+};
+struct CaseEnd {
+    uint64_t index = 0;
+    bool skipped = false;
+    std::string reason;
+    uint32_t restore_ops_skipped = 0;
+    bool operator==(const CaseEnd &) const = default;
+};
+struct Promoted {  // fuzz: a state worth the full contract, written to `file`
+    std::string file;
+    bool operator==(const Promoted &) const = default;
+};
+struct Done {  // the job ran to its end; repeats of findings already sent
+    std::vector<std::pair<std::string, uint64_t>> repeats;
+    bool operator==(const Done &) const = default;
+};
+}  // namespace msg
+
+using Message = std::variant<msg::Loaded, msg::LoadError, msg::Found, msg::Trace, msg::CaseBegin, msg::CaseEnd,
+                             msg::Promoted, msg::Done>;
+
+struct ProtocolError {
+    std::string what;
+};
+
+// A line longer than this is a protocol error (and is not buffered further).
+constexpr size_t kMaxMessageBytes = size_t{4} << 20;
+
+std::string EncodeMessage(const Message &m);  // one line, without the newline
+std::variant<Message, ProtocolError> DecodeMessage(std::string_view line);
+
+}  // namespace vspc

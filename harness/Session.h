@@ -1,0 +1,89 @@
+// A session: the jobs of one run played over the worker pool under the one
+// restart policy, and everything they produce — findings (deduplicated, each
+// death attributed), the hooks the module has, and what each stage did. check,
+// the conformance suite and (later) fuzz and compat are sessions with different
+// jobs.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "Attribution.h"
+#include "Finding.h"
+#include "Pool.h"
+#include "Summary.h"
+#include "Sweep.h"
+
+namespace vspc {
+
+struct SessionOptions {
+    PoolOptions pool;
+    uint32_t max_restarts = 64;  // per stage and signature (RestartPolicy)
+    uint64_t seed = 1;           // the sweep's families, for what a cut run did not do
+    double max_time = 0;         // seconds, for the notes (the deadline itself is in `pool`)
+};
+
+class Session : public PoolListener {
+public:
+    explicit Session(SessionOptions options);
+
+    // Runs the jobs, in the order given, to the end (or the deadline). Each job's
+    // ordinal decides which of two equal findings represents both (the lower).
+    void Run(std::vector<Job> jobs);
+
+    const FindingSet &findings() const { return findings_; }
+    bool loaded() const { return loaded_; }
+    const Hooks &hooks() const { return hooks_; }
+    const std::string &load_error() const { return load_error_; }
+    const StageStats &sweep() const { return sweep_; }
+    const StageStats &fuzz() const { return fuzz_; }
+    const Evidence &evidence() const { return evidence_; }
+    uint64_t state_saves() const { return state_saves_; }
+    bool time_cap_hit() const { return time_cap_hit_; }
+    uint8_t cut_families() const { return cut_families_; }
+    const std::vector<std::string> &notes() const { return notes_; }
+
+    void OnMessage(const Job &job, const Message &m, uint64_t seq) override;
+    std::vector<Job> OnEnd(const Job &job, const WorkerEnd &end) override;
+    bool Abort() const override { return !load_error_.empty(); }
+    std::vector<Job> TakeNewJobs() override;
+    // Once a callback has hung, later calls of it that run past a twentieth of
+    // the timeout are taken for the same hang (counted, never reported anew), so
+    // that a module that hangs often cannot spend the run waiting.
+    uint32_t CallTimeoutMs(Callback cb) const override;
+
+    // Promoted states are given the full contract in batches of this many.
+    static constexpr size_t kContractBatch = 64;
+
+private:
+    Stage StageOf(const Job &job) const;
+    void NoteNotRun(const WorkerConfig &c, uint64_t from);
+    std::optional<Job> FlushPromoted(const Job &fuzz_job);
+
+    SessionOptions options_;
+    RestartPolicy policy_;
+    Clock::time_point started_;
+    std::vector<PlannedCase> plan_;
+    FindingSet findings_;
+    bool loaded_ = false;
+    Hooks hooks_;
+    std::string load_error_;
+    StageStats sweep_, fuzz_;
+    Evidence evidence_{};
+    uint64_t state_saves_ = 0;
+    bool time_cap_hit_ = false;
+    uint8_t cut_families_ = 0;
+    uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0;
+    std::map<uint32_t, std::vector<std::string>> promoted_;  // per fuzz shard, not yet in a contract job
+    std::map<uint32_t, uint32_t> contract_batches_;
+    std::vector<Job> new_jobs_;
+    std::set<Callback> hung_;
+    std::vector<std::string> notes_;
+};
+
+}  // namespace vspc

@@ -1,0 +1,85 @@
+#include "Summary.h"
+
+#include <fmt/format.h>
+
+namespace vspc {
+
+std::string RunSummary::NothingTested() const {
+    if (!error.empty() || state_saves > 0) return {};
+    if (!hooks.prepare)
+        return "the module exports no VspConformancePreparePacket, so no packet had state and nothing was saved: "
+               "export the hook (see docs/guide.md), or an init hook if the callbacks are registered there";
+    if (Cases() == 0 && sweep.skipped + fuzz.skipped > 0)
+        return fmt::format(
+            "VspConformancePreparePacket rejected every seed ({} cases skipped): no packet had state, "
+            "so nothing was saved; make it accept any seed (read short seeds as zero-padded)",
+            sweep.skipped + fuzz.skipped);
+    if (Cases() == 0) return "no case ran";
+    return "no packet with state was ever saved (VspConformancePreparePacket set *HasState = FALSE for every seed, "
+           "or every save with state failed): the save contract was not tested";
+}
+
+RuleResult RunSummary::ResultOf(const Rule &rule) const {
+    RuleResult r;
+    r.exercised = evidence[rule.Index()];
+    for (const Finding &f : findings)
+        if (f.rule == rule.id) {
+            r.outcome = rule.severity == Severity::Error ? RuleOutcome::Fail : RuleOutcome::Warn;
+            return r;
+        }
+    if (!rule.AppliesTo(profile)) {
+        r.outcome = RuleOutcome::NotApplicable;
+        r.reason = fmt::format("checked under --profile strict only");
+        return r;
+    }
+    if (!error.empty()) {
+        r.reason = "the module could not be tested";
+        return r;
+    }
+    if (rule.side == RuleSide::Restore && loaded && !hooks.restore) {
+        r.outcome = RuleOutcome::Skipped;
+        r.reason = "the module has no restore callback";
+        return r;
+    }
+    if (r.exercised > 0) {
+        r.outcome = RuleOutcome::Pass;
+        return r;
+    }
+    r.outcome = RuleOutcome::NotReached;
+    if (Cases() == 0 && sweep.skipped + fuzz.skipped > 0)
+        r.reason = "VspConformancePreparePacket rejected every seed";
+    else if (rule.needs == RuleNeeds::State && state_saves == 0)
+        r.reason = hooks.prepare ? "no packet had state" : "the module exports no VspConformancePreparePacket";
+    else if (time_cap_hit && (rule.families & cut_families))
+        r.reason = fmt::format("the time cap ({:g} s) cut the cases that exercise it", max_time);
+    else
+        r.reason = "no case of this run exercised it";
+    return r;
+}
+
+std::string RunSummary::Verdict() const {
+    if (!error.empty()) return "error";
+    for (const Finding &f : findings)
+        if (f.severity() == Severity::Error || warnings_as_errors) return "fail";
+    if (!NothingTested().empty()) return "error";
+    return "pass";
+}
+
+int RunSummary::ExitCode() const {
+    std::string v = Verdict();
+    return v == "pass" ? 0 : v == "fail" ? 1 : 2;
+}
+
+std::string_view RuleOutcomeName(RuleOutcome o) {
+    switch (o) {
+    case RuleOutcome::Pass: return "pass";
+    case RuleOutcome::Fail: return "fail";
+    case RuleOutcome::Warn: return "warn";
+    case RuleOutcome::NotReached: return "not reached";
+    case RuleOutcome::Skipped: return "skipped";
+    case RuleOutcome::NotApplicable: return "not applicable";
+    }
+    return "?";
+}
+
+}  // namespace vspc

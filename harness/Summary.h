@@ -1,0 +1,66 @@
+// The summary of a run: what was tested, what was found, and what each rule's
+// outcome is, from the evidence. Every report renders this one value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "Finding.h"
+#include "Module.h"
+#include "Protocol.h"
+#include "Rules.h"
+
+namespace vspc {
+
+enum class RuleOutcome { Pass, Fail, Warn, NotReached, Skipped, NotApplicable };
+
+struct RuleResult {
+    RuleOutcome outcome = RuleOutcome::NotReached;
+    uint64_t exercised = 0;  // calls or comparisons that could have broken it
+    std::string reason;      // why it is not reached, skipped or not applicable
+};
+
+// What one stage did (from the workers' status blocks, so deaths lose nothing).
+struct StageStats {
+    uint64_t planned = 0;  // sweep: cases; fuzz: executions
+    uint64_t cases = 0, skipped = 0, cut = 0, calls = 0, execs = 0, promoted = 0;
+    uint32_t restarts = 0;
+};
+
+struct RunSummary {
+    std::string command = "check";
+    std::string tool_version;
+    ModuleFile module;
+    ModuleOptions module_options;  // the callback names used (replay commands repeat them)
+    Hooks hooks;
+    bool loaded = false;
+    Profile profile = Profile::Strict;
+    uint64_t seed = 1;
+    uint32_t timeout_ms = 2000;
+    unsigned jobs = 1;
+    double max_time = 0;
+    bool warnings_as_errors = false;
+    StageStats sweep, fuzz;
+    uint64_t state_saves = 0;  // successful saves of a packet with state
+    Evidence evidence{};
+    bool time_cap_hit = false;
+    uint8_t cut_families = 0;  // sweep families the run did not finish
+    double seconds = 0;
+    std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop, what was cut)
+    std::vector<Finding> findings;
+    std::string error;       // set when the module could not be tested
+    std::string report_dir;  // absolute: replay commands name files in it
+
+    RuleResult ResultOf(const Rule &rule) const;
+    std::string Verdict() const;  // "pass", "fail", "error"
+    int ExitCode() const;
+    // Why nothing was tested (no packet with state was ever saved), or empty.
+    std::string NothingTested() const;
+    uint64_t Cases() const { return sweep.cases + fuzz.cases; }
+    uint64_t Calls() const { return sweep.calls + fuzz.calls; }
+};
+
+std::string_view RuleOutcomeName(RuleOutcome o);
+
+}  // namespace vspc
