@@ -117,6 +117,7 @@ SerVspAllocatePacketContext(
     *Context = NULL;
     Status = RtlULongAdd(FIELD_OFFSET(SERVSP_PACKET_CONTEXT, Data), DataLength, &Size);
     if (!NT_SUCCESS(Status)) {
+        NT_ASSERT(Status == STATUS_INTEGER_OVERFLOW);
         return Status;
     }
     *Context = (PSERVSP_PACKET_CONTEXT)ExAllocatePool2(POOL_FLAG_NON_PAGED, Size, SERVSP_TAG_PACKET);
@@ -137,7 +138,11 @@ SerVspFreePacketContext(
     )
 {
     NT_ASSERT(Context->Signature == SERVSP_PACKET_SIGNATURE);
-    Context->Signature = 0;
+
+    //
+    // Poison the fixed part, so that a use after free shows.
+    //
+    RtlFillMemory(Context, FIELD_OFFSET(SERVSP_PACKET_CONTEXT, Data), 0xDD);
     ExFreePoolWithTag(Context, SERVSP_TAG_PACKET);
 }
 
@@ -282,6 +287,7 @@ SerVspCompletePacket(
     KIRQL OldIrql;
     LONG Remaining;
 
+    NT_ASSERT(KeGetCurrentIrql() <= DISPATCH_LEVEL);
     if (Context == NULL) {
         return STATUS_NOT_FOUND;
     }
@@ -365,6 +371,7 @@ SerVspSavePacket(
     ULONG Needed;
     NTSTATUS Status;
 
+    NT_ASSERT(KeGetCurrentIrql() == PASSIVE_LEVEL);
     *BytesNeeded = 0;
     if (ChannelContext == NULL) {
         return STATUS_INVALID_DEVICE_STATE;
@@ -562,7 +569,7 @@ SerVspRestorePacket(
     // An empty SaveBuf: the packet had no state of ours.
     //
     if (SaveBufSize != 0) {
-        Status = SerVspParseRecord(ChannelContext, (const UCHAR *)SaveBuf, SaveBufSize, &Context);
+        Status = SerVspParseRecord(ChannelContext, (PBYTE)SaveBuf, SaveBufSize, &Context);
         if (!NT_SUCCESS(Status)) {
             DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_TRACE_LEVEL,
                        "SerVsp: rejected a saved record of %u bytes (0x%08X)\n",

@@ -11,7 +11,7 @@
  *   u8  Kind           Kind % 8 == 0: an idle packet (no state of ours); else the packet type
  *                      is 1 + Kind % 3 (receive data, modem status, line status)
  *   u32 TransactionId
- *   u32 BaudRate       1 + value % SERVSP_MAX_BAUD_RATE
+ *   u32 BaudRate       value % SERVSP_MAX_BAUD_RATE, at least 1
  *   u8  Framing        data bits 5 + (b & 3), parity (b >> 2) % 5, stop bits (b >> 5) % 3
  *   u8  FlowControl    & SERVSP_FLOW_CONTROL_VALID
  *   u32 ModemStatus    & SERVSP_MODEM_STATUS_VALID
@@ -80,7 +80,7 @@ NTSTATUS VspConformancePreparePacket(VMBCHANNEL Channel, VMBPACKET Packet, const
     }
     Type = (SERVSP_PACKET_TYPE)(1 + SeedByte(&Reader) % 3);
     TransactionId = SeedUlong(&Reader);
-    Line.BaudRate = 1 + SeedUlong(&Reader) % SERVSP_MAX_BAUD_RATE;
+    Line.BaudRate = max(SeedUlong(&Reader) % SERVSP_MAX_BAUD_RATE, 1u);
     Framing = SeedByte(&Reader);
     Line.DataBits = (UCHAR)(5 + (Framing & 3));
     Line.Parity = (UCHAR)((Framing >> 2) % 5);
