@@ -115,9 +115,12 @@ example)
     fi
     verdicts "$planted" fail SP5
 
-    # The guide's claim: a bare file name is a module in the current directory.
-    (cd "$fixed" && "$prefix/bin/vspconform" check libserialvsp_plain.so --runs 0 --report-dir bare-name) \
-        >>"$log" 2>&1 || fail "check libserialvsp_plain.so (a bare file name) failed"
+    # The guide's claim: a bare file name is a module in the current directory. And the sweep
+    # tests the example fully: no note about skipped seeds or missing hooks.
+    out=$(cd "$fixed" && "$prefix/bin/vspconform" check libserialvsp_plain.so --runs 0 --report-dir bare-name 2>&1) ||
+        fail "check libserialvsp_plain.so (a bare file name) failed: $out"
+    grep -q '^verdict  PASS' <<<"$out" || fail "no PASS verdict: $out"
+    ! grep -q '^note' <<<"$out" || fail "the sweep did not test the example fully: $(grep '^note' <<<"$out")"
 
     # A WDK routine the header lacks is a compile error, not a module that fails to load.
     bad=$work/implicit

@@ -70,7 +70,7 @@ NTSTATUS VspConformancePreparePacket(VMBCHANNEL Channel, VMBPACKET Packet, const
     SEED_READER Reader = {Seed, SeedSize, 0};
     SERVSP_LINE_SETTINGS Line;
     SERVSP_PACKET_TYPE Type;
-    ULONG TransactionId, ModemStatus, LineStatus, DataLength = 0;
+    ULONG TransactionId, BaudRate, ModemStatus, LineStatus, DataLength = 0;
     UCHAR Framing;
     NTSTATUS Status;
 
@@ -80,7 +80,8 @@ NTSTATUS VspConformancePreparePacket(VMBCHANNEL Channel, VMBPACKET Packet, const
     }
     Type = (SERVSP_PACKET_TYPE)(1 + SeedByte(&Reader) % 3);
     TransactionId = SeedUlong(&Reader);
-    Line.BaudRate = max(SeedUlong(&Reader) % SERVSP_MAX_BAUD_RATE, 1u);
+    BaudRate = SeedUlong(&Reader) % SERVSP_MAX_BAUD_RATE; /* not inside max(): it is a macro */
+    Line.BaudRate = max(BaudRate, 1u);
     Framing = SeedByte(&Reader);
     Line.DataBits = (UCHAR)(5 + (Framing & 3));
     Line.Parity = (UCHAR)((Framing >> 2) % 5);
