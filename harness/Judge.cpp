@@ -49,6 +49,7 @@ public:
     void Run() {
         for (size_t i = 0; i < log_.calls.size(); ++i) {
             const CallRecord &c = log_.calls[i];
+            if (!c.assertion.empty()) Assertion(static_cast<int>(i), c);
             if (c.callback == Callback::Prepare) Exercise(RuleId::SP11);
             if (c.callback == Callback::Save) JudgeSave(static_cast<int>(i), c);
             if (c.callback == Callback::Restore) {
@@ -89,6 +90,20 @@ private:
         l.guard_page = guard_page;
         l.count = count;
         Add(RuleForStrayAccess(region, access, c.size), call, "", DescribeLocation(l), l);
+    }
+
+    // NT_ASSERT failing in a callback (WdkCompat.h): the module's own invariant broke. In a
+    // checked build it breaks into the debugger; on a live host the call goes on regardless.
+    void Assertion(int i, const CallRecord &c) {
+        std::string_view a = c.assertion;
+        size_t p1 = a.find('|'), p2 = a.rfind('|');
+        std::string_view file = a.substr(p1 + 1, p2 - p1 - 1), line = a.substr(p2 + 1);
+        std::string_view base =
+            file.substr(file.find_last_of('/') == std::string_view::npos ? 0 : file.find_last_of('/') + 1);
+        RuleId rule = c.callback == Callback::Restore ? RuleId::RP2 : RuleId::SP11;
+        // The signature names the file's base name and line: it survives a build in another directory.
+        Add(rule, i, fmt::format("assertion {}:{}", base, line),
+            fmt::format("NT_ASSERT({}) failed in {} at {}:{}", a.substr(0, p1), CallbackName(c.callback), file, line));
     }
 
     void StraysOf(int i, const CallRecord &c, uint32_t buffer_size) {

@@ -1,5 +1,9 @@
 #include "Runner.h"
 
+#include <fmt/format.h>
+
+#include "WdkSupport.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -36,11 +40,18 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *
         s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         s->in_call.store(1, std::memory_order_relaxed);
     }
+    assertions_before_ = FailedAssertionCount();
     faults_.BeginCall(regions, count, rec.null_buffer, status_);
 }
 
-FaultRecord Runner::EndCall() {
+FaultRecord Runner::EndCall(CallRecord *rec) {
     FaultRecord r = faults_.EndCall();
+    if (FailedAssertionCount() != assertions_before_) {
+        // The module asserted (WdkCompat.h's NT_ASSERT): a finding of this call, then a clean slate.
+        if (auto a = FirstFailedAssertion(); a && rec)
+            rec->assertion = fmt::format("{}|{}|{}", a->expression, a->file, a->line);
+        ResetFailedAssertions();
+    }
     if (SharedStatus *s = status_) {
         s->in_call.store(0, std::memory_order_relaxed);
         s->counters.calls.Add(1);
@@ -71,7 +82,7 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     BeginCall(Callback::Prepare, rec);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
-    rec.fault = EndCall();
+    rec.fault = EndCall(&rec);
     rec.bytes_needed = has_state;
     log.calls.push_back(rec);
     Emit(log);
@@ -103,7 +114,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
 
     BeginCall(Callback::Save, rec, regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
-    rec.fault = EndCall();
+    rec.fault = EndCall(&rec);
 
     rec.bytes_needed = *bn;
     rec.bytes_needed_written = rec.bytes_needed != kBytesNeededPoison;
@@ -223,7 +234,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     BeginCall(Callback::Restore, rec, regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
-    rec.fault = EndCall();
+    rec.fault = EndCall(&rec);
     watch.active = false;
     rec.watch = watch;
 

@@ -63,6 +63,7 @@ struct CallRecord {
     StrayWrite stray_save;                    // around SaveBuf (canary window)
     StrayWrite stray_bytes_needed;            // around *BytesNeeded (canary window)
     FaultRecord fault;                        // accesses the guard zones caught (and recovered)
+    std::string assertion;                    // an NT_ASSERT that failed in the call (WdkCompat.h): "expr|file|line"
     int64_t changed_past_reported = -1;       // SW2: first buffer offset >= reported size that changed
     uint32_t data_offset = 0, data_size = 0;  // saved bytes, in CaseLog::bytes
     // restore
@@ -128,7 +129,7 @@ private:
     void Release(Slot &slot);
     void Solo(const Case &c, int packet, CaseLog &log);
     void BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions = nullptr, int count = 0);
-    FaultRecord EndCall();
+    FaultRecord EndCall(CallRecord *rec = nullptr);
     void Emit(const CaseLog &log) {
         if (trace_) trace_(log, log.calls.back());
     }
@@ -139,6 +140,7 @@ private:
     GuardedArena save_arena_, bytes_needed_arena_;
     ReadOnlyArena restore_input_, restore_lib_;
     FaultContext faults_;
+    uint64_t assertions_before_ = 0;
     std::array<Slot, kMaxPackets> slots_;
     std::vector<uint8_t> scratch_;
     uint32_t op_index_ = 0;

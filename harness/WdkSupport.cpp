@@ -1,5 +1,6 @@
 #include "WdkSupport.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -58,10 +59,11 @@ uint8_t FillByte(uint64_t n) {
 
 }  // namespace
 
-uint64_t FailedAssertionCount() {
-    std::lock_guard lock(S().mutex);
-    return S().assertions;
-}
+namespace {
+std::atomic<uint64_t> g_assertions{0};  // mirrors State::assertions, read on every module call without the lock
+}  // namespace
+
+uint64_t FailedAssertionCount() { return g_assertions.load(std::memory_order_relaxed); }
 
 std::optional<FailedAssertion> FirstFailedAssertion() {
     std::lock_guard lock(S().mutex);
@@ -71,6 +73,7 @@ std::optional<FailedAssertion> FirstFailedAssertion() {
 void ResetFailedAssertions() {
     std::lock_guard lock(S().mutex);
     S().assertions = 0;
+    g_assertions.store(0, std::memory_order_relaxed);
     S().first_assertion.reset();
 }
 
@@ -168,6 +171,7 @@ VOID VspConformanceAssertionFailed(const char *Expression, const char *File, ULO
     const char *file = File ? File : "(unknown file)";
     std::lock_guard lock(S().mutex);
     ++S().assertions;
+    vspc::g_assertions.store(S().assertions, std::memory_order_relaxed);
     if (!S().first_assertion) S().first_assertion = vspc::FailedAssertion{expression, file, Line};
     if (S().printed < vspc::kPrintedAssertions) {
         ++S().printed;

@@ -21,6 +21,7 @@
 #include "Protocol.h"
 #include "Sha256.h"
 #include "Sweep.h"
+#include "WdkSupport.h"
 
 extern "C" int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*cb)(const uint8_t *data, size_t size));
 
@@ -294,6 +295,7 @@ int WorkerSession::Main() {
         Send(msg::LoadError{error});
         return 3;
     }
+    ResetWdkRecords();  // what the init hook allocated is the channel's, not a packet's
     Hooks hooks;
     hooks.save = module_.save != nullptr;
     hooks.restore = module_.restore != nullptr;
