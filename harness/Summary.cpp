@@ -41,11 +41,17 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.reason = "the module has no restore callback";
         return r;
     }
+    r.outcome = RuleOutcome::NotReached;
+    if (!NothingTested().empty()) {
+        // Stateless packets and hostile records may have exercised it, but a run that saved
+        // no state tested nothing that counts: no rule passes in it.
+        r.reason = "the run could not test the module: no packet with state was ever saved";
+        return r;
+    }
     if (r.exercised > 0) {
         r.outcome = RuleOutcome::Pass;
         return r;
     }
-    r.outcome = RuleOutcome::NotReached;
     if (Cases() == 0 && sweep.skipped + fuzz.skipped > 0)
         r.reason = "VspConformancePreparePacket rejected every seed";
     else if (rule.needs == RuleNeeds::State && state_saves == 0)

@@ -206,6 +206,17 @@ TEST(WithoutRestore, EveryReportShowsTheRestoreRulesSkipped) {
 
 class Determinism : public ::testing::TestWithParam<const char *> {};
 
+// What a run did, as numbers: equal for two runs of one module with one seed.
+std::string Counts(const CheckRun &c) {
+    nlohmann::json counts = c.report.value("counts", nlohmann::json::object());
+    counts.erase("violations");
+    counts.erase("warnings");
+    nlohmann::json exercised = nlohmann::json::object();
+    for (const auto &r : c.report.value("rules", nlohmann::json::array()))
+        exercised[r.value("id", "?")] = r.value("exercised", -1);
+    return counts.dump() + " " + exercised.dump();
+}
+
 TEST_P(Determinism, TwoRunsAgree) {
     const std::string name = GetParam();
     ScratchDir dir("determinism-" + name);
@@ -217,7 +228,8 @@ TEST_P(Determinism, TwoRunsAgree) {
     EXPECT_EQ(a.report.value("verdict", "a"), b.report.value("verdict", "b"));
     EXPECT_EQ(Fingerprint(a, "violations"), Fingerprint(b, "violations"));
     EXPECT_EQ(Fingerprint(a, "warnings"), Fingerprint(b, "warnings"));
-    EXPECT_EQ(a.report["counts"].value("sweep_cases", -1), b.report["counts"].value("sweep_cases", -2));
+    EXPECT_EQ(Counts(a), Counts(b)) << "two runs of " << name << " did different work";
+    EXPECT_GT(a.report["counts"].value("fuzz_runs", 0), 0);
     if (name != std::string("reference")) {
         EXPECT_EQ(a.report.value("verdict", ""), "fail");
         EXPECT_FALSE(a.report.value("violations", nlohmann::json::array()).empty());
@@ -372,6 +384,73 @@ INSTANTIATE_TEST_SUITE_P(Samples, ModuleDeath,
                                            DeathParam{"sp11_hang", {"--timeout-ms", "300"}},
                                            DeathParam{"sp11_exit", {}}),
                          [](const auto &info) { return std::string(info.param.sample); });
+
+// ---- the split of the work does not depend on --jobs ----------------------------------
+
+TEST(Jobs, OneWorkerOrTwoDoTheSameWork) {
+    ScratchDir dir("jobs");
+    CheckRun one = Check(SamplePath("sp9_reserved_not_written"), dir / "one", dir.path(), {"--jobs", "1"});
+    CheckRun two = Check(SamplePath("sp9_reserved_not_written"), dir / "two", dir.path(), {"--jobs", "2"});
+    ASSERT_TRUE(one.report.is_object()) << one.proc.Describe();
+    ASSERT_TRUE(two.report.is_object()) << two.proc.Describe();
+    EXPECT_EQ(Counts(one), Counts(two));
+    EXPECT_EQ(Fingerprint(one, "violations"), Fingerprint(two, "violations"));
+    EXPECT_EQ(one.report["options"].value("jobs", 0), 1);
+    EXPECT_EQ(two.report["options"].value("jobs", 0), 2);
+}
+
+// ---- state-gated bugs: found by default check for every seed ---------------------------
+
+struct GatedParam {
+    const char *sample;
+    int seed;
+};
+
+class StateGated : public ::testing::TestWithParam<GatedParam> {};
+
+TEST_P(StateGated, FoundByDefaultCheck) {
+    const GatedParam &p = GetParam();
+    ScratchDir dir(std::string(p.sample) + "-seed" + std::to_string(p.seed));
+    CheckRun c = Check(SamplePath(p.sample), dir / "r", dir.path(), {"--seed", std::to_string(p.seed)});
+    ASSERT_TRUE(c.report.is_object()) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 1) << c.proc.Describe();
+    EXPECT_EQ(Join(RulesIn(c.report.value("violations", nlohmann::json::array()))), "SP5") << c.report.dump(2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Samples, StateGated,
+    ::testing::Values(GatedParam{"rare_passthrough_overrun", 1}, GatedParam{"rare_passthrough_overrun", 2},
+                      GatedParam{"rare_passthrough_overrun", 3}, GatedParam{"rare_passthrough_overrun", 4},
+                      GatedParam{"rare_passthrough_overrun", 5}, GatedParam{"rare_three_bytes_overrun", 1},
+                      GatedParam{"rare_three_bytes_overrun", 2}, GatedParam{"rare_three_bytes_overrun", 3},
+                      GatedParam{"rare_three_bytes_overrun", 4}, GatedParam{"rare_three_bytes_overrun", 5}),
+    [](const auto &info) { return std::string(info.param.sample) + "_seed" + std::to_string(info.param.seed); });
+
+// ---- a bounded gate ------------------------------------------------------------------------
+
+TEST(TimeCap, ASlowModulePassesAndTheReportsSayWhatWasCut) {
+    ScratchDir dir("slow");
+    CheckRun c = Check(SamplePath("slow_states"), dir / "r", dir.path(), {"--max-time", "5"});
+    ASSERT_TRUE(c.report.is_object()) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 0) << c.proc.Describe();
+    EXPECT_TRUE(c.report["time_cap"].value("hit", false)) << c.report.dump(2);
+    EXPECT_LT(c.report.value("seconds", 1e9), 30.0) << "the cap did not bound the run";
+    std::string notes = c.report.value("notes", nlohmann::json::array()).dump();
+    EXPECT_NE(notes.find("time cap of 5 s was hit"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("not run"), std::string::npos) << notes;
+    EXPECT_NE(ReadFile(c.dir / "report.md").find("time cap of 5 s was hit"), std::string::npos);
+    EXPECT_NE(c.proc.out.find("time cap of 5 s was hit"), std::string::npos) << c.proc.out;
+}
+
+TEST(CouldNotTest, NegativeNumbersAreRefused) {
+    ScratchDir dir("negative");
+    for (const char *flag : {"--runs", "--seed", "--jobs", "--timeout-ms", "--max-time"}) {
+        ProcResult r =
+            RunProc(Cmd({"check", SamplePath("reference"), flag, "-1", "--report-dir", (dir / "r").string()}),
+                    dir.path());
+        ExpectCouldNotTest(r, flag);
+    }
+}
 
 // ---- the rule catalog ---------------------------------------------------------------
 

@@ -32,7 +32,8 @@ std::vector<Param> AllParams() {
 
 // The manifest's extra arguments that replay understands too (check-only flags dropped).
 std::vector<std::string> ReplayArgs(const std::vector<std::string> &check_args) {
-    static const std::set<std::string> check_only_with_value = {"--report-dir", "--runs", "--seed", "--max-restarts"};
+    static const std::set<std::string> check_only_with_value = {"--report-dir",   "--runs", "--seed",
+                                                                "--max-restarts", "--jobs", "--max-time"};
     static const std::set<std::string> check_only_flags = {"--warnings-as-errors"};
     std::vector<std::string> out;
     for (size_t i = 0; i < check_args.size(); ++i) {
@@ -90,11 +91,23 @@ TEST_P(SampleTest, VerdictMatchesExpectation) {
     for (const auto &w : expected_warnings)
         EXPECT_TRUE(warned.count(w)) << "expected warning " << w << " is missing; warnings: " << warnings.dump(2);
 
+    // One finding per rule and signature: two of the same would be one defect reported twice.
+    std::set<std::string> keys;
+    for (const auto *list : {&violations, &warnings})
+        for (const auto &v : *list)
+            EXPECT_TRUE(keys.insert(v.value("rule", "") + "|" + v.value("signature", "")).second)
+                << "reported twice: " << v.dump(2);
+
     if (untestable) {
         EXPECT_TRUE(violations.empty()) << violations.dump(2);
         EXPECT_TRUE(report["error"].is_string()) << report.dump(2);
+        // Nothing tested is never a pass, for the run or for any rule.
+        EXPECT_EQ(Join(RulesWithOutcome(report, "pass")), "(none)") << report.value("rules", nlohmann::json()).dump();
         return;
     }
+    // A rule that passed was exercised.
+    for (const auto &r : report.value("rules", nlohmann::json::array()))
+        if (r.value("outcome", "") == "pass") EXPECT_GT(r.value("exercised", 0), 0) << r.dump();
 
     // Every violation names a reproducer that exists.
     for (const auto &v : violations) {

@@ -1,0 +1,294 @@
+// Findings, their codec and their set; the worker protocol; death attribution
+// and the restart policy. The engine's typed values, tested without a module.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "Attribution.h"
+#include "Finding.h"
+#include "Protocol.h"
+
+namespace vspc {
+namespace {
+
+Finding Overrun(RuleId rule, bool guard_page) {
+    Finding f;
+    f.rule = rule;
+    Location l;
+    l.region = FaultRegion::SaveBuf;
+    l.offset = 8;
+    l.buffer_size = 8;
+    l.access = Access::Write;
+    l.guard_page = guard_page;
+    l.count = 1;
+    f.location = l;
+    f.message = DescribeLocation(l);
+    return f;
+}
+
+Finding Full() {
+    Finding f = Overrun(RuleId::SP5, true);
+    Death d;
+    d.kind = DeathKind::Crash;
+    d.signo = 11;
+    d.callback = Callback::Save;
+    d.sanitizer = "AddressSanitizer: SEGV";
+    f.death = d;
+    CallInfo c;
+    c.index = 3;
+    c.callback = Callback::Save;
+    c.packet = 1;
+    c.size = 8;
+    c.placement = Placement::Left;
+    c.fill = 7;
+    c.status = static_cast<NtStatus>(0xC0000023u);
+    c.bytes_needed = 8;
+    c.text = "save packet 1: ...";
+    f.call = c;
+    f.op_index = 4;
+    f.stage = Stage::Fuzz;
+    f.reproducer = {0, 3, 'a', 'b', 'c', 0, 0, 1, 0, 2};
+    f.occurrences = 17;
+    f.found_after = 0.25;
+    return f;
+}
+
+TEST(Finding, OneSignatureWhoeverSawIt) {
+    // The same overrun seen by the canary window (judge) and by a guard page
+    // (a death, or a recovered fault) is one defect: one signature.
+    EXPECT_EQ(Overrun(RuleId::SP3, false).Signature(), Overrun(RuleId::SP3, true).Signature());
+    EXPECT_EQ(Overrun(RuleId::SP3, true).Signature(), "SaveBuf overrun write");
+    Finding other = Overrun(RuleId::SP5, true);
+    other.location->offset = -1;
+    EXPECT_EQ(other.Signature(), "SaveBuf underrun write");
+    Finding hang;
+    hang.rule = RuleId::SP11;
+    hang.death = Death{DeathKind::Hang, 0, 0, Callback::Save, ""};
+    EXPECT_EQ(hang.Key(), "SP11|save hang");
+}
+
+TEST(Finding, StrayAccessesMapToTheirRules) {
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::SaveBuf, Access::Write, 0), RuleId::SP3);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::NullSaveBuf, Access::Write, 0), RuleId::SP3);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::SaveBuf, Access::Write, 16), RuleId::SP5);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::BytesNeeded, Access::Write, 0), RuleId::SP5);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::RestoreSaveBuf, Access::Read, 16), RuleId::RP2);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::RestoreLibBuf, Access::Read, 16), RuleId::RP2);
+    EXPECT_EQ(RuleForStrayAccess(FaultRegion::RestoreSaveBuf, Access::Write, 16), RuleId::RP4);
+}
+
+TEST(Finding, JsonRoundTrip) {
+    for (const Finding &f : {Full(), Overrun(RuleId::SP3, false)}) {
+        nlohmann::json j = ToJson(f);
+        for (const char *key : {"rule", "signature", "location", "death", "call", "case", "found_after_seconds"})
+            EXPECT_TRUE(j.contains(key)) << key;  // every key present, null when empty
+        Finding back;
+        ASSERT_EQ(FindingFromJson(j, back), "") << j.dump(2);
+        EXPECT_EQ(back, f);
+    }
+}
+
+TEST(Finding, JsonDecodeIsStrict) {
+    nlohmann::json good = ToJson(Full());
+    Finding out;
+    auto broken = [&](auto edit) {
+        nlohmann::json j = good;
+        edit(j);
+        return FindingFromJson(j, out);
+    };
+    EXPECT_NE(broken([](auto &j) { j.erase("rule"); }), "");
+    EXPECT_NE(broken([](auto &j) { j["rule"] = "SP99"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["op_index"] = -1; }), "");
+    EXPECT_NE(broken([](auto &j) { j["op_index"] = "4"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["case"] = "xyz"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["location"]["region"] = "Heap"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["signature"] = "forged"; }), "");
+    EXPECT_NE(broken([](auto &j) { j = nlohmann::json::array(); }), "");
+}
+
+TEST(FindingSet, DeduplicatesByRuleAndSignature) {
+    FindingSet set;
+    Finding a = Overrun(RuleId::SP5, true), b = Overrun(RuleId::SP5, false);
+    a.found_after = 2.0;
+    b.found_after = 1.0;
+    EXPECT_TRUE(set.Add(a, {1, 0, 5}));
+    EXPECT_FALSE(set.Add(b, {1, 0, 9}));  // the same key: an occurrence
+    set.AddOccurrences(a.Key(), 3);
+    Finding other = Overrun(RuleId::SP3, false);
+    EXPECT_TRUE(set.Add(other, {0, 0, 0}));
+    auto sorted = set.Sorted();
+    ASSERT_EQ(sorted.size(), 2u);
+    EXPECT_EQ(sorted[0].rule, RuleId::SP3);  // by rule
+    EXPECT_EQ(sorted[1].occurrences, 5u);
+    EXPECT_DOUBLE_EQ(sorted[1].found_after, 1.0);  // the earliest time
+    EXPECT_TRUE(sorted[1].location->guard_page);   // the representative is the least origin's
+}
+
+TEST(FindingSet, TheRepresentativeDoesNotDependOnArrivalOrder) {
+    Finding early = Overrun(RuleId::SP5, true), late = Overrun(RuleId::SP5, true);
+    early.reproducer = {1};
+    late.reproducer = {2};
+    FindingSet one, two;
+    one.Add(early, {0, 0, 1});
+    one.Add(late, {3, 1, 0});
+    two.Add(late, {3, 1, 0});
+    two.Add(early, {0, 0, 1});
+    EXPECT_EQ(one.Sorted(), two.Sorted());
+    EXPECT_EQ(two.Sorted()[0].reproducer, std::vector<uint8_t>{1});
+}
+
+// ---- the protocol -------------------------------------------------------------------
+
+TEST(Protocol, ConfigRoundTrip) {
+    WorkerConfig c;
+    c.mode = WorkerMode::Contract;
+    c.module = ModuleOptions{"/tmp/a b/libvsp.so", "MySave", "MyRestore"};
+    c.profile = Profile::Kmcl;
+    c.seed = 1ull << 60;
+    c.begin = 5;
+    c.end = 9;
+    c.shard = 1;
+    c.generation = 3;
+    c.runs = 12345;
+    c.corpus = "/dev/shm/x";
+    c.cases = {"a", "b c"};
+    c.quiet_engine = false;
+    c.shm_fd = 7;
+    c.out_fd = 9;
+    WorkerConfig back;
+    ASSERT_EQ(DecodeConfig(EncodeConfig(c), back), "");
+    EXPECT_EQ(back, c);
+}
+
+TEST(Protocol, ConfigDecodeIsStrict) {
+    WorkerConfig back;
+    std::string good = EncodeConfig(WorkerConfig{});
+    EXPECT_EQ(DecodeConfig(good, back), "");
+    for (auto [from, to] : {std::pair<std::string, std::string>{"\"sweep\"", "\"swept\""},
+                            {"\"strict\"", "\"lenient\""},
+                            {"\"runs\":0", "\"runs\":-1"},
+                            {"\"seed\":1", "\"seed\":\"1\""}}) {
+        std::string bad = good;
+        ASSERT_NE(bad.find(from), std::string::npos) << from;
+        bad.replace(bad.find(from), from.size(), to);
+        EXPECT_NE(DecodeConfig(bad, back), "") << bad;
+    }
+    EXPECT_NE(DecodeConfig("[]", back), "");
+    EXPECT_NE(DecodeConfig("not json", back), "");
+}
+
+TEST(Protocol, EveryMessageRoundTrips) {
+    std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}},
+                                     msg::LoadError{"cannot load: x"},
+                                     msg::Found{Full()},
+                                     msg::Trace{"save packet 0: ..."},
+                                     msg::CaseBegin{3, "/tmp/x.case"},
+                                     msg::CaseEnd{3, true, "rejected", 2},
+                                     msg::Promoted{"/dev/shm/p/1.state"},
+                                     msg::Done{{{"SP5|SaveBuf overrun write", 41}}}};
+    for (const Message &m : messages) {
+        std::string line = EncodeMessage(m);
+        EXPECT_EQ(line.find('\n'), std::string::npos);
+        auto back = DecodeMessage(line);
+        ASSERT_TRUE(std::holds_alternative<Message>(back)) << line << ": " << std::get<ProtocolError>(back).what;
+        EXPECT_EQ(std::get<Message>(back), m) << line;
+    }
+}
+
+TEST(Protocol, BadMessagesAreErrorsNotExceptions) {
+    for (std::string line : {std::string("[]"), std::string("{}"), std::string("garbage"), std::string("{\"t\":1}"),
+                             std::string("{\"t\":\"loaded\"}"), std::string("{\"t\":\"finding\",\"finding\":{}}"),
+                             std::string("{\"t\":\"done\",\"repeats\":[{\"key\":\"k\",\"n\":-3}]}"),
+                             std::string("{\"t\":\"nonsense\"}"), std::string(kMaxMessageBytes + 1, ' ')}) {
+        auto r = DecodeMessage(line);
+        EXPECT_TRUE(std::holds_alternative<ProtocolError>(r)) << line.substr(0, 80);
+    }
+}
+
+// ---- deaths ------------------------------------------------------------------------------
+
+WorkerEnd Died(EndHow how, Callback cb) {
+    WorkerEnd e;
+    e.how = how;
+    e.loaded = true;
+    e.in_call = cb != Callback::None;
+    e.call.callback = cb;
+    e.call.size = 8;
+    e.call.op_index = 1;
+    Case c{{{1, 2, 3}}, {Op{}, Op{}, Op{}}};
+    e.case_bytes = EncodeCase(c);
+    return e;
+}
+
+TEST(DeathAttribution, AFaultInSaveBufIsSp5AsTheJudgeWouldSay) {
+    WorkerEnd e = Died(EndHow::Crashed, Callback::Save);
+    e.signo = 11;
+    e.faulted = true;
+    e.fault.region = FaultRegion::SaveBuf;
+    e.fault.offset = 8;
+    e.fault.buffer_size = 8;
+    e.fault.access = Access::Write;
+    Finding f = DeathFinding(e, 2000, Stage::Sweep);
+    EXPECT_EQ(f.rule, RuleId::SP5);
+    EXPECT_EQ(f.Key(), Overrun(RuleId::SP5, false).Key());  // one signature for both paths
+    // The reproducer is the case cut after the op that was running.
+    EXPECT_EQ(DecodeCase(f.reproducer).ops.size(), 2u);
+    ASSERT_TRUE(f.call.has_value());
+    EXPECT_FALSE(f.call->returned);
+}
+
+TEST(DeathAttribution, WhereItDiedPicksTheRule) {
+    EXPECT_EQ(DeathFinding(Died(EndHow::Crashed, Callback::Restore), 2000, Stage::Sweep).rule, RuleId::RP2);
+    EXPECT_EQ(DeathFinding(Died(EndHow::Crashed, Callback::Save), 2000, Stage::Sweep).rule, RuleId::SP11);
+    Finding hang = DeathFinding(Died(EndHow::Hung, Callback::Save), 300, Stage::Fuzz);
+    EXPECT_EQ(hang.Key(), "SP11|save hang");
+    EXPECT_NE(hang.message.find("300 ms"), std::string::npos) << hang.message;
+    EXPECT_EQ(DeathFinding(Died(EndHow::Exited, Callback::None), 2000, Stage::Sweep).Key(), "SP11|none exit");
+    EXPECT_EQ(DeathFinding(Died(EndHow::BadMessage, Callback::None), 2000, Stage::Sweep).rule, RuleId::SP11);
+    // A fault outside our buffers is a plain crash of the callback.
+    WorkerEnd wild = Died(EndHow::Crashed, Callback::Restore);
+    wild.signo = 11;
+    EXPECT_EQ(DeathFinding(wild, 2000, Stage::Sweep).Key(), "RP2|restore SIGSEGV");
+}
+
+TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
+    RestartPolicy policy(3);
+    Finding death = DeathFinding(Died(EndHow::Crashed, Callback::Save), 2000, Stage::Sweep);
+    std::string why;
+    Job sweep{WorkerConfig{}, 2, 0};
+    sweep.config.mode = WorkerMode::Sweep;
+    sweep.config.begin = 10;
+    sweep.config.end = 20;
+    WorkerEnd e = Died(EndHow::Crashed, Callback::Save);
+    e.case_index = 14;
+    auto next = policy.Continue(sweep, e, death, &why);
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->config.begin, 15u);
+    EXPECT_EQ(next->generation, 1u);
+    EXPECT_EQ(next->ordinal, 2u);
+    e.case_index = 19;  // the last case: nothing left
+    EXPECT_FALSE(policy.Continue(sweep, e, death, &why).has_value());
+    EXPECT_TRUE(why.empty());
+
+    Job fuzz{WorkerConfig{}, 8, 0};
+    fuzz.config.mode = WorkerMode::Fuzz;
+    fuzz.config.runs = 1000;
+    e.totals.execs = 100;
+    auto f1 = policy.Continue(fuzz, e, death, &why);
+    ASSERT_TRUE(f1.has_value());
+    EXPECT_EQ(f1->config.runs, 900u);  // the executions left
+    EXPECT_EQ(f1->config.generation, 1u);
+    EXPECT_TRUE(policy.Continue(fuzz, e, death, &why).has_value());
+    EXPECT_FALSE(policy.Continue(fuzz, e, death, &why).has_value());  // 3 deaths, one signature
+    EXPECT_NE(why.find("3 deaths"), std::string::npos) << why;
+    // Another signature is not limited by the first one's count.
+    why.clear();
+    Finding other = DeathFinding(Died(EndHow::Hung, Callback::Restore), 2000, Stage::Fuzz);
+    EXPECT_TRUE(policy.Continue(fuzz, e, other, &why).has_value());
+}
+
+}  // namespace
+}  // namespace vspc
