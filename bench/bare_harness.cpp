@@ -66,7 +66,8 @@ int LLVMFuzzerInitialize(int *, char ***) {
     g_prepare = reinterpret_cast<PrepareFn>(dlsym(h, "VspConformancePreparePacket"));
     g_release = reinterpret_cast<ReleaseFn>(dlsym(h, "VspConformanceReleasePacket"));
     if (auto init = reinterpret_cast<int32_t (*)(void *)>(dlsym(h, "VspConformanceInitChannel"))) init(&g_channel);
-    if (const char *g = std::getenv("BARE_GUARD"); g && *g == '1') {
+    const char *g = std::getenv("BARE_GUARD");
+    if (g && *g == '1') {
         size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
         void *p = mmap(nullptr, kArena + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         g_arena = static_cast<uint8_t *>(p);

@@ -1,8 +1,13 @@
 // How much the case runner costs per module call: the reference sample's save
 // callback called directly in a bare loop, the same probe + save played by
-// vspc::Runner (kmcl profile), and a full sweep case.
+// vspc::Runner (kmcl profile), and a full sweep case. And the exploration
+// tier's execution (one state: prepare, KMCL's pair into an exact-size guarded
+// buffer, judged) against what a bare libFuzzer harness does per execution
+// (prepare, probe, malloc'd save, release), both without libFuzzer itself
+// (bench/state_gated.sh measures the whole thing).
 //
-// items_per_second is save-callback calls per second in every benchmark.
+// items_per_second is save-callback calls per second, except in BM_ExploreTier
+// and BM_BareHarnessExec, where it is module calls (hooks included) per second.
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -11,6 +16,7 @@
 
 #include "Case.h"
 #include "Module.h"
+#include "Player.h"
 #include "Runner.h"
 #include "Status.h"
 #include "Sweep.h"
@@ -168,6 +174,54 @@ void BM_SweepCase(benchmark::State &state) {
     RunCase(state, cases.front(), state.range(0) ? vspc::Profile::Kmcl : vspc::Profile::Strict);
 }
 BENCHMARK(BM_SweepCase)->ArgName("kmcl")->Arg(0)->Arg(1);
+
+// (d) what a bare libFuzzer harness does for one input: a packet prepared from
+// it, KMCL's probe, a save into a malloc'd buffer of exactly N bytes, release.
+void BM_BareHarnessExec(benchmark::State &state) {
+    Loaded &ref = Reference();
+    const StateSeed &s = ref.seeds[state.range(0)];
+    const vspc::Module &m = ref.module;
+    uint64_t calls = 0;
+    for (auto _ : state) {
+        vspc::FakePacket *p = ref.kmcl.NewPacket(m.channel);
+        uint8_t has_state = 0;
+        m.prepare(m.channel, p, s.seed.data(), static_cast<uint32_t>(s.seed.size()), &has_state);
+        uint32_t needed = 0;
+        if (!vspc::NtSuccess(m.save(m.channel, p, nullptr, 0, &needed)) && needed > 0) {
+            void *buf = std::malloc(needed);
+            m.save(m.channel, p, buf, needed, &needed);
+            benchmark::DoNotOptimize(buf);
+            std::free(buf);
+            ++calls;
+        }
+        if (m.release) m.release(m.channel, p);
+        ref.kmcl.FreePacket(p);
+        calls += 3;
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(calls));
+    state.counters["N"] = s.n;
+}
+BENCHMARK(BM_BareHarnessExec)->ArgName("largest_n")->Arg(0)->Arg(1);
+
+// (e) the exploration tier's execution of the same state: the same calls, every
+// buffer guarded, the call log judged (kmcl rules), the case published.
+void BM_ExploreTier(benchmark::State &state) {
+    Loaded &ref = Reference();
+    const StateSeed &s = ref.seeds[state.range(0)];
+    vspc::Player player(ref.module, ref.kmcl);
+    const vspc::Case c = vspc::ExploreCase(s.seed, false);
+    const std::vector<uint8_t> bytes = vspc::EncodeCase(c);
+    std::vector<vspc::Finding> found;
+    uint64_t calls = 0;
+    for (auto _ : state) {
+        player.PlayEncoded(c, bytes.data(), bytes.size(), vspc::Profile::Kmcl, vspc::Stage::Fuzz, 0, found);
+        calls += player.log().calls.size() + 1;  // and the release, which is not logged
+    }
+    if (!found.empty()) state.SkipWithError("the reference module broke a rule");
+    state.SetItemsProcessed(static_cast<int64_t>(calls));
+    state.counters["N"] = s.n;
+}
+BENCHMARK(BM_ExploreTier)->ArgName("largest_n")->Arg(0)->Arg(1);
 
 }  // namespace
 
