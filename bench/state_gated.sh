@@ -82,6 +82,29 @@ awk '{v[$1]=$2} END {
     }}' "$work/calls.txt"
 
 echo
+echo "end to end with libFuzzer, one core, the reference sample (plain), 1000000 executions:"
+rm -rf "$work/r"
+"$vspc" check "$build/samples/libvsp_reference.so" --report-dir "$work/r" --jobs 1 --runs 0 >/dev/null 2>&1
+base=$(python3 -c "import json; print(json.load(open('$work/r/report.json'))['seconds'])")
+rm -rf "$work/r"
+"$vspc" check "$build/samples/libvsp_reference.so" --report-dir "$work/r" --jobs 1 --runs 1000000 >/dev/null 2>&1
+python3 - "$work/r/report.json" "$base" > "$work/ours.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); c = r["counts"]; t = r["seconds"] - float(sys.argv[2])
+print(f"{c['fuzz_runs'] / t:.0f} {c['fuzz_calls'] / t:.0f}")
+PY
+read -r our_execs our_calls < "$work/ours.txt"
+t0=$(now)
+BARE_GUARD=1 BARE_MODULE="$build/samples/libvsp_reference.so" "$build/bench/bare_harness_plain" -seed=1 \
+    -use_value_profile=1 -runs=1000000 >/dev/null 2>&1
+bt=$(echo "$(now) - $t0" | bc -l)
+bare_execs=$(echo "1000000 / $bt" | bc -l | xargs printf '%.0f')
+bare_calls=$(echo "4000000 / $bt" | bc -l | xargs printf '%.0f')  # prepare, probe, save, release
+echo "  vspconform coverage-guided stage: $our_execs execs/s, $our_calls module calls/s (contract jobs included)"
+echo "  bare harness:                     $bare_execs execs/s, $bare_calls module calls/s"
+echo "  ratio (vspconform / bare): execs $(echo "$our_execs / $bare_execs" | bc -l | xargs printf '%.2f'), calls $(echo "$our_calls / $bare_calls" | bc -l | xargs printf '%.2f')"
+
+echo
 rm -rf "$work/r"
 t0=$(now)
 "$vspc" check "$build/samples/libvsp_reference.so" --report-dir "$work/r" >/dev/null 2>&1

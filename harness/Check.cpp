@@ -17,7 +17,7 @@
 
 namespace vspc {
 
-const char *const kToolVersion = "0.2.0";
+const char *const kToolVersion = VSPC_VERSION;
 
 namespace fs = std::filesystem;
 

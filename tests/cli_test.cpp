@@ -406,6 +406,8 @@ struct GatedParam {
     int seed;
 };
 
+void PrintTo(const GatedParam &p, std::ostream *os) { *os << p.sample << " --seed " << p.seed; }
+
 class StateGated : public ::testing::TestWithParam<GatedParam> {};
 
 TEST_P(StateGated, FoundByDefaultCheck) {
