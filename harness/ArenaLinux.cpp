@@ -25,6 +25,20 @@ inline uint8_t Canary(size_t i) {
     return static_cast<uint8_t>((x >> 13) ^ x ^ 0xA5u);
 }
 
+GuardedRegion RegionOf(const uint8_t *base, size_t total, const uint8_t *data, size_t data_size, const void *buffer,
+                       uint32_t size, FaultRegion kind, bool read_only) {
+    GuardedRegion r;
+    r.begin = reinterpret_cast<uintptr_t>(base);
+    r.end = r.begin + total;
+    r.data_begin = reinterpret_cast<uintptr_t>(data);
+    r.data_end = r.data_begin + data_size;
+    r.buffer = reinterpret_cast<uintptr_t>(buffer);
+    r.size = size;
+    r.kind = kind;
+    r.read_only = read_only;
+    return r;
+}
+
 size_t RoundUpPages(size_t n) {
     size_t page = PageSize();
     return std::max(page, (n + page - 1) / page * page);
@@ -99,15 +113,7 @@ StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Place
 }
 
 GuardedRegion GuardedArena::Region(const void *buffer, uint32_t size, FaultRegion kind) const {
-    GuardedRegion r;
-    r.begin = reinterpret_cast<uintptr_t>(base_);
-    r.end = r.begin + total_;
-    r.data_begin = reinterpret_cast<uintptr_t>(data_);
-    r.data_end = r.data_begin + data_size_;
-    r.buffer = reinterpret_cast<uintptr_t>(buffer);
-    r.size = size;
-    r.kind = kind;
-    return r;
+    return RegionOf(base_, total_, data_, data_size_, buffer, size, kind, false);
 }
 
 const uint8_t *GuardedArena::Pattern(uint8_t fill, uint32_t size) {
@@ -156,16 +162,7 @@ void ReadOnlyArena::Grow(size_t data_bytes) {
 }
 
 GuardedRegion ReadOnlyArena::Region(const void *buffer, uint32_t size, FaultRegion kind) const {
-    GuardedRegion r;
-    r.begin = reinterpret_cast<uintptr_t>(base_);
-    r.end = r.begin + total_;
-    r.data_begin = reinterpret_cast<uintptr_t>(ro_);
-    r.data_end = r.data_begin + data_size_;
-    r.buffer = reinterpret_cast<uintptr_t>(buffer);
-    r.size = size;
-    r.kind = kind;
-    r.read_only = true;
-    return r;
+    return RegionOf(base_, total_, ro_, data_size_, buffer, size, kind, true);
 }
 
 const uint8_t *ReadOnlyArena::Place(const uint8_t *bytes, uint32_t size, Placement placement) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "StrictJson.h"
+
 namespace vspc {
 
 std::string_view StageName(Stage s) {
@@ -143,13 +145,6 @@ namespace {
 
 using nlohmann::json;
 
-template <typename E>
-std::optional<E> EnumByName(std::string_view name, std::initializer_list<E> values, std::string_view (*namer)(E)) {
-    for (E v : values)
-        if (namer(v) == name) return v;
-    return std::nullopt;
-}
-
 std::string_view DeathKindName(DeathKind k) {
     return k == DeathKind::Crash ? "crash" : k == DeathKind::Exit ? "exit" : "hang";
 }
@@ -188,54 +183,6 @@ bool FromHex(const std::string &hex, std::vector<uint8_t> &out) {
     }
     return true;
 }
-
-// Strict readers: each throws a message naming the field.
-struct Reader {
-    const json &j;
-    std::string where;
-    const json &At(const char *key) const {
-        if (!j.is_object() || !j.contains(key)) throw std::string(fmt::format("{}: '{}' is missing", where, key));
-        return j.at(key);
-    }
-    std::string Str(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_string()) throw std::string(fmt::format("{}: '{}' is not a string", where, key));
-        return v.get<std::string>();
-    }
-    template <typename T>
-    T Int(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_number_integer()) throw std::string(fmt::format("{}: '{}' is not an integer", where, key));
-        if constexpr (std::is_unsigned_v<T>) {
-            if (v.is_number_unsigned() ? v.get<uint64_t>() > std::numeric_limits<T>::max() : v.get<int64_t>() < 0)
-                throw std::string(fmt::format("{}: '{}' is out of range", where, key));
-            return static_cast<T>(v.get<uint64_t>());
-        } else {
-            int64_t x = v.get<int64_t>();
-            if (x < std::numeric_limits<T>::min() || x > std::numeric_limits<T>::max())
-                throw std::string(fmt::format("{}: '{}' is out of range", where, key));
-            return static_cast<T>(x);
-        }
-    }
-    bool Bool(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_boolean()) throw std::string(fmt::format("{}: '{}' is not a boolean", where, key));
-        return v.get<bool>();
-    }
-    double Num(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_number()) throw std::string(fmt::format("{}: '{}' is not a number", where, key));
-        return v.get<double>();
-    }
-    template <typename E>
-    E Enum(const char *key, std::initializer_list<E> values, std::string_view (*namer)(E)) const {
-        std::string s = Str(key);
-        auto e = EnumByName<E>(s, values, namer);
-        if (!e) throw std::string(fmt::format("{}: '{}' has an unknown value '{}'", where, key, s));
-        return *e;
-    }
-    bool IsNull(const char *key) const { return At(key).is_null(); }
-};
 
 }  // namespace
 
@@ -297,7 +244,7 @@ json ToJson(const Finding &f) {
 
 std::string FindingFromJson(const json &j, Finding &out) {
     try {
-        Reader rd{j, "finding"};
+        StrictJson rd(j, "finding");
         Finding f;
         auto rule = RuleByName(rd.Str("rule"));
         if (!rule) return fmt::format("finding: unknown rule '{}'", rd.Str("rule"));
@@ -311,7 +258,7 @@ std::string FindingFromJson(const json &j, Finding &out) {
         if (!FromHex(rd.Str("case"), f.reproducer)) return "finding: 'case' is not lowercase hex";
         if (f.reproducer.size() > kSharedCaseCapacity) return "finding: 'case' is too large";
         if (!rd.IsNull("location")) {
-            Reader l{rd.At("location"), "finding.location"};
+            StrictJson l = rd.Object("location");
             Location loc;
             loc.region = l.Enum<FaultRegion>("region", kRegions, RegionName);
             loc.offset = l.Int<int64_t>("offset");
@@ -324,7 +271,7 @@ std::string FindingFromJson(const json &j, Finding &out) {
             f.location = loc;
         }
         if (!rd.IsNull("death")) {
-            Reader d{rd.At("death"), "finding.death"};
+            StrictJson d = rd.Object("death");
             Death death;
             death.kind = d.Enum<DeathKind>("kind", {DeathKind::Crash, DeathKind::Exit, DeathKind::Hang}, DeathKindName);
             death.signo = d.Int<int>("signo");
@@ -334,7 +281,7 @@ std::string FindingFromJson(const json &j, Finding &out) {
             f.death = death;
         }
         if (!rd.IsNull("call")) {
-            Reader c{rd.At("call"), "finding.call"};
+            StrictJson c = rd.Object("call");
             CallInfo call;
             call.index = c.IsNull("index") ? -1 : c.Int<int>("index");
             call.callback = c.Enum<Callback>("callback", kCallbacks, CallbackName);
@@ -360,8 +307,8 @@ std::string FindingFromJson(const json &j, Finding &out) {
         if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
         out = std::move(f);
         return {};
-    } catch (const std::string &e) {
-        return e;
+    } catch (const JsonError &e) {
+        return e.what;
     } catch (const std::exception &e) {
         return fmt::format("finding: {}", e.what());
     }

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "StrictJson.h"
+
 namespace vspc {
 namespace {
 
@@ -17,50 +19,6 @@ std::string_view ModeName(WorkerMode m) {
     }
     return "?";
 }
-
-// Field readers that throw a message naming the field.
-struct Obj {
-    const json &j;
-    const char *what;
-    const json &At(const char *key) const {
-        if (!j.is_object() || !j.contains(key)) throw std::string(fmt::format("{}: '{}' is missing", what, key));
-        return j.at(key);
-    }
-    std::string Str(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_string()) throw std::string(fmt::format("{}: '{}' is not a string", what, key));
-        return v.get<std::string>();
-    }
-    uint64_t U64(const char *key, uint64_t max = UINT64_MAX) const {
-        const json &v = At(key);
-        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
-            throw std::string(fmt::format("{}: '{}' is not a non-negative integer", what, key));
-        uint64_t x = v.get<uint64_t>();
-        if (x > max) throw std::string(fmt::format("{}: '{}' is out of range", what, key));
-        return x;
-    }
-    int Fd(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_number_integer() || v.get<int64_t>() < -1 || v.get<int64_t>() > 1 << 20)
-            throw std::string(fmt::format("{}: '{}' is not a file descriptor", what, key));
-        return static_cast<int>(v.get<int64_t>());
-    }
-    bool Bool(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_boolean()) throw std::string(fmt::format("{}: '{}' is not a boolean", what, key));
-        return v.get<bool>();
-    }
-    std::vector<std::string> Strings(const char *key) const {
-        const json &v = At(key);
-        if (!v.is_array()) throw std::string(fmt::format("{}: '{}' is not an array", what, key));
-        std::vector<std::string> out;
-        for (const json &e : v) {
-            if (!e.is_string()) throw std::string(fmt::format("{}: '{}' holds a non-string", what, key));
-            out.push_back(e.get<std::string>());
-        }
-        return out;
-    }
-};
 
 json HooksJson(const Hooks &h) {
     return {{"save", h.save},       {"restore", h.restore},     {"prepare", h.prepare},
@@ -93,7 +51,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return "worker config: not a JSON object";
     try {
-        Obj o{j, "worker config"};
+        StrictJson o(j, "worker config");
         WorkerConfig c;
         std::string mode = o.Str("mode");
         bool known = false;
@@ -109,21 +67,22 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         auto profile = ProfileByName(o.Str("profile"));
         if (!profile) return "worker config: unknown profile";
         c.profile = *profile;
-        c.seed = o.U64("seed");
-        c.begin = o.U64("begin");
-        c.end = o.U64("end");
-        c.shard = static_cast<uint32_t>(o.U64("shard", UINT32_MAX));
-        c.generation = static_cast<uint32_t>(o.U64("generation", UINT32_MAX));
-        c.runs = o.U64("runs");
+        c.seed = o.Int<uint64_t>("seed");
+        c.begin = o.Int<uint64_t>("begin");
+        c.end = o.Int<uint64_t>("end");
+        c.shard = o.Int<uint32_t>("shard");
+        c.generation = o.Int<uint32_t>("generation");
+        c.runs = o.Int<uint64_t>("runs");
         c.corpus = o.Str("corpus");
         c.cases = o.Strings("cases");
         c.quiet_engine = o.Bool("quiet_engine");
-        c.shm_fd = o.Fd("shm_fd");
-        c.out_fd = o.Fd("out_fd");
+        c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
+        c.out_fd = o.Int<int>("out_fd", 1 << 20);
+        if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
         out = std::move(c);
         return {};
-    } catch (const std::string &e) {
-        return e;
+    } catch (const JsonError &e) {
+        return e.what;
     }
 }
 
@@ -165,17 +124,17 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
     if (j.is_discarded()) return ProtocolError{"a message that is not JSON"};
     if (!j.is_object()) return ProtocolError{"a message that is not a JSON object"};
     try {
-        Obj o{j, "message"};
+        StrictJson o(j, "message");
         std::string t = o.Str("t");
         if (t == "loaded") {
-            Obj h{o.At("hooks"), "loaded.hooks"};
+            StrictJson h = o.Object("hooks");
             msg::Loaded m;
             m.hooks.save = h.Bool("save");
             m.hooks.restore = h.Bool("restore");
             m.hooks.prepare = h.Bool("prepare");
             m.hooks.release = h.Bool("release");
             m.hooks.init_hook = h.Bool("init_hook");
-            m.hooks.coverage_counters = h.U64("coverage_counters");
+            m.hooks.coverage_counters = h.Int<uint64_t>("coverage_counters");
             return m;
         }
         if (t == "load_error") return msg::LoadError{o.Str("message")};
@@ -185,24 +144,24 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             return m;
         }
         if (t == "call") return msg::Trace{o.Str("text")};
-        if (t == "case_begin") return msg::CaseBegin{o.U64("index"), o.Str("file")};
+        if (t == "case_begin") return msg::CaseBegin{o.Int<uint64_t>("index"), o.Str("file")};
         if (t == "case_end")
-            return msg::CaseEnd{o.U64("index"), o.Bool("skipped"), o.Str("reason"),
-                                static_cast<uint32_t>(o.U64("restore_ops_skipped", UINT32_MAX))};
+            return msg::CaseEnd{o.Int<uint64_t>("index"), o.Bool("skipped"), o.Str("reason"),
+                                o.Int<uint32_t>("restore_ops_skipped")};
         if (t == "promoted") return msg::Promoted{o.Str("file")};
         if (t == "done") {
             msg::Done m;
             const json &r = o.At("repeats");
             if (!r.is_array()) return ProtocolError{"done: 'repeats' is not an array"};
             for (const json &e : r) {
-                Obj x{e, "done.repeats"};
-                m.repeats.emplace_back(x.Str("key"), x.U64("n"));
+                StrictJson x(e, "done.repeats");
+                m.repeats.emplace_back(x.Str("key"), x.Int<uint64_t>("n"));
             }
             return m;
         }
         return ProtocolError{fmt::format("a message of unknown type '{}'", t)};
-    } catch (const std::string &e) {
-        return ProtocolError{e};
+    } catch (const JsonError &e) {
+        return ProtocolError{e.what};
     }
 }
 
