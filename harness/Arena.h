@@ -56,6 +56,7 @@ public:
 
 private:
     void Grow(size_t data_bytes);
+    void Sweep(size_t lo, size_t hi, bool before_buffer, size_t buf_off, StrayWrite &stray);
     uint32_t gap_ = 0;
     const uint8_t *Pattern(uint8_t fill, uint32_t size);  // FillByte(fill, 0..size), cached
     std::vector<uint8_t> patterns_[256];

@@ -77,39 +77,36 @@ uint8_t *GuardedArena::Place(uint32_t size, Placement placement, uint8_t fill) {
     return buf;
 }
 
+// Finds the bytes of data[lo, hi) that are no longer the canary and restores them. The
+// reported offset is the stray byte nearest to the buffer: scanning down from hi when the
+// window lies before the buffer, up from lo when it lies after it.
+void GuardedArena::Sweep(size_t lo, size_t hi, bool before_buffer, size_t buf_off, StrayWrite &stray) {
+    if (hi <= lo || std::memcmp(data_ + lo, canary_.data() + lo, hi - lo) == 0) return;  // the usual case
+    for (size_t k = 0; k < hi - lo; ++k) {
+        size_t i = before_buffer ? hi - 1 - k : lo + k;
+        if (data_[i] == canary_[i]) continue;
+        if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+        stray.found = true;
+        ++stray.count;
+        data_[i] = canary_[i];
+    }
+}
+
 StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Placement placement) {
-    StrayWrite stray;
+    StrayWrite overrun, window;
     uint8_t *buf = data_ + (cbuf - data_);
     size_t buf_off = static_cast<size_t>(buf - data_);
-    size_t gap_lo = buf_off + size, gap_hi = std::min(data_size_, gap_lo + gap_);
-    if (placement == Placement::Right && gap_hi > gap_lo &&
-        std::memcmp(data_ + gap_lo, canary_.data() + gap_lo, gap_hi - gap_lo) != 0) {
-        for (size_t i = gap_lo; i < gap_hi; ++i) {  // the stray byte nearest to the buffer first
-            if (data_[i] == canary_[i]) continue;
-            if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
-            stray.found = true;
-            ++stray.count;
-            data_[i] = canary_[i];
-        }
-        std::memcpy(buf, canary_.data() + buf_off, size);
-        return stray;
-    }
-    // The window on the side the guard page does not cover.
-    size_t lo = placement == Placement::Right ? (buf_off > kSlackWindow ? buf_off - kSlackWindow : 0) : buf_off + size;
-    size_t hi = placement == Placement::Right ? buf_off : std::min(data_size_, lo + kSlackWindow);
-    if (std::memcmp(data_ + lo, canary_.data() + lo, hi - lo) != 0) {  // rare: look byte by byte
-        for (size_t k = 0; k < hi - lo; ++k) {
-            // Report the stray byte nearest to the buffer.
-            size_t i = placement == Placement::Right ? hi - 1 - k : lo + k;
-            if (data_[i] == canary_[i]) continue;
-            if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
-            stray.found = true;
-            ++stray.count;
-            data_[i] = canary_[i];
-        }
-    }
+    // The gap between a right-aligned buffer and its guard zone (SetGap).
+    if (placement == Placement::Right)
+        Sweep(buf_off + size, std::min(data_size_, buf_off + size + gap_), false, buf_off, overrun);
+    // The window on the side the guard zone does not cover.
+    if (placement == Placement::Right)
+        Sweep(buf_off > kSlackWindow ? buf_off - kSlackWindow : 0, buf_off, true, buf_off, window);
+    else
+        Sweep(buf_off + size, std::min(data_size_, buf_off + size + kSlackWindow), false, buf_off, window);
     std::memcpy(buf, canary_.data() + buf_off, size);
-    return stray;
+    // Both windows are restored; an overrun into the gap is what the call reports first.
+    return overrun.found ? overrun : window;
 }
 
 GuardedRegion GuardedArena::Region(const void *buffer, uint32_t size, FaultRegion kind) const {

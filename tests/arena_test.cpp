@@ -126,6 +126,20 @@ INSTANTIATE_TEST_SUITE_P(Sizes, GuardedArenaTest, ::testing::Values(0u, 1u, 4u, 
                              return "size" + std::to_string(info.param);
                          });
 
+TEST(GuardedArena, TheGapBeforeTheGuardIsCheckedAndBothSidesAreRestored) {
+    GuardedArena arena;
+    arena.SetGap(256);
+    uint8_t *buf = arena.Place(40, Placement::Right, 2);
+    buf[40] ^= 0xFF;  // an overrun into the gap: no fault
+    buf[-5] ^= 0xFF;  // and a stray write before the buffer in the same call
+    StrayWrite s = arena.CheckAndReset(buf, 40, Placement::Right);
+    EXPECT_TRUE(s.found);
+    EXPECT_EQ(s.offset, 40);  // the overrun is what the call reports
+    // Both were restored: the next call in the same place sees nothing.
+    buf = arena.Place(40, Placement::Right, 2);
+    EXPECT_FALSE(arena.CheckAndReset(buf, 40, Placement::Right).found);
+}
+
 TEST(GuardedArena, GrowsAndStillGuards) {
     GuardedArena arena;
     uint8_t *small = arena.Place(8, Placement::Right, 2);
