@@ -26,11 +26,11 @@ inline uint8_t Bucket(uint8_t c) {
 
 }  // namespace
 
-bool ModuleCoverage::Attach(const Module &module, const std::string &path) {
+bool ModuleCoverage::Attach(const Module &module) {
     if (!module.handle) return false;
     link_map *lm = nullptr;
     if (dlinfo(module.handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) return false;
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(module.path, std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ElfImage elf;
     if (!elf.Parse(bytes).empty()) return false;

@@ -18,7 +18,7 @@ class ModuleCoverage {
 public:
     // Finds the counters of the loaded module. False (and no coverage) for a
     // module that is not instrumented.
-    bool Attach(const Module &module, const std::string &path);
+    bool Attach(const Module &module);
     size_t counters() const { return size_; }
     bool Observe();
     size_t edges_seen() const { return edges_seen_; }

@@ -23,6 +23,7 @@ std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *s
         return fmt::format("cannot load module: {}", err);
     }
     out.handle = handle;
+    out.path = path;
     auto sym = [&](const std::string &name) { return dlsym(handle, name.c_str()); };
     out.channel = kmcl.NewChannel();
     out.save = reinterpret_cast<SaveFn>(sym(options.save_symbol));

@@ -30,6 +30,7 @@ struct Module {
     bool via_init_hook = false;
     FakeChannel *channel = nullptr;
     void *handle = nullptr;
+    std::string path;  // the file dlopen was given (a bare name as ./name)
 };
 
 // Loads the module into this process, with a channel of `kmcl` (never unloaded:

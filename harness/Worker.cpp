@@ -259,8 +259,7 @@ void ExitTrampoline() {
 
 int WorkerSession::Fuzz() {
     SetMutationMode(MutationMode::Explore);
-    coverage_.Attach(module_, config_.module.path.find('/') == std::string::npos ? "./" + config_.module.path
-                                                                                 : config_.module.path);
+
     SeedCorpus();
     std::error_code ec;
     for (auto it = fs::directory_iterator(config_.corpus, ec); !ec && it != fs::directory_iterator(); ++it)
@@ -305,12 +304,8 @@ int WorkerSession::Main() {
     hooks.prepare = module_.prepare != nullptr;
     hooks.release = module_.release != nullptr;
     hooks.init_hook = module_.via_init_hook;
-    if (config_.mode == WorkerMode::Fuzz) {
-        ModuleCoverage probe;
-        if (probe.Attach(module_, config_.module.path.find('/') == std::string::npos ? "./" + config_.module.path
-                                                                                     : config_.module.path))
-            hooks.coverage_counters = probe.counters();
-    }
+    // The fuzz tier follows the module's own counters (read once, here).
+    if (config_.mode == WorkerMode::Fuzz && coverage_.Attach(module_)) hooks.coverage_counters = coverage_.counters();
     Send(msg::Loaded{hooks});
     switch (config_.mode) {
     case WorkerMode::Sweep: Sweep(); break;
