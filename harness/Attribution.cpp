@@ -1,5 +1,8 @@
 #include "Attribution.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace vspc {
@@ -13,6 +16,61 @@ std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
     Case cut = c;
     if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
     return EncodeCase(cut);
+}
+
+SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string &module_path) {
+    SanitizerFacts out;
+    std::string module_name = module_path.substr(module_path.find_last_of('/') + 1);
+    size_t pos = 0;
+    int frame = -1;
+    bool first_stack = true;
+    while (pos < report.size()) {
+        size_t eol = report.find('\n', pos);
+        if (eol == std::string::npos) eol = report.size();
+        std::string_view line(report.data() + pos, eol - pos);
+        pos = eol + 1;
+        if (out.summary.empty()) {
+            size_t e = line.find("ERROR: ");
+            if (e == std::string_view::npos) continue;
+            std::string_view s = line.substr(e + 7);
+            for (std::string_view cut : {" on address", " on unknown address", " at pc", " (pc"})
+                if (size_t c = s.find(cut); c != std::string_view::npos) s = s.substr(0, c);
+            out.summary = std::string(s);
+            continue;
+        }
+        if (out.access == Access::Unknown) {
+            for (auto [word, access] : {std::pair{"READ of size ", Access::Read}, {"WRITE of size ", Access::Write}})
+                if (line.rfind(word, 0) == 0) {
+                    out.access = access;
+                    out.size = static_cast<uint32_t>(
+                        std::strtoul(std::string(line.substr(strlen(word))).c_str(), nullptr, 10));
+                }
+        }
+        // Frames: only the first stack (the access), up to its first blank line.
+        size_t hash = line.find_first_not_of(' ');
+        if (hash == std::string_view::npos || line[hash] != '#') {
+            if (frame >= 0) first_stack = false;
+            continue;
+        }
+        if (!first_stack || out.code) continue;
+        ++frame;
+        // "(MODULE+0xOFFSET)" at the end of the line.
+        if (line.empty() || line.back() != ')') continue;
+        size_t plus = line.rfind("+0x");
+        if (plus == std::string_view::npos) continue;
+        size_t open = line.rfind(" (", plus);
+        if (open == std::string_view::npos) continue;
+        std::string_view module = line.substr(open + 2, plus - open - 2);
+        std::string_view name = module.substr(module.find_last_of('/') + 1);
+        if (name != module_name) continue;
+        CodeLocation c;
+        c.offset = std::strtoull(std::string(line.substr(plus + 3, line.size() - plus - 4)).c_str(), nullptr, 16);
+        // A return address (frames after the first) points after the call.
+        if (frame > 0 && c.offset > 0) c.offset -= 1;
+        c.where = frame == 0 ? CodeWhere::Fault : CodeWhere::Caller;
+        out.code = c;
+    }
+    return out;
 }
 
 Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
@@ -34,7 +92,18 @@ Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
     d.callback = cb;
     d.signo = e.signo;
     d.exit_code = e.exit_code;
-    d.sanitizer = e.sanitizer;
+    SanitizerFacts facts = ParseSanitizerReport(e.sanitizer, e.module_path);
+    d.sanitizer = facts.summary;
+    d.sanitizer_access = facts.access;
+    d.sanitizer_size = facts.size;
+    if (facts.code) {
+        f.code = facts.code;
+    } else if (e.faulted && e.fault.code_where != kCodeNone) {
+        CodeLocation c;
+        c.offset = e.fault.code_offset;
+        c.where = e.fault.code_where == kCodeFault ? CodeWhere::Fault : CodeWhere::Caller;
+        f.code = c;
+    }
     d.kind = e.how == EndHow::Exited                             ? DeathKind::Exit
              : e.how == EndHow::Hung || e.how == EndHow::Stalled ? DeathKind::Hang
                                                                  : DeathKind::Crash;

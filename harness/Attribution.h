@@ -16,6 +16,16 @@ namespace vspc {
 Finding DeathFinding(const WorkerEnd &end, uint32_t timeout_ms, Stage stage);
 bool IsDeath(EndHow how);
 
+// What a sanitizer's report says (ASan's format, with the frames vspconform asks for:
+// "#N PC in FUNCTION FILE:LINE (MODULE+0xOFFSET)").
+struct SanitizerFacts {
+    std::string summary;  // "AddressSanitizer: heap-buffer-overflow"
+    Access access = Access::Unknown;
+    uint32_t size = 0;                 // "READ of size 1"
+    std::optional<CodeLocation> code;  // the first frame in the module
+};
+SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string &module_path);
+
 // The reproducer for a finding: the case cut after the op that showed it.
 std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index);
 

@@ -14,6 +14,7 @@
 #include "Report.h"
 #include "Session.h"
 #include "Sweep.h"
+#include "Symbolize.h"
 
 namespace vspc {
 
@@ -191,6 +192,9 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.cut_families = session.cut_families();
     run.notes = session.notes();
     run.findings = session.findings().Sorted();
+    if (std::string note = LocateFindings(run.module, run.module_options, run.findings);
+        !note.empty() && !run.findings.empty())
+        run.notes.push_back(note);
     if (!run.hooks.prepare)
         run.notes.push_back(
             "the module exports no VspConformancePreparePacket: only packets without state were "

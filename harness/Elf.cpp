@@ -52,6 +52,7 @@ std::string ElfImage::Parse(const std::vector<char> &b) {
             e.name = StringAt(b, str.sh_offset, str.sh_size, sym.st_name);
             if (e.name.empty()) continue;
             e.defined = sym.st_shndx != SHN_UNDEF;
+            e.value = sym.st_value;
             int type = ELF64_ST_TYPE(sym.st_info);
             e.function = type == STT_FUNC || type == STT_GNU_IFUNC;
             e.object = type == STT_OBJECT || type == STT_TLS || type == STT_COMMON;

@@ -21,6 +21,7 @@ struct ElfSymbol {
     bool defined = false;
     bool function = false;  // STT_FUNC (or GNU_IFUNC)
     bool object = false;    // STT_OBJECT / STT_TLS / STT_COMMON
+    uint64_t value = 0;     // st_value: a function's entry, as a file address
 };
 
 class ElfImage {

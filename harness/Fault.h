@@ -24,6 +24,14 @@ struct GuardedRegion {
     bool read_only = false;  // the data is read-only input (restore): a write into it is recoverable
 };
 
+// Where the module's code is mapped, so that a faulting instruction can be named
+// as an address of the module's file (which a symbolizer turns into a source line).
+struct ModuleCode {
+    uintptr_t base = 0;                    // load bias: file address = runtime address - base
+    uintptr_t begin = 0, end = 0;          // the executable segment
+    uintptr_t stack_lo = 0, stack_hi = 0;  // the calling thread's stack (frame walks stay inside)
+};
+
 // What a call did outside its buffers, as the fault handler saw it.
 struct FaultRecord {
     bool found = false;
@@ -31,7 +39,9 @@ struct FaultRecord {
     int64_t offset = 0;  // of the first fault, from the start of the buffer
     uint32_t buffer_size = 0;
     Access access = Access::Unknown;
-    uint32_t count = 0;  // faults recovered in the call
+    uint32_t count = 0;              // faults recovered in the call
+    uint8_t code_where = kCodeNone;  // of the first fault
+    uint64_t code_offset = 0;
 };
 
 class FaultContext {
@@ -46,11 +56,15 @@ public:
 
     // Before a call: the buffers it gets (and whether SaveBuf is NULL).
     void BeginCall(const GuardedRegion *regions, int count, bool null_save_buffer, SharedStatus *status);
+    // The module's code (set once after loading; without it faults carry no code address).
+    void SetModuleCode(const ModuleCode &code) { code_ = code; }
+    // The signal handler's side: the module address for a fault at pc, with sp and fp.
+    uint8_t LocateCode(uintptr_t pc, uintptr_t sp, uintptr_t fp, uint64_t *offset) const;
     // After it: protects every recovered page again and says what happened.
     FaultRecord EndCall();
 
     // The signal handler's side (FaultLinux.cpp): true when the fault was recovered.
-    bool Recover(uintptr_t addr, Access access, int signo, int code);
+    bool Recover(uintptr_t addr, Access access, int signo, int code, uint8_t code_where, uint64_t code_offset);
 
 private:
     GuardedRegion regions_[kMaxRegions];
@@ -58,11 +72,16 @@ private:
     bool null_save_buffer_ = false;
     bool active_ = false;
     SharedStatus *status_ = nullptr;
+    ModuleCode code_;
     FaultRecord record_;
     uintptr_t unprotected_[kMaxUnprotected];
     int restore_prot_[kMaxUnprotected];
     int unprotected_count_ = 0;
 };
+
+// Where the module `handle` (from dlopen) has its code, and the calling thread's stack.
+// Empty (end == 0) when it cannot be told.
+ModuleCode ModuleCodeOf(void *handle);
 
 // Installs the SIGSEGV/SIGBUS/SIGFPE/SIGILL handler once per process. `status`
 // (may be null) receives the fault that kills the worker.

@@ -1,6 +1,9 @@
 // Linux signal handling for module faults (x86-64 reads the access kind from
 // the page-fault error code) and the recovery of guard-zone faults.
+#include <dlfcn.h>
 #include <execinfo.h>
+#include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -24,16 +27,24 @@ constexpr int kMaxFaultsPerCall = 256;
 void OnFault(int signo, siginfo_t *info, void *uctx) {
     uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
     Access access = Access::Unknown;
-#if defined(__x86_64__)
-    if (signo == SIGSEGV && uctx) {
+    uintptr_t pc = 0, sp = 0, fp = 0;
+    if (uctx) {
         auto *uc = static_cast<ucontext_t *>(uctx);
-        access = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
-    }
-#else
-    (void)uctx;
+#if defined(__x86_64__)
+        if (signo == SIGSEGV) access = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
+        pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+        sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+        fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
+#elif defined(__aarch64__)
+        pc = uc->uc_mcontext.pc;
+        sp = uc->uc_mcontext.sp;
+        fp = uc->uc_mcontext.regs[29];
 #endif
+    }
     bool caused = info->si_code > 0;  // a real fault, not a signal someone sent
-    if (caused && g_active && g_active->Recover(addr, access, signo, info->si_code)) return;
+    uint64_t code_offset = 0;
+    uint8_t code_where = caused && g_active ? g_active->LocateCode(pc, sp, fp, &code_offset) : kCodeNone;
+    if (caused && g_active && g_active->Recover(addr, access, signo, info->si_code, code_where, code_offset)) return;
     if (SharedStatus *s = g_status; s && !s->faulted.load(std::memory_order_relaxed)) {
         FaultInfo f{};
         f.signo = signo;
@@ -41,6 +52,8 @@ void OnFault(int signo, siginfo_t *info, void *uctx) {
         f.addr = addr;
         f.access = access;
         f.callback = s->call.callback;
+        f.code_where = code_where;
+        f.code_offset = code_offset;
         s->fault = f;
         s->faulted.store(1, std::memory_order_release);
     }
@@ -83,7 +96,35 @@ FaultRecord FaultContext::EndCall() {
     return record_;
 }
 
-bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code) {
+uint8_t FaultContext::LocateCode(uintptr_t pc, uintptr_t sp, uintptr_t fp, uint64_t *offset) const {
+    const ModuleCode &m = code_;
+    if (m.end == 0) return kCodeNone;
+    auto in_code = [&](uintptr_t a) { return a >= m.begin && a < m.end; };
+    if (in_code(pc)) {
+        *offset = pc - m.base;
+        return kCodeFault;
+    }
+    // A fault in a callee outside the module (libc's memcpy): the module's call that led
+    // there. A leaf callee leaves its return address at sp; others are found through the
+    // frame pointers. Every read stays inside the thread's stack.
+    auto on_stack = [&](uintptr_t a) { return a % sizeof(uintptr_t) == 0 && a >= sp && a + 16 <= m.stack_hi; };
+    auto caller = [&](uintptr_t ret) {
+        *offset = ret - 1 - m.base;  // inside the call instruction
+        return kCodeCaller;
+    };
+    if (on_stack(sp))
+        if (uintptr_t ret = *reinterpret_cast<const uintptr_t *>(sp); in_code(ret)) return caller(ret);
+    for (int depth = 0; depth < 32 && on_stack(fp); ++depth) {
+        const uintptr_t *frame = reinterpret_cast<const uintptr_t *>(fp);
+        if (in_code(frame[1])) return caller(frame[1]);
+        if (frame[0] <= fp) break;
+        fp = frame[0];
+    }
+    return kCodeNone;
+}
+
+bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code, uint8_t code_where,
+                           uint64_t code_offset) {
     if (!active_) return false;
     const uintptr_t page = PageSize();
     for (int i = 0; i < count_; ++i) {
@@ -96,6 +137,8 @@ bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code) {
             record_.offset = offset;
             record_.buffer_size = r.size;
             record_.access = access;
+            record_.code_where = code_where;
+            record_.code_offset = code_offset;
         }
         ++record_.count;
         if (status_ && !status_->faulted.load(std::memory_order_relaxed)) {
@@ -108,6 +151,8 @@ bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code) {
             f.region = record_.region;
             f.access = record_.access;
             f.callback = status_->call.callback;
+            f.code_where = code_where;
+            f.code_offset = code_offset;
             status_->fault = f;
             status_->faulted.store(1, std::memory_order_release);
         }
@@ -136,10 +181,48 @@ bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code) {
         f.region = FaultRegion::NullSaveBuf;
         f.access = access;
         f.callback = status_->call.callback;
+        f.code_where = code_where;
+        f.code_offset = code_offset;
         status_->fault = f;
         status_->faulted.store(1, std::memory_order_release);
     }
     return false;
+}
+
+ModuleCode ModuleCodeOf(void *handle) {
+    ModuleCode code;
+    link_map *lm = nullptr;
+    if (!handle || dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) return code;
+    struct Search {
+        uintptr_t base;
+        ModuleCode *out;
+    } search{static_cast<uintptr_t>(lm->l_addr), &code};
+    dl_iterate_phdr(
+        [](dl_phdr_info *info, size_t, void *data) {
+            auto *s = static_cast<Search *>(data);
+            if (info->dlpi_addr != s->base) return 0;
+            for (int i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+                s->out->base = s->base;
+                s->out->begin = s->base + ph.p_vaddr;
+                s->out->end = s->out->begin + ph.p_memsz;
+                return 1;
+            }
+            return 0;
+        },
+        &search);
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *lo = nullptr;
+        size_t size = 0;
+        if (pthread_attr_getstack(&attr, &lo, &size) == 0) {
+            code.stack_lo = reinterpret_cast<uintptr_t>(lo);
+            code.stack_hi = code.stack_lo + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    return code;
 }
 
 void InstallFaultHandlers(SharedStatus *status) {

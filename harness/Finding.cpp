@@ -107,7 +107,43 @@ std::string DescribeDeath(const Death &d, uint32_t timeout_ms) {
     case DeathKind::Crash: s = fmt::format("crashed with {} {}", SignalName(d.signo), where); break;
     }
     if (!d.sanitizer.empty()) s += fmt::format("; {}", d.sanitizer);
+    if (d.sanitizer_access != Access::Unknown)
+        s += fmt::format(" ({} of size {})", d.sanitizer_access == Access::Read ? "READ" : "WRITE", d.sanitizer_size);
     return s;
+}
+
+std::string_view CodeWhereName(CodeWhere w) {
+    switch (w) {
+    case CodeWhere::Fault: return "fault";
+    case CodeWhere::Caller: return "caller";
+    case CodeWhere::Entry: return "entry";
+    case CodeWhere::Assertion: return "assertion";
+    }
+    return "entry";
+}
+
+std::string DescribeCode(const CodeLocation &c, const std::string &source_root) {
+    std::string file = c.file;
+    if (!source_root.empty() && !file.empty()) {
+        std::string root = source_root.back() == '/' ? source_root : source_root + "/";
+        if (file.rfind(root, 0) == 0) file = file.substr(root.size());
+    }
+    std::string at;
+    if (!file.empty()) {
+        at = c.line ? fmt::format("{}:{}", file, c.line) : file;
+        if (c.line && c.column) at += fmt::format(":{}", c.column);
+    }
+    std::string what = c.where == CodeWhere::Entry ? "entry of " : c.where == CodeWhere::Caller ? "call in " : "";
+    if (!c.function.empty() && !at.empty()) return fmt::format("{}{} at {}", what, c.function, at);
+    if (!at.empty()) return at;
+    if (!c.function.empty()) return fmt::format("{}{} (+0x{:x}, no line: build with -g)", what, c.function, c.offset);
+    return fmt::format("offset 0x{:x} in the module (no debug info: build with -g)", c.offset);
+}
+
+Callback CallbackOf(const Finding &f) {
+    if (f.call && f.call->callback != Callback::None) return f.call->callback;
+    if (f.death) return f.death->callback;
+    return Callback::None;
 }
 
 RuleId RuleForStrayAccess(FaultRegion region, Access access, uint32_t save_buf_size) {
@@ -188,7 +224,17 @@ bool FromHex(const std::string &hex, std::vector<uint8_t> &out) {
 
 json ToJson(const Finding &f) {
     const Rule &r = RuleFor(f.rule);
-    json loc = nullptr, death = nullptr, call = nullptr;
+    json loc = nullptr, death = nullptr, call = nullptr, code = nullptr;
+    if (f.code) {
+        const CodeLocation &c = *f.code;
+        auto str = [](const std::string &v) { return v.empty() ? json(nullptr) : json(v); };
+        code = {{"where", CodeWhereName(c.where)},
+                {"offset", c.where == CodeWhere::Assertion ? json(nullptr) : json(c.offset)},
+                {"function", str(c.function)},
+                {"file", str(c.file)},
+                {"line", c.line ? json(c.line) : json(nullptr)},
+                {"column", c.column ? json(c.column) : json(nullptr)}};
+    }
     if (f.location) {
         const Location &l = *f.location;
         loc = {{"region", RegionName(l.region)},
@@ -206,7 +252,10 @@ json ToJson(const Finding &f) {
                  {"signo", d.signo},
                  {"exit_code", d.kind == DeathKind::Exit ? json(d.exit_code) : json(nullptr)},
                  {"callback", CallbackName(d.callback)},
-                 {"sanitizer", d.sanitizer.empty() ? json(nullptr) : json(d.sanitizer)}};
+                 {"sanitizer", d.sanitizer.empty() ? json(nullptr) : json(d.sanitizer)},
+                 {"sanitizer_access",
+                  d.sanitizer_access == Access::Unknown ? json(nullptr) : json(AccessName(d.sanitizer_access))},
+                 {"sanitizer_size", d.sanitizer_size ? json(d.sanitizer_size) : json(nullptr)}};
     }
     if (f.call) {
         const CallInfo &c = *f.call;
@@ -235,6 +284,7 @@ json ToJson(const Finding &f) {
             {"location", loc},
             {"death", death},
             {"call", call},
+            {"code", code},
             {"op_index", f.op_index},
             {"stage", StageName(f.stage)},
             {"occurrences", f.occurrences},
@@ -278,6 +328,10 @@ std::string FindingFromJson(const json &j, Finding &out) {
             death.exit_code = d.IsNull("exit_code") ? 0 : d.Int<int>("exit_code");
             death.callback = d.Enum<Callback>("callback", kCallbacks, CallbackName);
             death.sanitizer = d.IsNull("sanitizer") ? "" : d.Str("sanitizer");
+            if (!d.IsNull("sanitizer_access"))
+                death.sanitizer_access =
+                    d.Enum<Access>("sanitizer_access", {Access::Unknown, Access::Read, Access::Write}, AccessName);
+            death.sanitizer_size = d.IsNull("sanitizer_size") ? 0 : d.Int<uint32_t>("sanitizer_size");
             f.death = death;
         }
         if (!rd.IsNull("call")) {
@@ -303,6 +357,20 @@ std::string FindingFromJson(const json &j, Finding &out) {
             if (!c.IsNull("LibBufSize")) call.lib_buf_size = c.Int<uint32_t>("LibBufSize");
             call.text = c.Str("text");
             f.call = call;
+        }
+        if (!rd.IsNull("code")) {
+            StrictJson c = rd.Object("code");
+            CodeLocation code;
+            code.where =
+                c.Enum<CodeWhere>("where",
+                                  {CodeWhere::Fault, CodeWhere::Caller, CodeWhere::Entry, CodeWhere::Assertion},
+                                  CodeWhereName);
+            code.offset = c.IsNull("offset") ? 0 : c.Int<uint64_t>("offset");
+            code.function = c.IsNull("function") ? "" : c.Str("function");
+            code.file = c.IsNull("file") ? "" : c.Str("file");
+            code.line = c.IsNull("line") ? 0 : c.Int<uint32_t>("line");
+            code.column = c.IsNull("column") ? 0 : c.Int<uint32_t>("column");
+            f.code = code;
         }
         if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
         out = std::move(f);

@@ -43,8 +43,10 @@ struct Death {
     DeathKind kind = DeathKind::Crash;
     int signo = 0;
     int exit_code = 0;
-    Callback callback = Callback::None;  // the call in progress (None: outside any module call)
-    std::string sanitizer;               // the sanitizer's one-line summary, if it reported
+    Callback callback = Callback::None;         // the call in progress (None: outside any module call)
+    std::string sanitizer;                      // the sanitizer's one-line summary, if it reported
+    Access sanitizer_access = Access::Unknown;  // the sanitizer's "READ/WRITE of size N"
+    uint32_t sanitizer_size = 0;
 
     bool operator==(const Death &) const = default;
 };
@@ -67,6 +69,25 @@ struct CallInfo {
     bool operator==(const CallInfo &) const = default;
 };
 
+// Where in the module's code a finding happened.
+enum class CodeWhere : uint8_t {
+    Fault,      // the faulting instruction (guard page, or the sanitizer's first frame)
+    Caller,     // the call in the module that led to a fault in a callee outside it (memcpy)
+    Entry,      // the callback's entry point: the finding has no faulting instruction
+    Assertion,  // an NT_ASSERT's file and line (no address)
+};
+
+struct CodeLocation {
+    uint64_t offset = 0;  // a virtual address of the module's ELF file (what a symbolizer takes)
+    CodeWhere where = CodeWhere::Entry;
+    // Filled by the symbolizer from the module's debug info (empty/0: none).
+    std::string function;
+    std::string file;
+    uint32_t line = 0, column = 0;
+
+    bool operator==(const CodeLocation &) const = default;
+};
+
 struct Finding {
     RuleId rule = RuleId::SP1;
     std::string kind;  // short stable key of what went wrong, for findings without location or death
@@ -74,6 +95,7 @@ struct Finding {
     std::optional<Location> location;
     std::optional<Death> death;
     std::optional<CallInfo> call;
+    std::optional<CodeLocation> code;
     uint32_t op_index = 0;  // the op being played (reproducers are cut after it)
     Stage stage = Stage::Sweep;
     std::vector<uint8_t> reproducer;  // a case file's bytes
@@ -98,6 +120,12 @@ std::string_view DirectionOf(const Location &l);  // "underrun", "overrun", "ins
 std::string DescribeLocation(const Location &l);  // "write SaveBuf at offset 8 (8 bytes): overrun by 1"
 std::string DescribeDeath(const Death &d, uint32_t timeout_ms);
 std::string SignalName(int signo);
+std::string_view CodeWhereName(CodeWhere w);
+// "EvtVmbChannelSavePacket at sp5.c:17:9" (the file relative to `source_root` when under it), or
+// "offset 0x1139 in the module" without debug info.
+std::string DescribeCode(const CodeLocation &c, const std::string &source_root = "");
+// The callback a finding is about (the call's, or the death's), or None.
+Callback CallbackOf(const Finding &f);
 
 // The rule an access outside the buffers of a call breaks: SP3 (probe, or
 // through a NULL SaveBuf), SP5 (sized save), RP2 (restore read) or RP4

@@ -1,5 +1,7 @@
 #include "Judge.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cstring>
 
@@ -63,11 +65,12 @@ private:
     void Exercise(RuleId rule) { ++evidence_[static_cast<size_t>(rule)]; }
 
     void Add(RuleId rule, int call, std::string kind, std::string message,
-             std::optional<Location> location = std::nullopt) {
+             std::optional<Location> location = std::nullopt, std::optional<CodeLocation> code = std::nullopt) {
         Finding f;
         f.rule = rule;
         f.kind = std::move(kind);
         f.location = location;
+        f.code = std::move(code);
         std::string signature = f.Signature();
         for (size_t i = first_; i < out_.size(); ++i)
             if (out_[i].rule == rule && out_[i].Signature() == signature) return;
@@ -89,7 +92,13 @@ private:
         l.access = access;
         l.guard_page = guard_page;
         l.count = count;
-        Add(RuleForStrayAccess(region, access, c.size), call, "", DescribeLocation(l), l);
+        std::optional<CodeLocation> code;
+        if (guard_page && c.fault.code_where != kCodeNone) {
+            code = CodeLocation{};
+            code->offset = c.fault.code_offset;
+            code->where = c.fault.code_where == kCodeFault ? CodeWhere::Fault : CodeWhere::Caller;
+        }
+        Add(RuleForStrayAccess(region, access, c.size), call, "", DescribeLocation(l), l, code);
     }
 
     // NT_ASSERT failing in a callback (WdkCompat.h): the module's own invariant broke. In a
@@ -101,9 +110,14 @@ private:
         std::string_view base =
             file.substr(file.find_last_of('/') == std::string_view::npos ? 0 : file.find_last_of('/') + 1);
         RuleId rule = c.callback == Callback::Restore ? RuleId::RP2 : RuleId::SP11;
+        CodeLocation code;
+        code.where = CodeWhere::Assertion;
+        code.file = std::string(file);
+        code.line = static_cast<uint32_t>(std::strtoul(std::string(line).c_str(), nullptr, 10));
         // The signature names the file's base name and line: it survives a build in another directory.
         Add(rule, i, fmt::format("assertion {}:{}", base, line),
-            fmt::format("NT_ASSERT({}) failed in {} at {}:{}", a.substr(0, p1), CallbackName(c.callback), file, line));
+            fmt::format("NT_ASSERT({}) failed in {} at {}:{}", a.substr(0, p1), CallbackName(c.callback), file, line),
+            std::nullopt, code);
     }
 
     void StraysOf(int i, const CallRecord &c, uint32_t buffer_size) {

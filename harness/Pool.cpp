@@ -71,16 +71,21 @@ WorkerTotals TotalsOf(const SharedStatus &s) {
     return t;
 }
 
-// The sanitizer's one-line summary in a worker's output, if it reported.
-std::string SanitizerLine(const std::string &path) {
+// The sanitizer's report in a worker's output (its last one, from the ERROR line on, at most
+// 64 KiB), if it reported.
+std::string SanitizerReportIn(const std::string &path) {
     std::ifstream in(path);
     std::string line, found;
-    while (std::getline(in, line))
+    bool inside = false;
+    while (std::getline(in, line)) {
         if (line.find("ERROR: AddressSanitizer") != std::string::npos ||
-            line.find("ERROR: LeakSanitizer") != std::string::npos)
-            found = line;
-    auto pos = found.find("ERROR: ");
-    return pos == std::string::npos ? found : found.substr(pos + 7);
+            line.find("ERROR: LeakSanitizer") != std::string::npos) {
+            found.clear();
+            inside = true;
+        }
+        if (inside && found.size() < (64u << 10)) found += line + "\n";
+    }
+    return found;
 }
 
 // Appends a worker's own log to the run's log, keeping head and tail of a long one.
@@ -159,7 +164,8 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
             e.how = EndHow::Exited;
         else
             e.how = s.stop_sent && !ss.finished.load() ? EndHow::Cut : EndHow::Done;
-        if (e.how == EndHow::Crashed || e.how == EndHow::Exited) e.sanitizer = SanitizerLine(s.log);
+        if (e.how == EndHow::Crashed || e.how == EndHow::Exited) e.sanitizer = SanitizerReportIn(s.log);
+        e.module_path = s.job.config.module.path;
         MergeLog(s.log, options_.log_path, s.job, log_written);
         std::vector<Job> next = listener.OnEnd(s.job, e);
         for (auto it = next.rbegin(); it != next.rend(); ++it) queue.push_front(*it);

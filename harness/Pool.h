@@ -61,7 +61,8 @@ struct WorkerEnd {
     uint64_t case_index = 0;
     std::vector<uint8_t> case_bytes;
     WorkerTotals totals;
-    std::string sanitizer;  // the sanitizer's summary line, if its report is in the worker's output
+    std::string sanitizer;    // the sanitizer's report (from its ERROR line on), if it is in the worker's output
+    std::string module_path;  // the module the worker loaded (to find its frames in that report)
     double seconds = 0;
 };
 

@@ -57,4 +57,10 @@ private:
     ExitStatus exit_;
 };
 
+// Runs a helper program (argv[0] looked up on PATH) to its end and returns its exit
+// status (-1: it could not run); its standard output goes into *out, its errors to /dev/null.
+int RunAndCapture(const std::vector<std::string> &argv, std::string *out);
+// The first of `names` that is an executable on PATH (or an absolute path), or "".
+std::string FindProgram(const std::vector<std::string> &names);
+
 }  // namespace vspc

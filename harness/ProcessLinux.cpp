@@ -2,6 +2,7 @@
 // and a memfd for the shared status block.
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -69,7 +71,9 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
             setenv("ASAN_OPTIONS",
                    "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
-                   "handle_sigill=0:allow_user_segv_handler=1:symbolize=1",
+                   "handle_sigill=0:allow_user_segv_handler=1:symbolize=1:"
+                   // Frames that name the module and the offset in it: the supervisor symbolizes them.
+                   "stack_trace_format=\"    #%n %p in %f %S (%m+%o)\"",
                    1);
         }
         const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
@@ -168,6 +172,62 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
     exit_ = FromWaitStatus(status);
     out = exit_;
     return true;
+}
+
+int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {
+    int fds[2];
+    if (argv.empty() || pipe2(fds, O_CLOEXEC) != 0) return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char *> args;
+    for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fds[0], chunk, sizeof(chunk));
+        if (n > 0) {
+            out->append(chunk, static_cast<size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            break;
+        }
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string FindProgram(const std::vector<std::string> &names) {
+    const char *path = std::getenv("PATH");
+    std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+    for (const auto &name : names) {
+        if (name.empty()) continue;
+        if (name.find('/') != std::string::npos) {
+            if (access(name.c_str(), X_OK) == 0) return name;
+            continue;
+        }
+        size_t pos = 0;
+        while (pos <= dirs.size()) {
+            size_t colon = dirs.find(':', pos);
+            if (colon == std::string::npos) colon = dirs.size();
+            std::string dir = dirs.substr(pos, colon - pos);
+            std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+            if (access(candidate.c_str(), X_OK) == 0) return candidate;
+            pos = colon + 1;
+        }
+    }
+    return "";
 }
 
 }  // namespace vspc

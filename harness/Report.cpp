@@ -462,6 +462,7 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
         const Rule &r = RuleFor(f.rule);
         fmt::print(out, "{:<8} {} {}: {}\n", r.severity == Severity::Error ? "FAIL" : "warning", r.name, r.title,
                    f.message);
+        if (f.code) fmt::print(out, "         at {}\n", DescribeCode(*f.code, run.source_root));
         fmt::print(out, "         replay: {}\n", ReplayCommand(run, f));
     }
     int errors = 0, warnings = 0;

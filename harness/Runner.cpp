@@ -41,6 +41,10 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *
         s->in_call.store(1, std::memory_order_relaxed);
     }
     assertions_before_ = FailedAssertionCount();
+    if (!code_known_ && module_.handle) {
+        faults_.SetModuleCode(ModuleCodeOf(module_.handle));
+        code_known_ = true;
+    }
     faults_.BeginCall(regions, count, rec.null_buffer, status_);
 }
 

@@ -140,6 +140,7 @@ private:
     GuardedArena save_arena_, bytes_needed_arena_;
     ReadOnlyArena restore_input_, restore_lib_;
     FaultContext faults_;
+    bool code_known_ = false;  // faults_ knows where the module's code is (once it is loaded)
     uint64_t assertions_before_ = 0;
     std::array<Slot, kMaxPackets> slots_;
     std::vector<uint8_t> scratch_;

@@ -27,6 +27,10 @@ enum class FaultRegion : uint8_t {
 
 enum class Access : uint8_t { Unknown, Read, Write };
 
+// Where a fault's instruction is: not in the module's code; the faulting instruction;
+// a call in the module that led to a fault in a callee outside it (memcpy, say).
+enum : uint8_t { kCodeNone = 0, kCodeFault = 1, kCodeCaller = 2 };
+
 struct FaultInfo {
     int32_t signo;
     int32_t code;
@@ -36,6 +40,8 @@ struct FaultInfo {
     FaultRegion region;
     Access access;
     Callback callback;
+    uint8_t code_where;    // kCode*
+    uint64_t code_offset;  // in the module's ELF file (its virtual address)
 };
 
 // The call in progress, described for the supervisor.

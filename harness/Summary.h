@@ -49,8 +49,10 @@ struct RunSummary {
     double seconds = 0;
     std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop, what was cut)
     std::vector<Finding> findings;
-    std::string error;       // set when the module could not be tested
-    std::string report_dir;  // absolute: replay commands name files in it
+    std::string error;             // set when the module could not be tested
+    std::string report_dir;        // absolute: replay commands name files in it
+    std::string source_root;       // --source-root: source files are named relative to it
+    std::string junit_suite_name;  // --junit-suite-name (empty: from the module and profile)
 
     RuleResult ResultOf(const Rule &rule) const;
     std::string Verdict() const;  // "pass", "fail", "error"

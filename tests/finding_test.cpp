@@ -10,6 +10,7 @@
 #include "Attribution.h"
 #include "Finding.h"
 #include "Protocol.h"
+#include "Symbolize.h"
 
 namespace vspc {
 namespace {
@@ -252,6 +253,76 @@ TEST(DeathAttribution, WhereItDiedPicksTheRule) {
     WorkerEnd wild = Died(EndHow::Crashed, Callback::Restore);
     wild.signo = 11;
     EXPECT_EQ(DeathFinding(wild, 2000, Stage::Sweep).Key(), "RP2|restore SIGSEGV");
+}
+
+// ASan's report, with the frame format the worker asks for ("#N PC in FUNCTION FILE (MODULE+OFFSET)").
+const char *kAsanReport =
+    "==123==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000977 at pc 0x7ffff7f3f185 bp "
+    "0x7fffffffd510 sp 0x7fffffffd508\n"
+    "WRITE of size 4 at 0x602000000977 thread T0\n"
+    "    #0 0x7ffff74d3bde in __interceptor_memcpy /build/asan_interceptors.inc:827:5 "
+    "(/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.so+0xd3bde)\n"
+    "    #1 0x7ffff7f3f184 in EvtVmbChannelSavePacket /src/my vsp/save.c:16:31 (/tmp/my vsp/libvsp.so+0x1185)\n"
+    "    #2 0x555555641b87 in vspc::Runner::Save(vspc::Runner::Slot&) Runner.cpp:116:18 (/usr/bin/vspconform+0xed3b87)\n"
+    "\n"
+    "0x602000000977 is located 0 bytes to the right of 7-byte region\n"
+    "allocated by thread T0 here:\n"
+    "    #0 0x7ffff74d3bde in __interceptor_malloc (/usr/lib/llvm-14/libclang_rt.asan-x86_64.so+0xd3bde)\n"
+    "    #1 0x7ffff7f3efd6 in EvtVmbChannelSavePacket /src/my vsp/save.c:14:26 (/tmp/my vsp/libvsp.so+0x1fd6)\n";
+
+TEST(SanitizerReport, GivesTheAccessAndTheModulesFirstFrameOfTheAccessStack) {
+    SanitizerFacts f = ParseSanitizerReport(kAsanReport, "/tmp/my vsp/libvsp.so");
+    EXPECT_EQ(f.summary, "AddressSanitizer: heap-buffer-overflow");
+    EXPECT_EQ(f.access, Access::Write);
+    EXPECT_EQ(f.size, 4u);
+    ASSERT_TRUE(f.code.has_value());
+    EXPECT_EQ(f.code->where, CodeWhere::Caller);  // frame #1: memcpy (#0) is not the module
+    EXPECT_EQ(f.code->offset, 0x1184u);           // the return address, moved into the call
+    // Another module's name: no frame of it, so no code location (the allocation stack is not the access).
+    EXPECT_FALSE(ParseSanitizerReport(kAsanReport, "/tmp/other.so").code.has_value());
+    EXPECT_TRUE(ParseSanitizerReport("", "/tmp/x.so").summary.empty());
+}
+
+TEST(DeathAttribution, AnAsanDeathSaysWhatAccessAndWhere) {
+    WorkerEnd e = Died(EndHow::Crashed, Callback::Save);
+    e.signo = 6;
+    e.sanitizer = kAsanReport;
+    e.module_path = "/tmp/my vsp/libvsp.so";
+    Finding f = DeathFinding(e, 2000, Stage::Sweep);
+    EXPECT_EQ(f.rule, RuleId::SP11);
+    EXPECT_NE(f.message.find("heap-buffer-overflow (WRITE of size 4)"), std::string::npos) << f.message;
+    EXPECT_EQ(f.message.find("pc 0x"), std::string::npos) << f.message;
+    ASSERT_TRUE(f.code.has_value());
+    EXPECT_EQ(f.code->offset, 0x1184u);
+    // The codec carries all of it.
+    Finding back;
+    ASSERT_EQ(FindingFromJson(ToJson(f), back), "");
+    EXPECT_EQ(back, f);
+}
+
+TEST(Symbolizer, TakesTheInnermostFrameWithALine) {
+    CodeLocation a, b, c;
+    std::vector<CodeLocation *> locs = {&a, &b, &c};
+    std::string out = R"([
+      {"Address":"0x11a0","Symbol":[{"FunctionName":"Helper","FileName":"/s/h.h","Line":0,"Column":9},
+                                    {"FunctionName":"Save","FileName":"/s/save.c","Line":8,"Column":1}]},
+      {"Address":"0x1200","Symbol":[{"FunctionName":"Inner","FileName":"/s/h.h","Line":12,"Column":3},
+                                    {"FunctionName":"Save","FileName":"/s/save.c","Line":30,"Column":1}]},
+      {"Address":"0x9999","Symbol":[{"FunctionName":"","FileName":"","Line":0,"Column":0}]}])";
+    ASSERT_TRUE(ApplySymbolizerJson(out, locs));
+    EXPECT_EQ(a.function, "Save");
+    EXPECT_EQ(a.line, 8u);
+    EXPECT_EQ(b.function, "Inner");
+    EXPECT_EQ(b.file, "/s/h.h");
+    EXPECT_EQ(b.line, 12u);
+    EXPECT_TRUE(c.file.empty());
+    b.where = CodeWhere::Fault;
+    EXPECT_EQ(DescribeCode(b, "/s"), "Inner at h.h:12:3");
+    c.offset = 0x9999;
+    EXPECT_EQ(DescribeCode(c), "offset 0x9999 in the module (no debug info: build with -g)");
+    std::vector<CodeLocation *> two = {&a, &b};
+    EXPECT_FALSE(ApplySymbolizerJson(out, two));  // three answers for two addresses
+    EXPECT_FALSE(ApplySymbolizerJson("not json", two));
 }
 
 TEST(RestartPolicy, TheStageGoesOnAfterADeath) {

@@ -1,0 +1,95 @@
+#include "Symbolize.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "Process.h"
+
+namespace vspc {
+
+std::string FindSymbolizer() {
+    std::vector<std::string> names;
+    if (const char *env = std::getenv("VSPC_SYMBOLIZER"); env && *env) return FindProgram({env});
+    names.push_back("llvm-symbolizer");
+    for (int v = 20; v >= 13; --v) names.push_back(fmt::format("llvm-symbolizer-{}", v));
+    return FindProgram(names);
+}
+
+namespace {
+
+const char *HookSymbol(Callback cb, const ModuleOptions &names) {
+    switch (cb) {
+    case Callback::Save: return names.save_symbol.c_str();
+    case Callback::Restore: return names.restore_symbol.c_str();
+    case Callback::Prepare: return "VspConformancePreparePacket";
+    case Callback::Release: return "VspConformanceReleasePacket";
+    case Callback::Init: return "VspConformanceInitChannel";
+    case Callback::None: break;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation *> &locations) {
+    nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_array() || j.size() != locations.size()) return false;
+    for (size_t i = 0; i < locations.size(); ++i) {
+        const auto &entry = j[i];
+        if (!entry.is_object() || !entry.contains("Symbol") || !entry["Symbol"].is_array()) return false;
+        // Innermost (inlined) frame first; take the first with a line, else the first with a name.
+        const nlohmann::json *best = nullptr;
+        for (const auto &frame : entry["Symbol"]) {
+            if (!frame.is_object()) return false;
+            if (frame.value("Line", 0) > 0 && !frame.value("FileName", std::string()).empty()) {
+                best = &frame;
+                break;
+            }
+            if (!best && !frame.value("FunctionName", std::string()).empty()) best = &frame;
+        }
+        if (!best) continue;
+        CodeLocation &c = *locations[i];
+        c.function = best->value("FunctionName", std::string());
+        c.file = best->value("FileName", std::string());
+        c.line = best->value("Line", 0u);
+        c.column = best->value("Column", 0u);
+        if (c.function == "??") c.function.clear();
+        if (c.file == "??") c.file.clear();
+    }
+    return true;
+}
+
+std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, std::vector<Finding> &findings) {
+    std::vector<CodeLocation *> todo;
+    for (Finding &f : findings) {
+        if (!f.code) {
+            const char *symbol = HookSymbol(CallbackOf(f), names);
+            const ElfSymbol *s = symbol ? file.elf.DynamicSymbol(symbol) : nullptr;
+            if (!s || !s->defined || !s->function) continue;  // e.g. callbacks an init hook registered
+            CodeLocation c;
+            c.offset = s->value;
+            c.where = CodeWhere::Entry;
+            c.function = symbol;
+            f.code = c;
+        }
+        if (f.code->where != CodeWhere::Assertion) todo.push_back(&*f.code);
+    }
+    if (todo.empty()) return "";
+    std::string symbolizer = FindSymbolizer();
+    if (symbolizer.empty())
+        return "no source lines: llvm-symbolizer was not found (apt-get install llvm, or set VSPC_SYMBOLIZER)";
+    std::vector<std::string> argv = {symbolizer, "--obj=" + file.path, "--output-style=JSON", "--functions=linkage"};
+    for (CodeLocation *c : todo) argv.push_back(fmt::format("0x{:x}", c->offset));
+    std::string out;
+    int rc = RunAndCapture(argv, &out);
+    if (rc != 0 || !ApplySymbolizerJson(out, todo))
+        return fmt::format("no source lines: {} failed on the module (exit status {})", symbolizer, rc);
+    bool any_line = false;
+    for (CodeLocation *c : todo) any_line |= c->line != 0;
+    if (!any_line) return "no source lines: the module has no debug info (build it with -g)";
+    return "";
+}
+
+}  // namespace vspc

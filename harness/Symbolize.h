@@ -1,0 +1,28 @@
+// Source lines for findings: every finding gets the place in the module's code it
+// is about (the faulting instruction, the module's call that led to it, or the
+// callback's entry point), and an existing symbolizer (LLVM's llvm-symbolizer)
+// turns those addresses into function, file and line from the module's debug info.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Finding.h"
+#include "Module.h"
+
+namespace vspc {
+
+// The symbolizer: $VSPC_SYMBOLIZER, else llvm-symbolizer (or a versioned
+// llvm-symbolizer-N) on PATH; "" when there is none.
+std::string FindSymbolizer();
+
+// Gives every finding without a code location its callback's entry point (from the
+// module file's dynamic symbols), then symbolizes every location in one run of the
+// symbolizer. Returns "" or a note for the reports saying why there are no source lines.
+std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, std::vector<Finding> &findings);
+
+// The symbolizer's JSON output (--output-style=JSON) applied to the locations, in order.
+// Returns false when the text is not that output.
+bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation *> &locations);
+
+}  // namespace vspc
