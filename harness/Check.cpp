@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "Report.h"
@@ -91,6 +93,7 @@ WorkerConfig BaseConfig(const Options &o, const std::string &module) {
 int RunCheck(const Options &opt, const std::string &module) {
     auto started = std::chrono::steady_clock::now();
     RunSummary run;
+    run.started_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
     run.tool_version = kToolVersion;
     run.profile = ProfileByName(opt.profile).value_or(Profile::Strict);
     run.seed = opt.seed;
@@ -98,6 +101,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.jobs = JobsOf(opt);
     run.max_time = opt.max_time;
     run.warnings_as_errors = opt.warnings_as_errors;
+    run.max_restarts = opt.max_restarts;
     run.module.path = module;
     run.module_options = ModuleOptionsOf(opt, module);
     if (std::string err = ValidateOptions(opt); !err.empty()) {
@@ -110,6 +114,16 @@ int RunCheck(const Options &opt, const std::string &module) {
         return 2;
     }
     run.report_dir = report_dir.string();
+    if (!opt.source_root.empty()) {
+        std::error_code ec;
+        fs::path root = fs::weakly_canonical(fs::absolute(opt.source_root), ec);
+        if (ec || !fs::is_directory(root)) {
+            std::fprintf(stderr, "vspconform: error: --source-root '%s' is not a directory\n", opt.source_root.c_str());
+            return 2;
+        }
+        run.source_root = root.string();
+    }
+    run.junit_suite_name = opt.junit_suite_name;
 
     auto finish = [&](RunSummary &r) {
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -187,6 +201,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.sweep = session.sweep();
     run.fuzz = session.fuzz();
     run.evidence = session.evidence();
+    run.bytes_needed = session.bytes_needed();
     run.state_saves = session.state_saves();
     run.time_cap_hit = session.time_cap_hit();
     run.cut_families = session.cut_families();

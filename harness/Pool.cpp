@@ -23,6 +23,7 @@ void WorkerTotals::Add(const WorkerTotals &o) {
     promoted += o.promoted;
     state_saves += o.state_saves;
     for (size_t i = 0; i < evidence.size(); ++i) evidence[i] += o.evidence[i];
+    for (size_t i = 0; i < bytes_needed.size(); ++i) bytes_needed[i] += o.bytes_needed[i];
 }
 
 std::string_view EndHowName(EndHow h) {
@@ -68,6 +69,7 @@ WorkerTotals TotalsOf(const SharedStatus &s) {
     t.promoted = c.promoted.Get();
     t.state_saves = c.state_saves.Get();
     for (size_t i = 0; i < t.evidence.size(); ++i) t.evidence[i] = c.evidence[i].Get();
+    for (size_t i = 0; i < t.bytes_needed.size(); ++i) t.bytes_needed[i] = c.bytes_needed[i].Get();
     return t;
 }
 

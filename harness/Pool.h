@@ -33,6 +33,7 @@ struct PoolOptions {
 struct WorkerTotals {
     uint64_t cases_run = 0, cases_skipped = 0, cases_cut = 0, calls = 0, execs = 0, promoted = 0, state_saves = 0;
     Evidence evidence{};
+    BytesNeededHistogram bytes_needed{};
     void Add(const WorkerTotals &o);
 };
 

@@ -2,17 +2,28 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "Process.h"
 #include "Sha256.h"
+
+#ifndef VSPC_VERSION
+#define VSPC_VERSION "0"
+#endif
+#ifndef VSPC_HOMEPAGE
+#define VSPC_HOMEPAGE "https://github.com/vspconform/vspconform"
+#endif
 
 namespace vspc {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+constexpr const char *kHomepage = VSPC_HOMEPAGE;
 
 namespace {
 
@@ -63,6 +74,20 @@ std::string MdCode(std::string_view s) {
 
 std::string LocationText(const Finding &f) { return f.location ? DescribeLocation(*f.location) : ""; }
 
+std::string CodeText(const RunSummary &run, const Finding &f) {
+    return f.code ? DescribeCode(*f.code, run.source_root) : "";
+}
+
+// "libvsp_storage" for /x/libvsp_storage.so: what names this module in suite names and categories.
+std::string ModuleStem(const RunSummary &run) {
+    std::string stem = fs::path(run.module.path).stem().string();
+    return stem.empty() ? "module" : stem;
+}
+
+std::string HexSha256(const std::string &text) {
+    return Sha256Hex(reinterpret_cast<const uint8_t *>(text.data()), text.size());
+}
+
 std::string OutcomeText(const RuleResult &r) {
     std::string o(RuleOutcomeName(r.outcome));
     return r.reason.empty() ? o : fmt::format("{}: {}", o, r.reason);
@@ -72,11 +97,53 @@ json FindingReportJson(const RunSummary &run, const Finding &f) {
     json v = ToJson(f);
     v.erase("case");
     v["case_file"] = f.case_file.empty() ? json(nullptr) : json(f.case_file);
-    v["replay"] = ReplayCommand(run, f);
+    v["replay"] = f.case_file.empty() ? json(nullptr) : json(ReplayCommand(run, f));
+    v["source"] = f.code && !f.code->file.empty() ? json(CodeText(run, f)) : json(nullptr);
+    v["fingerprint"] = Fingerprint(f);
     return v;
 }
 
 }  // namespace
+
+std::string PercentEncodePath(const std::string &path) {
+    std::string out;
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || std::string_view("-._~/").find(static_cast<char>(c)) != std::string_view::npos)
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+std::string FileUri(const std::string &path) {
+    std::string abs = fs::absolute(path).lexically_normal().string();
+    return "file://" + PercentEncodePath(abs);
+}
+
+std::string Fingerprint(const Finding &f) {
+    std::string function = f.code ? f.code->function : "";
+    return HexSha256(fmt::format("{}|{}|{}", RuleFor(f.rule).name, f.Signature(), function)).substr(0, 32);
+}
+
+std::string RuleHelpUri(const Rule &r) {
+    std::string anchor(r.name);
+    for (char &c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return fmt::format("{}/blob/v{}/docs/rules.md#{}", kHomepage, VSPC_VERSION, anchor);
+}
+
+std::string ToolCommand() {
+    static const std::string command = [] {
+        std::error_code ec;
+        fs::path self = fs::read_symlink("/proc/self/exe", ec);
+        if (ec) return std::string("vspconform");
+        // The name alone when that is what PATH finds; otherwise the path of this binary.
+        fs::path on_path = FindProgram({"vspconform"});
+        if (!on_path.empty() && fs::equivalent(on_path, self, ec)) return std::string("vspconform");
+        return self.string();
+    }();
+    return command;
+}
 
 std::string ShellQuote(const std::string &s) {
     bool plain = !s.empty();
@@ -92,7 +159,9 @@ std::string ShellQuote(const std::string &s) {
 
 std::string ReplayCommand(const ModuleOptions &module, const std::string &case_file, Profile profile,
                           uint32_t timeout_ms) {
-    std::string cmd = fmt::format("vspconform replay {} {}", ShellQuote(module.path), ShellQuote(case_file));
+    std::string cmd = fmt::format("{} replay {} {}", ShellQuote(ToolCommand()),
+                                  ShellQuote(fs::absolute(module.path).lexically_normal().string()),
+                                  ShellQuote(case_file));
     if (profile == Profile::Kmcl) cmd += " --profile kmcl";
     if (module.save_symbol != "EvtVmbChannelSavePacket") cmd += " --save-symbol " + ShellQuote(module.save_symbol);
     if (module.restore_symbol != "EvtVmbChannelRestorePacket")
@@ -122,9 +191,17 @@ json JsonReport(const RunSummary &run) {
         (f.severity() == Severity::Error ? violations : warnings).push_back(FindingReportJson(run, f));
     std::string nothing = run.NothingTested();
     const Hooks &h = run.hooks;
+    json histogram = json::array();
+    for (size_t b = 1; b < run.bytes_needed.size(); ++b)
+        if (run.bytes_needed[b])
+            histogram.push_back({{"min", uint64_t{1} << (b - 1)},
+                                 {"max", (uint64_t{1} << b) - 1},
+                                 {"states", run.bytes_needed[b]}});
+    auto str_or_null = [](const std::string &s) { return s.empty() ? json(nullptr) : json(s); };
     return {{"format_version", kReportFormatVersion},
-            {"tool", {{"name", "vspconform"}, {"version", run.tool_version}}},
+            {"tool", {{"name", "vspconform"}, {"version", run.tool_version}, {"homepage", kHomepage}}},
             {"command", run.command},
+            {"started_at", str_or_null(run.started_at)},
             {"verdict", run.Verdict()},
             {"exit_code", run.ExitCode()},
             {"error", !run.error.empty() ? json(run.error)
@@ -152,7 +229,10 @@ json JsonReport(const RunSummary &run) {
               {"timeout_ms", run.timeout_ms},
               {"save_symbol", run.module_options.save_symbol},
               {"restore_symbol", run.module_options.restore_symbol},
-              {"warnings_as_errors", run.warnings_as_errors}}},
+              {"warnings_as_errors", run.warnings_as_errors},
+              {"max_restarts", run.max_restarts},
+              {"source_root", str_or_null(run.source_root)},
+              {"junit_suite_name", str_or_null(run.junit_suite_name)}}},
             {"profile", ProfileName(run.profile)},
             {"seed", run.seed},
             {"warnings_as_errors", run.warnings_as_errors},
@@ -172,6 +252,8 @@ json JsonReport(const RunSummary &run) {
               {"worker_restarts", run.sweep.restarts + run.fuzz.restarts},
               {"violations", violations.size()},
               {"warnings", warnings.size()}}},
+            {"bytes_needed_histogram", histogram},
+            {"worker_log", "worker.log"},
             {"time_cap", {{"seconds", run.max_time}, {"hit", run.time_cap_hit}}},
             {"seconds", run.seconds},
             {"notes", run.notes},
@@ -188,8 +270,9 @@ std::string MarkdownReport(const RunSummary &run) {
                       ProfileName(run.profile), run.seed);
     md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
                       run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned, run.Calls());
-    md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n\n", run.seconds, run.max_time,
-                      run.time_cap_hit ? ", hit" : "");
+    md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n", run.seconds, run.max_time, run.time_cap_hit ? ", hit" : "");
+    md += fmt::format("| started | {} |\n", Md(run.started_at));
+    md += "| module output | [worker.log](worker.log) |\n\n";
     if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(run.error));
     if (std::string n = run.NothingTested(); !n.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(n));
     for (const auto &n : run.notes) md += fmt::format("> Note: {}\n\n", Md(n));
@@ -201,6 +284,7 @@ std::string MarkdownReport(const RunSummary &run) {
             md += fmt::format("{}\n\n", Md(f.message));
             if (f.call) md += fmt::format("- call: {}\n", MdCode(f.call->text));
             if (f.location) md += fmt::format("- location: {}\n", Md(LocationText(f)));
+            if (f.code) md += fmt::format("- source: {}\n", MdCode(CodeText(run, f)));
             md += fmt::format("- found by: {} stage, {} occurrence(s)\n", StageName(f.stage), f.occurrences);
             md += fmt::format("- reproduce: {}\n\n", MdCode(ReplayCommand(run, f)));
             md += fmt::format("Rule: {}\n\n", Md(r.text));
@@ -214,52 +298,109 @@ std::string MarkdownReport(const RunSummary &run) {
     return md;
 }
 
+std::string JUnitSuiteName(const RunSummary &run) {
+    if (!run.junit_suite_name.empty()) return run.junit_suite_name;
+    return fmt::format("vspconform.{}.{}", ModuleStem(run), ProfileName(run.profile));
+}
+
 std::string JUnitReport(const RunSummary &run) {
     int failures = 0, skipped = 0;
+    const std::string suite = JUnitSuiteName(run);
     std::string cases;
     for (const Rule &r : AllRules()) {
         RuleResult res = run.ResultOf(r);
-        cases += fmt::format("    <testcase classname=\"vspconform.{}\" name=\"{} {}\">\n", ProfileName(run.profile),
+        cases += fmt::format("    <testcase classname=\"{}\" name=\"{} {}\" time=\"0\">\n", Escape(suite, true),
                              r.name, Escape(r.title, true));
         bool failed = res.outcome == RuleOutcome::Fail || (res.outcome == RuleOutcome::Warn && run.warnings_as_errors);
-        if (!run.error.empty()) {
-            cases += fmt::format("      <error message=\"{}\"/>\n", Escape(run.error, true));
+        std::string nothing = run.NothingTested();
+        if (!run.error.empty() || (!nothing.empty() && !failed)) {
+            std::string why = run.error.empty() ? "could not test: " + nothing : run.error;
+            cases += fmt::format("      <error message=\"{}\" type=\"could-not-test\">{}</error>\n", Escape(why, true),
+                                 Escape(why));
         } else if (failed) {
             ++failures;
-            for (const Finding &f : run.findings)
-                if (f.rule == r.id)
-                    cases +=
-                        fmt::format("      <failure message=\"{}\" type=\"{}\">{}\nreproduce: {}</failure>\n",
-                                    Escape(f.message, true), r.name, Escape(f.message), Escape(ReplayCommand(run, f)));
+            for (const Finding &f : run.findings) {
+                if (f.rule != r.id) continue;
+                std::string body = f.message;
+                if (f.code) body += "\nat: " + CodeText(run, f);
+                if (f.call) body += "\ncall: " + f.call->text;
+                body += "\nreproduce: " + ReplayCommand(run, f);
+                cases += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                                     Escape(f.message, true), r.name, Escape(body));
+            }
         } else if (res.outcome == RuleOutcome::Skipped || res.outcome == RuleOutcome::NotApplicable ||
                    res.outcome == RuleOutcome::NotReached) {
             ++skipped;
-            cases += fmt::format("      <skipped message=\"{}\"/>\n", Escape(OutcomeText(res), true));
+            std::string why = OutcomeText(res);
+            cases += fmt::format("      <skipped message=\"{}\"/>\n", Escape(why, true));
         } else if (res.outcome == RuleOutcome::Warn) {
             for (const Finding &f : run.findings)
                 if (f.rule == r.id)
                     cases += fmt::format("      <system-out>warning: {}</system-out>\n", Escape(f.message));
+        } else {
+            cases += fmt::format("      <system-out>exercised {} time(s)</system-out>\n", res.exercised);
         }
         cases += "    </testcase>\n";
     }
-    int errors = run.error.empty() ? 0 : static_cast<int>(AllRules().size());
+    int errors = 0;
+    if (!run.error.empty() || !run.NothingTested().empty())
+        for (const Rule &r : AllRules()) errors += run.ResultOf(r).outcome != RuleOutcome::Fail;
     return fmt::format(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<testsuites name=\"vspconform\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" time=\"{4:.3f}\">\n"
-        "  <testsuite name=\"vspconform {5}\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
-        "time=\"{4:.3f}\">\n"
+        "  <testsuite name=\"{5}\" tests=\"{0}\" failures=\"{1}\" errors=\"{2}\" skipped=\"{3}\" "
+        "time=\"{4:.3f}\"{13}>\n"
         "    <properties>\n"
         "      <property name=\"module\" value=\"{6}\"/>\n"
         "      <property name=\"sha256\" value=\"{7}\"/>\n"
         "      <property name=\"tool_version\" value=\"{8}\"/>\n"
-        "      <property name=\"profile\" value=\"{5}\"/>\n"
+        "      <property name=\"profile\" value=\"{14}\"/>\n"
         "      <property name=\"seed\" value=\"{9}\"/>\n"
         "      <property name=\"cases\" value=\"{10}\"/>\n"
         "      <property name=\"calls\" value=\"{11}\"/>\n"
         "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
-        AllRules().size(), failures, errors, skipped, run.seconds, ProfileName(run.profile),
-        Escape(run.module.path, true), run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases);
+        AllRules().size(), failures, errors, skipped, run.seconds, Escape(suite, true), Escape(run.module.path, true),
+        run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases,
+        run.started_at.empty() ? std::string() : fmt::format(" timestamp=\"{}\"", run.started_at.substr(0, 19)),
+        ProfileName(run.profile));
 }
+
+namespace {
+
+std::string RuleHelpMarkdown(const Rule &r) {
+    return fmt::format("**{}** ({}{})\n\n{}\n\nWrong:\n\n```c\n{}\n```\n\nRight:\n\n```c\n{}\n```\n", r.title,
+                       SeverityName(r.severity), r.profiles == RuleProfiles::StrictOnly ? ", strict profile only" : "",
+                       r.text, r.wrong, r.right);
+}
+
+// A source file as a SARIF artifactLocation: relative to SRCROOT when it is under --source-root.
+json SourceArtifact(const RunSummary &run, const std::string &file) {
+    if (!run.source_root.empty()) {
+        std::string root = run.source_root.back() == '/' ? run.source_root : run.source_root + "/";
+        if (file.rfind(root, 0) == 0)
+            return {{"uri", PercentEncodePath(file.substr(root.size()))}, {"uriBaseId", "SRCROOT"}};
+    }
+    if (!file.empty() && file[0] == '/') return {{"uri", FileUri(file)}};
+    return {{"uri", PercentEncodePath(file)}};
+}
+
+json SarifLocation(const RunSummary &run, const Finding &f) {
+    json loc;
+    if (f.code && !f.code->file.empty()) {
+        json region = {{"startLine", std::max<uint32_t>(f.code->line, 1)}};
+        if (f.code->column) region["startColumn"] = f.code->column;
+        loc["physicalLocation"] = {{"artifactLocation", SourceArtifact(run, f.code->file)}, {"region", region}};
+    } else {
+        // No debug info: the module file is the only place to name.
+        loc["physicalLocation"] = {{"artifactLocation", {{"uri", FileUri(run.module.path)}}},
+                                   {"region", {{"startLine", 1}}}};
+    }
+    if (f.code && !f.code->function.empty())
+        loc["logicalLocations"] = json::array({{{"name", f.code->function}, {"kind", "function"}}});
+    return loc;
+}
+
+}  // namespace
 
 json SarifReport(const RunSummary &run) {
     json rules = json::array();
@@ -268,8 +409,12 @@ json SarifReport(const RunSummary &run) {
                          {"name", r.title},
                          {"shortDescription", {{"text", r.title}}},
                          {"fullDescription", {{"text", r.text}}},
-                         {"help", {{"text", fmt::format("{}\nWrong: {}\nRight: {}", r.text, r.wrong, r.right)}}},
-                         {"defaultConfiguration", {{"level", r.severity == Severity::Error ? "error" : "warning"}}}});
+                         {"helpUri", RuleHelpUri(r)},
+                         {"help",
+                          {{"text", fmt::format("{}\nWrong: {}\nRight: {}", r.text, r.wrong, r.right)},
+                           {"markdown", RuleHelpMarkdown(r)}}},
+                         {"defaultConfiguration", {{"level", r.severity == Severity::Error ? "error" : "warning"}}},
+                         {"properties", {{"tags", {"vspconform", r.side == RuleSide::Save ? "save" : "restore"}}}}});
     // What was not tested shows here too: rules not reached or skipped are not passed rules.
     json notifications = json::array();
     if (!run.error.empty()) notifications.push_back({{"level", "error"}, {"message", {{"text", run.error}}}});
@@ -288,38 +433,128 @@ json SarifReport(const RunSummary &run) {
     for (const Finding &f : run.findings) {
         const Rule &r = RuleFor(f.rule);
         std::string message = f.message;
-        message += fmt::format(" Reproduce: {}", ReplayCommand(run, f));
+        if (f.code) message += fmt::format(" At {}.", CodeText(run, f));
+        if (!f.case_file.empty()) message += fmt::format(" Reproduce: {}", ReplayCommand(run, f));
         results.push_back({{"ruleId", r.name},
                            {"ruleIndex", static_cast<int>(r.id)},
                            {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
                            {"message", {{"text", message}}},
-                           {"locations",
-                            {{{"physicalLocation",
-                               {{"artifactLocation", {{"uri", run.module.path}}}, {"region", {{"startLine", 1}}}}}}}},
-                           {"partialFingerprints", {{"vspconform/v1", f.Key()}}},
-                           {"properties", {{"case_file", f.case_file}, {"occurrences", f.occurrences}}}});
+                           {"locations", json::array({SarifLocation(run, f)})},
+                           {"partialFingerprints", {{"vspconformFindingHash/v1", Fingerprint(f)}}},
+                           {"properties",
+                            {{"signature", f.Signature()},
+                             {"case_file", f.case_file.empty() ? json(nullptr) : json(f.case_file)},
+                             {"replay", f.case_file.empty() ? json(nullptr) : json(ReplayCommand(run, f))},
+                             {"occurrences", f.occurrences}}}});
     }
-    return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-            {"version", "2.1.0"},
-            {"runs",
-             {{{"tool",
-                {{"driver",
-                  {{"name", "vspconform"},
-                   {"version", run.tool_version},
-                   {"informationUri", "https://example.invalid/vspconform"},
-                   {"rules", rules}}}}},
-               {"artifacts",
-                {{{"location", {{"uri", run.module.path}}}, {"hashes", {{"sha-256", run.module.sha256}}}}}},
-               {"invocations",
-                {{{"executionSuccessful", run.error.empty()},
-                  {"toolExecutionNotifications", notifications},
-                  {"properties",
-                   {{"profile", ProfileName(run.profile)},
-                    {"seed", run.seed},
-                    {"cases", run.Cases()},
-                    {"calls", run.Calls()}}}}}},
-               {"results", results}}}}};
+    json sarif_run = {
+        {"tool",
+         {{"driver",
+           {{"name", "vspconform"},
+            {"version", run.tool_version},
+            {"semanticVersion", run.tool_version},
+            {"informationUri", kHomepage},
+            {"rules", rules}}}}},
+        {"automationDetails", {{"id", fmt::format("vspconform/{}/{}/", ModuleStem(run), ProfileName(run.profile))}}},
+        {"artifacts",
+         {{{"location", {{"uri", FileUri(run.module.path)}}},
+           {"hashes", run.module.sha256.empty() ? json::object() : json{{"sha-256", run.module.sha256}}}}}},
+        {"invocations",
+         {{{"executionSuccessful", run.error.empty() && run.NothingTested().empty()},
+           {"toolExecutionNotifications", notifications},
+           {"properties",
+            {{"profile", ProfileName(run.profile)},
+             {"seed", run.seed},
+             {"cases", run.Cases()},
+             {"calls", run.Calls()}}}}}},
+        {"results", results}};
+    if (!run.source_root.empty()) {
+        std::string uri = FileUri(run.source_root);
+        if (uri.back() != '/') uri += '/';
+        sarif_run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", uri}}}};
+    }
+    return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", {sarif_run}}};
 }
+
+namespace {
+
+const char *OutcomeColour(RuleOutcome o) {
+    switch (o) {
+    case RuleOutcome::Pass: return "#176f2c";
+    case RuleOutcome::Fail: return "#b00020";
+    case RuleOutcome::Warn: return "#8a6100";
+    case RuleOutcome::NotReached: return "#999999";
+    case RuleOutcome::Skipped:
+    case RuleOutcome::NotApplicable: return "#cccccc";
+    }
+    return "#999999";
+}
+
+// Each rule's exercise count (log scale) coloured by its outcome: what the verdict rests on.
+std::string RuleChartSvg(const RunSummary &run) {
+    const int row = 18, label = 60, width = 420, count_w = 130;
+    const int height = static_cast<int>(AllRules().size()) * row + 10;
+    double max_log = 1;
+    for (const Rule &r : AllRules())
+        max_log = std::max(max_log, std::log10(static_cast<double>(run.ResultOf(r).exercised) + 1));
+    std::string svg = fmt::format(
+        "<h2>Evidence per rule</h2>\n<svg id=\"rule-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" "
+        "height=\"{}\" role=\"img\" aria-label=\"checks per rule, log scale, coloured by outcome\">\n",
+        label + width + count_w, height);
+    int y = 5;
+    for (const Rule &r : AllRules()) {
+        RuleResult res = run.ResultOf(r);
+        double lg = std::log10(static_cast<double>(res.exercised) + 1);
+        int w = res.exercised ? std::max(2, static_cast<int>(width * lg / max_log)) : 0;
+        svg += fmt::format(
+            "<g><title>{0}: {1}, exercised {2} time(s)</title><text x=\"0\" y=\"{3}\" font-size=\"12\">{0}</text>"
+            "<rect x=\"{4}\" y=\"{5}\" width=\"{6}\" height=\"{7}\" fill=\"{8}\"/>"
+            "<text x=\"{9}\" y=\"{3}\" font-size=\"11\">{2} ({10})</text></g>\n",
+            r.name, Escape(OutcomeText(res), true), res.exercised, y + 12, label, y + 2, w, row - 4,
+            OutcomeColour(res.outcome), label + w + 6, RuleOutcomeName(res.outcome));
+        y += row;
+    }
+    return svg + "</svg>\n";
+}
+
+// How big the explored states' records are: BytesNeeded, in power-of-two buckets.
+std::string BytesNeededChartSvg(const RunSummary &run) {
+    size_t first = 0, last = 0;
+    uint64_t peak = 0;
+    for (size_t b = 1; b < run.bytes_needed.size(); ++b) {
+        if (!run.bytes_needed[b]) continue;
+        if (!first) first = b;
+        last = b;
+        peak = std::max(peak, run.bytes_needed[b]);
+    }
+    if (!first) return "<h2>BytesNeeded of the states probed</h2>\n<p>No probe reported a size.</p>\n";
+    const int bar = 34, height = 160, base = height - 30;
+    size_t n = last - first + 1;
+    std::string svg = fmt::format(
+        "<h2>BytesNeeded of the states probed</h2>\n<svg id=\"bytes-needed-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+        "width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"states by BytesNeeded, power-of-two buckets\">\n",
+        static_cast<int>(n) * bar + 10, height);
+    auto human = [](uint64_t v) {
+        return v >= (1u << 20) ? fmt::format("{}M", v >> 20) : v >= 1024 ? fmt::format("{}K", v >> 10) : fmt::format("{}", v);
+    };
+    for (size_t b = first; b <= last; ++b) {
+        uint64_t v = run.bytes_needed[b];
+        int h = v ? std::max(1, static_cast<int>((base - 15) * std::log10(static_cast<double>(v) + 1) /
+                                                 std::log10(static_cast<double>(peak) + 1)))
+                  : 0;
+        int x = 5 + static_cast<int>(b - first) * bar;
+        uint64_t lo = uint64_t{1} << (b - 1), hi = (uint64_t{1} << b) - 1;
+        svg += fmt::format(
+            "<g><title>{0}..{1} bytes: {2} state(s)</title><rect x=\"{3}\" y=\"{4}\" width=\"{5}\" height=\"{6}\" "
+            "fill=\"#3a6ea5\"/><text x=\"{3}\" y=\"{7}\" font-size=\"10\">{8}</text></g>\n",
+            lo, hi, v, x, base - h, bar - 4, h, base + 14, human(lo));
+    }
+    return svg + fmt::format("<text x=\"5\" y=\"{}\" font-size=\"10\">bytes (bucket start); bar height: states, log "
+                             "scale</text>\n</svg>\n",
+                             height - 2);
+}
+
+}  // namespace
 
 std::string HtmlReport(const RunSummary &run) {
     std::string verdict = run.Verdict();
@@ -330,15 +565,18 @@ std::string HtmlReport(const RunSummary &run) {
          "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
          ".pass{color:#176f2c}.fail{color:#b00020}.error{color:#b00020}.warn{color:#8a6100}"
          ".skipped,.not{color:#666}code{background:#f4f4f4;padding:0 .2em}</style></head><body>\n";
-    h += fmt::format("<h1>vspconform {} <span class=\"{}\">{}</span></h1>\n", Escape(run.command), verdict, verdict);
+    h += fmt::format("<h1>vspconform {} <span id=\"verdict\" class=\"{}\">{}</span></h1>\n", Escape(run.command),
+                     verdict, verdict);
     h += "<table>\n";
     h += fmt::format("<tr><th>module</th><td><code>{}</code></td></tr>\n", Escape(run.module.path));
     h += fmt::format("<tr><th>SHA-256</th><td><code>{}</code></td></tr>\n", run.module.sha256);
     h += fmt::format("<tr><th>tool</th><td>vspconform {}</td></tr>\n", run.tool_version);
     h += fmt::format("<tr><th>profile / seed</th><td>{} / {}</td></tr>\n", ProfileName(run.profile), run.seed);
     h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n", run.Cases(), run.Calls());
-    h += fmt::format("<tr><th>time</th><td>{:.1f} s (cap {:g} s{})</td></tr>\n</table>\n", run.seconds, run.max_time,
+    h += fmt::format("<tr><th>time</th><td>{:.1f} s (cap {:g} s{})</td></tr>\n", run.seconds, run.max_time,
                      run.time_cap_hit ? ", hit" : "");
+    h += fmt::format("<tr><th>started</th><td><time id=\"started\">{}</time></td></tr>\n</table>\n",
+                     Escape(run.started_at));
     h += "<p>Module output: <a href=\"worker.log\">worker.log</a></p>\n";
     if (!run.error.empty()) h += fmt::format("<p class=\"error\">Could not test: {}</p>\n", Escape(run.error));
     if (std::string n = run.NothingTested(); !n.empty())
@@ -349,10 +587,12 @@ std::string HtmlReport(const RunSummary &run) {
         for (const Finding &f : run.findings) {
             const Rule &r = RuleFor(f.rule);
             h += fmt::format(
-                "<tr><td>{}</td><td class=\"{}\">{}</td><td><b>{}</b><br>{}<br><code>{}</code></td>"
-                "<td><code>{}</code></td></tr>\n",
+                "<tr class=\"finding\" data-rule=\"{0}\"><td>{0}</td><td class=\"{1}\">{2}</td><td><b>{3}</b><br>{4}"
+                "<br>call: <code>{5}</code><br>source: <code class=\"source\">{6}</code></td>"
+                "<td><code class=\"replay\">{7}</code></td></tr>\n",
                 r.name, r.severity == Severity::Error ? "fail" : "warn", SeverityName(r.severity), Escape(r.title),
-                Escape(f.message), f.call ? Escape(f.call->text) : "", Escape(ReplayCommand(run, f)));
+                Escape(f.message), f.call ? Escape(f.call->text) : "", Escape(f.code ? CodeText(run, f) : "unknown"),
+                Escape(ReplayCommand(run, f)));
         }
         h += "</table>\n";
     }
@@ -363,7 +603,10 @@ std::string HtmlReport(const RunSummary &run) {
         h += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n", r.name,
                          Escape(r.title), o.substr(0, o.find(' ')), Escape(OutcomeText(res)), res.exercised);
     }
-    h += "</table>\n</body></html>\n";
+    h += "</table>\n";
+    h += RuleChartSvg(run);
+    h += BytesNeededChartSvg(run);
+    h += "</body></html>\n";
     return h;
 }
 

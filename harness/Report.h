@@ -27,6 +27,16 @@ std::string ReplayCommand(const ModuleOptions &module, const std::string &case_f
                           uint32_t timeout_ms);
 std::string ReplayCommand(const RunSummary &run, const Finding &f);
 std::string ShellQuote(const std::string &s);
+// How this binary is run: "vspconform" when PATH finds this binary under that name, else its path.
+std::string ToolCommand();
+
+// A path as a URI: percent-encoded (RFC 3986), absolute ones as file:// URIs.
+std::string PercentEncodePath(const std::string &path);
+std::string FileUri(const std::string &path);
+// A finding's identity across rebuilds (rule, signature, function): SARIF's partialFingerprints.
+std::string Fingerprint(const Finding &f);
+// Where a rule is documented (docs/rules.md of this version).
+std::string RuleHelpUri(const Rule &r);
 
 // The rule catalog as Markdown (docs/rules.md is this text).
 std::string RulesMarkdown();
@@ -34,6 +44,6 @@ std::string RulesMarkdown();
 void PrintSummary(const RunSummary &run, std::FILE *out);
 
 // report.json's layout version (bumped when a consumer must change).
-constexpr int kReportFormatVersion = 2;
+constexpr int kReportFormatVersion = 3;
 
 }  // namespace vspc

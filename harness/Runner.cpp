@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 namespace vspc {
@@ -139,6 +140,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     if (size == 0 && !slot.known_n) {
         slot.known_n = true;
         slot.n = NtSuccess(rec.status) || !rec.bytes_needed_written ? 0 : ClampSize(rec.bytes_needed);
+        if (slot.n > 0 && status_) status_->counters.bytes_needed[std::bit_width(slot.n)].Add(1);
     }
     if (size == 0 && slot.first_probe < 0 && !slot.saved) slot.first_probe = index;
     if (size > 0 && NtSuccess(rec.status)) {

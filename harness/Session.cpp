@@ -124,6 +124,7 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     st.promoted += t.promoted;
     state_saves_ += t.state_saves;
     for (size_t i = 0; i < evidence_.size(); ++i) evidence_[i] += t.evidence[i];
+    for (size_t i = 0; i < bytes_needed_.size(); ++i) bytes_needed_[i] += t.bytes_needed[i];
 
     switch (end.how) {
     case EndHow::Done: flush(); return next;

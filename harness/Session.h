@@ -43,6 +43,7 @@ public:
     const StageStats &sweep() const { return sweep_; }
     const StageStats &fuzz() const { return fuzz_; }
     const Evidence &evidence() const { return evidence_; }
+    const BytesNeededHistogram &bytes_needed() const { return bytes_needed_; }
     uint64_t state_saves() const { return state_saves_; }
     bool time_cap_hit() const { return time_cap_hit_; }
     uint8_t cut_families() const { return cut_families_; }
@@ -75,6 +76,7 @@ private:
     std::string load_error_;
     StageStats sweep_, fuzz_;
     Evidence evidence_{};
+    BytesNeededHistogram bytes_needed_{};
     uint64_t state_saves_ = 0;
     bool time_cap_hit_ = false;
     uint8_t cut_families_ = 0;

@@ -5,6 +5,7 @@
 // (counts and evidence survive a death because they live here, not in messages).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 
@@ -57,6 +58,11 @@ struct CurrentCall {
 
 constexpr uint32_t kSharedCaseCapacity = 1u << 20;
 
+// The distribution of BytesNeeded over the states probed: bucket b holds N with
+// BitWidth(N) == b, i.e. [2^(b-1), 2^b).
+constexpr size_t kBytesNeededBuckets = 33;
+using BytesNeededHistogram = std::array<uint64_t, kBytesNeededBuckets>;
+
 // A counter only the worker writes: relaxed load + store, no atomic read-modify-write.
 struct Counter {
     std::atomic<uint64_t> value;
@@ -71,6 +77,7 @@ struct WorkerCounters {
     Counter promoted;     // explored states given the full contract
     Counter state_saves;  // successful saves of a packet with state
     Counter evidence[kRuleCount];
+    Counter bytes_needed[kBytesNeededBuckets];  // first probes of packets with state, by BitWidth(N)
 };
 
 struct SharedStatus {

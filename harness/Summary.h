@@ -41,12 +41,15 @@ struct RunSummary {
     unsigned jobs = 1;
     double max_time = 0;
     bool warnings_as_errors = false;
+    uint32_t max_restarts = 16;
     StageStats sweep, fuzz;
     uint64_t state_saves = 0;  // successful saves of a packet with state
     Evidence evidence{};
+    BytesNeededHistogram bytes_needed{};  // see Shared.h
     bool time_cap_hit = false;
     uint8_t cut_families = 0;  // sweep families the run did not finish
     double seconds = 0;
+    std::string started_at;  // UTC, ISO 8601
     std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop, what was cut)
     std::vector<Finding> findings;
     std::string error;             // set when the module could not be tested
