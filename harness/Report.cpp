@@ -159,9 +159,9 @@ std::string ShellQuote(const std::string &s) {
 
 std::string ReplayCommand(const ModuleOptions &module, const std::string &case_file, Profile profile,
                           uint32_t timeout_ms) {
-    std::string cmd = fmt::format("{} replay {} {}", ShellQuote(ToolCommand()),
-                                  ShellQuote(fs::absolute(module.path).lexically_normal().string()),
-                                  ShellQuote(case_file));
+    std::string cmd =
+        fmt::format("{} replay {} {}", ShellQuote(ToolCommand()),
+                    ShellQuote(fs::absolute(module.path).lexically_normal().string()), ShellQuote(case_file));
     if (profile == Profile::Kmcl) cmd += " --profile kmcl";
     if (module.save_symbol != "EvtVmbChannelSavePacket") cmd += " --save-symbol " + ShellQuote(module.save_symbol);
     if (module.restore_symbol != "EvtVmbChannelRestorePacket")
@@ -194,9 +194,8 @@ json JsonReport(const RunSummary &run) {
     json histogram = json::array();
     for (size_t b = 1; b < run.bytes_needed.size(); ++b)
         if (run.bytes_needed[b])
-            histogram.push_back({{"min", uint64_t{1} << (b - 1)},
-                                 {"max", (uint64_t{1} << b) - 1},
-                                 {"states", run.bytes_needed[b]}});
+            histogram.push_back(
+                {{"min", uint64_t{1} << (b - 1)}, {"max", (uint64_t{1} << b) - 1}, {"states", run.bytes_needed[b]}});
     auto str_or_null = [](const std::string &s) { return s.empty() ? json(nullptr) : json(s); };
     return {{"format_version", kReportFormatVersion},
             {"tool", {{"name", "vspconform"}, {"version", run.tool_version}, {"homepage", kHomepage}}},
@@ -270,7 +269,8 @@ std::string MarkdownReport(const RunSummary &run) {
                       ProfileName(run.profile), run.seed);
     md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
                       run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned, run.Calls());
-    md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n", run.seconds, run.max_time, run.time_cap_hit ? ", hit" : "");
+    md +=
+        fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n", run.seconds, run.max_time, run.time_cap_hit ? ", hit" : "");
     md += fmt::format("| started | {} |\n", Md(run.started_at));
     md += "| module output | [worker.log](worker.log) |\n\n";
     if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(run.error));
@@ -309,8 +309,8 @@ std::string JUnitReport(const RunSummary &run) {
     std::string cases;
     for (const Rule &r : AllRules()) {
         RuleResult res = run.ResultOf(r);
-        cases += fmt::format("    <testcase classname=\"{}\" name=\"{} {}\" time=\"0\">\n", Escape(suite, true),
-                             r.name, Escape(r.title, true));
+        cases += fmt::format("    <testcase classname=\"{}\" name=\"{} {}\" time=\"0\">\n", Escape(suite, true), r.name,
+                             Escape(r.title, true));
         bool failed = res.outcome == RuleOutcome::Fail || (res.outcome == RuleOutcome::Warn && run.warnings_as_errors);
         std::string nothing = run.NothingTested();
         if (!run.error.empty() || (!nothing.empty() && !failed)) {
@@ -531,11 +531,14 @@ std::string BytesNeededChartSvg(const RunSummary &run) {
     const int bar = 34, height = 160, base = height - 30;
     size_t n = last - first + 1;
     std::string svg = fmt::format(
-        "<h2>BytesNeeded of the states probed</h2>\n<svg id=\"bytes-needed-chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+        "<h2>BytesNeeded of the states probed</h2>\n<svg id=\"bytes-needed-chart\" "
+        "xmlns=\"http://www.w3.org/2000/svg\" "
         "width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"states by BytesNeeded, power-of-two buckets\">\n",
         static_cast<int>(n) * bar + 10, height);
     auto human = [](uint64_t v) {
-        return v >= (1u << 20) ? fmt::format("{}M", v >> 20) : v >= 1024 ? fmt::format("{}K", v >> 10) : fmt::format("{}", v);
+        return v >= (1u << 20) ? fmt::format("{}M", v >> 20)
+               : v >= 1024     ? fmt::format("{}K", v >> 10)
+                               : fmt::format("{}", v);
     };
     for (size_t b = first; b <= last; ++b) {
         uint64_t v = run.bytes_needed[b];
@@ -549,9 +552,10 @@ std::string BytesNeededChartSvg(const RunSummary &run) {
             "fill=\"#3a6ea5\"/><text x=\"{3}\" y=\"{7}\" font-size=\"10\">{8}</text></g>\n",
             lo, hi, v, x, base - h, bar - 4, h, base + 14, human(lo));
     }
-    return svg + fmt::format("<text x=\"5\" y=\"{}\" font-size=\"10\">bytes (bucket start); bar height: states, log "
-                             "scale</text>\n</svg>\n",
-                             height - 2);
+    return svg + fmt::format(
+                     "<text x=\"5\" y=\"{}\" font-size=\"10\">bytes (bucket start); bar height: states, log "
+                     "scale</text>\n</svg>\n",
+                     height - 2);
 }
 
 }  // namespace

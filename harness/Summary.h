@@ -49,7 +49,7 @@ struct RunSummary {
     bool time_cap_hit = false;
     uint8_t cut_families = 0;  // sweep families the run did not finish
     double seconds = 0;
-    std::string started_at;  // UTC, ISO 8601
+    std::string started_at;          // UTC, ISO 8601
     std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop, what was cut)
     std::vector<Finding> findings;
     std::string error;             // set when the module could not be tested

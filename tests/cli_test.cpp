@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -247,7 +248,7 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new ScratchDir("reports");
         module_ = SamplePath("sp5_nul_past_end");
-        run_ = new CheckRun(Check(module_, *dir_ / "report", dir_->path()));
+        run_ = new CheckRun(Check(module_, *dir_ / "report", dir_->path(), {"--source-root", VSPC_SOURCE_DIR}));
         ProcResult sum = RunProc({"/usr/bin/sha256sum", module_}, dir_->path());
         sha256_ = Words(sum.out).empty() ? "" : Words(sum.out)[0];
         ProcResult rules = RunProc(Cmd({"rules"}), dir_->path());
@@ -344,6 +345,87 @@ TEST_F(Reports, JunitHtmlMarkdownNameTheModule) {
     EXPECT_NE(html.find("SP5"), std::string::npos);
     const std::string md = ReadFile(Report("report.md"));
     EXPECT_NE(md.find("SP5"), std::string::npos);
+}
+
+// The line of `file` (1-based) that contains `text`, or 0.
+uint32_t LineOf(const fs::path &file, const std::string &text) {
+    uint32_t n = 0;
+    for (const auto &line : Lines(ReadFile(file))) {
+        ++n;
+        if (line.find(text) != std::string::npos) return n;
+    }
+    return 0;
+}
+
+TEST_F(Reports, TheFindingIsAtItsSourceLineEverywhere) {
+    const std::string source = "samples/defects/sp5_nul_past_end.c";
+    const uint32_t line = LineOf(fs::path(VSPC_SOURCE_DIR) / source, "[SaveBufSize] = '\\0'");
+    ASSERT_GT(line, 0u);
+    const auto &v = run_->report["violations"][0];
+    ASSERT_TRUE(v["code"].is_object()) << v.dump(2);
+    EXPECT_EQ(v["code"].value("function", ""), "EvtVmbChannelSavePacket");
+    EXPECT_EQ(v["code"].value("line", 0u), line);
+    EXPECT_EQ(v["code"].value("where", ""), "fault");
+    const std::string at = fmt::format("{}:{}", source, line);
+    EXPECT_NE(v.value("source", "").find(at), std::string::npos) << v.dump(2);
+    // SARIF: relative to SRCROOT (--source-root), at that line; the module file is only an artifact.
+    const auto sarif = ReadJson(Report("results.sarif"));
+    const auto &run = sarif["runs"][0];
+    const auto &loc = run["results"][0]["locations"][0];
+    EXPECT_EQ(loc["physicalLocation"]["artifactLocation"].value("uri", ""), source) << loc.dump(2);
+    EXPECT_EQ(loc["physicalLocation"]["artifactLocation"].value("uriBaseId", ""), "SRCROOT");
+    EXPECT_EQ(loc["physicalLocation"]["region"].value("startLine", 0u), line);
+    EXPECT_EQ(loc["logicalLocations"][0].value("name", ""), "EvtVmbChannelSavePacket");
+    EXPECT_EQ(run["originalUriBaseIds"]["SRCROOT"].value("uri", ""), "file://" + std::string(VSPC_SOURCE_DIR) + "/");
+    EXPECT_EQ(run["automationDetails"].value("id", ""), "vspconform/libvsp_sp5_nul_past_end/strict/");
+    EXPECT_EQ(run["results"][0]["partialFingerprints"].value("vspconformFindingHash/v1", "").size(), 32u);
+    const auto &rule = run["tool"]["driver"]["rules"][4];
+    EXPECT_EQ(rule.value("id", ""), "SP5");
+    EXPECT_NE(rule.value("helpUri", "").find("docs/rules.md#sp5"), std::string::npos) << rule.dump(2);
+    EXPECT_NE(rule["help"].value("markdown", "").find("```c"), std::string::npos);
+    // The terminal, Markdown, HTML and JUnit show it too.
+    for (const char *name : {"report.md", "report.html", "junit.xml"})
+        EXPECT_NE(ReadFile(Report(name)).find(at), std::string::npos) << name;
+    EXPECT_NE(run_->proc.out.find("at EvtVmbChannelSavePacket at " + at), std::string::npos) << run_->proc.out;
+}
+
+TEST_F(Reports, JunitSuiteIsNamedByModuleAndProfile) {
+    const std::string junit = ReadFile(Report("junit.xml"));
+    EXPECT_NE(junit.find("<testsuite name=\"vspconform.libvsp_sp5_nul_past_end.strict\""), std::string::npos) << junit;
+    EXPECT_NE(junit.find("classname=\"vspconform.libvsp_sp5_nul_past_end.strict\""), std::string::npos);
+    EXPECT_EQ(junit.find("<skipped message=\"\""), std::string::npos) << "a skip without a reason";
+}
+
+// A replay command runs as printed, from anywhere: here for a module in a directory whose name
+// has a space, and a finding that needs both --save-symbol and --timeout-ms to reproduce.
+TEST(ReplayCommand, RunsAsPrintedFromAnotherDirectory) {
+    ScratchDir dir("replay-command");
+    const fs::path module = dir / "my vsp" / "lib slow save.so";
+    fs::create_directories(module.parent_path());
+    fs::copy_file(SamplePath("sp11_slow_renamed_save"), module);
+    CheckRun c = Check(module.string(), dir / "re port", dir.path(),
+                       {"--save-symbol", "SerialSavePacket", "--timeout-ms", "300", "--runs", "2000", "--max-time",
+                        "20", "--junit-suite-name", "serial vsp (ASan)"});
+    ASSERT_EQ(c.proc.exit_code, 1) << c.proc.Describe();
+    const auto &v = c.report["violations"][0];
+    ASSERT_EQ(v.value("rule", ""), "SP11") << v.dump(2);
+    const std::string cmd = v.value("replay", "");
+    EXPECT_NE(cmd.find("--save-symbol SerialSavePacket"), std::string::npos) << cmd;
+    EXPECT_NE(cmd.find("--timeout-ms 300"), std::string::npos) << cmd;
+    EXPECT_NE(c.proc.out.find("replay: " + cmd + "\n"), std::string::npos) << "the terminal prints the same command\n"
+                                                                           << c.proc.out;
+    ScratchDir elsewhere("replay-command-elsewhere");
+    ProcResult r = RunProc({"/bin/sh", "-c", cmd}, elsewhere.path());
+    EXPECT_EQ(r.exit_code, 1) << cmd << "\n" << r.Describe();
+    EXPECT_NE(r.out.find("SP11"), std::string::npos) << r.Describe();
+    // Without --timeout-ms the same case passes: the option is part of the reproducer.
+    const fs::path case_file = dir / "re port" / v.value("case_file", "");
+    ProcResult slow = RunProc(Cmd({"replay", module.string(), case_file.string(), "--save-symbol", "SerialSavePacket"}),
+                              elsewhere.path());
+    EXPECT_EQ(slow.exit_code, 0) << slow.Describe();
+    EXPECT_NE(ReadFile(dir / "re port" / "junit.xml").find("<testsuite name=\"serial vsp (ASan)\""), std::string::npos);
+    // The SARIF names the module by a percent-encoded URI.
+    EXPECT_NE(ReadFile(dir / "re port" / "results.sarif").find("my%20vsp/lib%20slow%20save.so"), std::string::npos);
 }
 
 // ---- the module dies: the tester survives and reports -------------------------------

@@ -30,25 +30,6 @@ std::vector<Param> AllParams() {
     return out;
 }
 
-// The manifest's extra arguments that replay understands too (check-only flags dropped).
-std::vector<std::string> ReplayArgs(const std::vector<std::string> &check_args) {
-    static const std::set<std::string> check_only_with_value = {"--report-dir",   "--runs", "--seed",
-                                                                "--max-restarts", "--jobs", "--max-time"};
-    static const std::set<std::string> check_only_flags = {"--warnings-as-errors"};
-    std::vector<std::string> out;
-    for (size_t i = 0; i < check_args.size(); ++i) {
-        const std::string &a = check_args[i];
-        std::string name = a.substr(0, a.find('='));
-        if (check_only_flags.count(name)) continue;
-        if (check_only_with_value.count(name)) {
-            if (a.find('=') == std::string::npos) ++i;
-            continue;
-        }
-        out.push_back(a);
-    }
-    return out;
-}
-
 class SampleTest : public ::testing::TestWithParam<Param> {};
 
 TEST_P(SampleTest, VerdictMatchesExpectation) {
@@ -74,6 +55,19 @@ TEST_P(SampleTest, VerdictMatchesExpectation) {
     ASSERT_TRUE(fs::exists(report_path)) << "no report.json\n" << r.Describe();
     const nlohmann::json report = ReadJson(report_path);
     ASSERT_TRUE(report.is_object()) << "report.json does not parse:\n" << ReadFile(report_path);
+
+    // Every report against its schema: report.json (docs/), results.sarif (SARIF 2.1.0) and
+    // junit.xml (Jenkins' JUnit XSD), the schemas vendored in tests/schemas/.
+    const std::string src = VSPC_SOURCE_DIR;
+    ProcResult valid =
+        RunProc({src + "/tests/validate_json.py", src + "/docs/report.schema.json", report_path.string(), "--",
+                 src + "/tests/schemas/sarif-schema-2.1.0.json", (report_dir / "results.sarif").string()},
+                dir.path());
+    EXPECT_EQ(valid.exit_code, 0) << valid.Describe();
+    ProcResult junit = RunProc({"xmllint", "--noout", "--schema", src + "/tests/schemas/jenkins-xunit-junit-10.xsd",
+                                (report_dir / "junit.xml").string()},
+                               dir.path());
+    EXPECT_EQ(junit.exit_code, 0) << junit.Describe();
 
     const std::string verdict = report.value("verdict", "?");
     EXPECT_EQ(verdict, untestable ? "error" : expected_rules.empty() ? "pass" : "fail");
@@ -117,14 +111,27 @@ TEST_P(SampleTest, VerdictMatchesExpectation) {
         EXPECT_FALSE(v.value("message", "").empty()) << v.dump(2);
     }
 
-    // The first violation replays (only the first: keeps the suite fast).
+    // Every sample is built with -g: every violation names its function, file and line, and
+    // results.sarif puts it there (not at the module file).
+    for (const auto &v : violations) {
+        EXPECT_TRUE(v["source"].is_string()) << "no source line for " << v.dump(2);
+        EXPECT_TRUE(v["code"].is_object() && v["code"]["line"].is_number_integer()) << v.dump(2);
+    }
+    const nlohmann::json sarif = ReadJson(report_dir / "results.sarif");
+    for (const auto &res : sarif["runs"][0]["results"]) {
+        std::string uri = res["locations"][0]["physicalLocation"]["artifactLocation"].value("uri", "");
+        EXPECT_TRUE(uri.ends_with(".c") || uri.ends_with(".h")) << res.dump(2);
+    }
+
+    // The first violation replays with the command the report prints, run as printed from
+    // another directory (only the first: keeps the suite fast).
     if (!violations.empty()) {
         const auto &v = violations[0];
         const std::string rule = v.value("rule", "?");
-        const fs::path case_path = report_dir / v["case_file"].get<std::string>();
-        ProcResult rr =
-            RunProc(Cmd({"replay", s.path, case_path.string(), "--profile", profile}, ReplayArgs(extra)), dir.path());
-        EXPECT_EQ(rr.exit_code, 1) << "replay of " << case_path << " for " << rule << "\n" << rr.Describe();
+        ASSERT_TRUE(v["replay"].is_string()) << v.dump(2);
+        ScratchDir elsewhere(std::string(s.name) + "-" + profile + "-replay");
+        ProcResult rr = RunProc({"/bin/sh", "-c", v["replay"].get<std::string>()}, elsewhere.path());
+        EXPECT_EQ(rr.exit_code, 1) << "replay for " << rule << ": " << v["replay"] << "\n" << rr.Describe();
         EXPECT_NE(rr.out.find(rule), std::string::npos) << "replay output does not mention " << rule << "\n"
                                                         << rr.Describe();
     }

@@ -157,7 +157,7 @@ inline ProcResult RunProc(const std::vector<std::string> &argv, const fs::path &
         dup2(in, 0);
         dup2(out, 1);
         dup2(err, 2);
-        execv(args[0], args.data());
+        execvp(args[0], args.data());  // a bare name is looked up on PATH
         _exit(127);
     }
     auto deadline = std::chrono::steady_clock::now() + limit;

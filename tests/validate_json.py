@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Validates JSON files against a JSON Schema (draft 4 or later), formats included.
 
-Usage: validate_json.py SCHEMA FILE...   Exit 0 when every file is valid; otherwise prints
+Usage: validate_json.py SCHEMA FILE... [-- SCHEMA FILE...]...   Exit 0 when every file is valid; otherwise prints
 each error as FILE: PATH: MESSAGE and exits 1 (2 when the validator itself cannot run).
 Uses Debian's python3-jsonschema, with python3-rfc3987 for the uri/uri-reference formats.
 """
@@ -17,10 +17,28 @@ except ImportError as e:
 
 
 def main():
-    if len(sys.argv) < 3:
-        print("usage: validate_json.py SCHEMA FILE...", file=sys.stderr)
+    groups, group = [], []
+    for arg in sys.argv[1:]:
+        if arg == "--":
+            groups.append(group)
+            group = []
+        else:
+            group.append(arg)
+    groups.append(group)
+    if any(len(g) < 2 for g in groups):
+        print("usage: validate_json.py SCHEMA FILE... [-- SCHEMA FILE...]...", file=sys.stderr)
         return 2
-    with open(sys.argv[1]) as f:
+    bad = 0
+    for g in groups:
+        r = validate(g[0], g[1:])
+        if r == 2:
+            return 2
+        bad += r
+    return 1 if bad else 0
+
+
+def validate(schema_path, paths):
+    with open(schema_path) as f:
         schema = json.load(f)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -32,7 +50,7 @@ def main():
             return 2
     validator = cls(schema, format_checker=checker)
     bad = 0
-    for path in sys.argv[2:]:
+    for path in paths:
         with open(path) as f:
             doc = json.load(f)
         for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
