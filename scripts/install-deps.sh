@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what vspconform needs to build and test on Debian 12, with apt-get.
 # Only missing packages are installed; when everything is present apt is not touched (and root
-# is not needed). Usage, as root, from any directory: scripts/install-deps.sh
+# is not needed). Usage, as root, from any directory: scripts/install-deps.sh [--test]
+#   --test: also what the test suite needs (scripts/test.sh passes it): the validators of the
+#           reports (xmllint, python3-jsonschema with python3-rfc3987) and headless Chromium.
 set -euo pipefail
 
 # clang and clang-format are Debian's metapackages: they provide /usr/bin/clang, clang++ and
@@ -12,7 +14,15 @@ packages=(
     cmake ninja-build
     libgtest-dev libgmock-dev libbenchmark-dev
     libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
+    # llvm-symbolizer (llvm-14): findings' source lines, and ASan's own stack traces.
+    llvm
 )
+if [[ ${1:-} == --test ]]; then
+    packages+=(libxml2-utils python3-jsonschema python3-rfc3987 chromium)
+elif [[ $# -gt 0 ]]; then
+    echo "install-deps: unknown argument '$1' (usage: scripts/install-deps.sh [--test])" >&2
+    exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

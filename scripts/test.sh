@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "dependencies (scripts/install-deps.sh)"
-scripts/install-deps.sh
+step "dependencies (scripts/install-deps.sh --test)"
+scripts/install-deps.sh --test
 
 step "build (cmake --preset ci && cmake --build --preset ci)"
 cmake --preset ci
