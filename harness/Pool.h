@@ -26,6 +26,7 @@ struct PoolOptions {
     uint32_t load_timeout_ms = 30000;  // loading the module, its init hook included
     std::string log_path;              // every worker's output is appended here (capped per worker)
     bool preload_asan = false;
+    bool asan_symbolize = false;                // see SpawnOptions
     std::optional<Clock::time_point> deadline;  // the run's time cap
 };
 

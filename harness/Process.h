@@ -17,6 +17,10 @@ namespace vspc {
 struct SpawnOptions {
     std::string log_path;       // the worker's stdout and stderr are appended here (empty: discarded)
     bool preload_asan = false;  // an ASan-instrumented module needs the runtime in the worker
+    // ASan symbolizes its own reports (readable worker.log, but about 0.3 s per report: a module
+    // that crashes on every state would spend the run symbolizing). Off, the reports still get
+    // their source lines: the supervisor symbolizes the module's frames once per run.
+    bool asan_symbolize = false;
 };
 
 struct ExitStatus {

@@ -47,6 +47,12 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     if (log_fd < 0) log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
     pid_t parent = getpid();
+    // Frames that name the module and the offset in it: the supervisor finds the module's
+    // frame there and symbolizes it (Attribution.cpp, Symbolize.cpp).
+    std::string asan = fmt::format(
+        "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
+        "handle_sigill=0:allow_user_segv_handler=1:symbolize={}:stack_trace_format=\"{}\"",
+        options.asan_symbolize ? 1 : 0, options.asan_symbolize ? "    #%n %p in %f %S (%m+%o)" : "    #%n %p (%m+%o)");
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -69,12 +75,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         personality(ADDR_NO_RANDOMIZE);
         if (options.preload_asan) {
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
-            setenv("ASAN_OPTIONS",
-                   "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
-                   "handle_sigill=0:allow_user_segv_handler=1:symbolize=1:"
-                   // Frames that name the module and the offset in it: the supervisor symbolizes them.
-                   "stack_trace_format=\"    #%n %p in %f %S (%m+%o)\"",
-                   1);
+            setenv("ASAN_OPTIONS", asan.c_str(), 1);
         }
         const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
         execv("/proc/self/exe", const_cast<char **>(argv));

@@ -109,6 +109,7 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     po.call_timeout_ms = opt.timeout_ms;
     po.log_path = log_template;
     po.preload_asan = mf.needs_asan;
+    po.asan_symbolize = true;  // one case: ASan's report in the output should be readable
     WorkerConfig c;
     c.mode = WorkerMode::Replay;
     c.module = ModuleOptions{fs::absolute(module).string(), opt.save_symbol, opt.restore_symbol};

@@ -428,6 +428,24 @@ TEST(ReplayCommand, RunsAsPrintedFromAnotherDirectory) {
     EXPECT_NE(ReadFile(dir / "re port" / "results.sarif").find("my%20vsp/lib%20slow%20save.so"), std::string::npos);
 }
 
+// ASan sees what the guard pages cannot (the module's own heap): the finding says what access
+// and where, from ASan's report, like a guard-page finding does.
+TEST(Asan, AHeapOverflowSaysTheAccessAndTheSourceLine) {
+    ScratchDir dir("asan-heap");
+    CheckRun c = Check(SamplePath("sp11_heap_overflow_asan"), dir / "report", dir.path(), {"--runs", "1000"});
+    ASSERT_EQ(c.proc.exit_code, 1) << c.proc.Describe();
+    const auto &v = c.report["violations"][0];
+    EXPECT_EQ(v.value("rule", ""), "SP11");
+    EXPECT_NE(v.value("message", "").find("AddressSanitizer: heap-buffer-overflow (READ of size 1)"), std::string::npos)
+        << v.dump(2);
+    EXPECT_EQ(v.value("message", "").find(" pc 0x"), std::string::npos) << "registers are noise: " << v.dump(2);
+    EXPECT_EQ(v["death"].value("sanitizer_access", ""), "read");
+    EXPECT_EQ(v["death"].value("sanitizer_size", 0), 1);
+    const std::string source = "samples/defects/sp11_heap_overflow_asan.c";
+    EXPECT_EQ(v["code"].value("line", 0u), LineOf(fs::path(VSPC_SOURCE_DIR) / source, "Last = Scratch[")) << v.dump(2);
+    EXPECT_TRUE(v["code"].value("file", "").ends_with(source)) << v.dump(2);
+}
+
 // ---- the module dies: the tester survives and reports -------------------------------
 
 struct DeathParam {
