@@ -23,9 +23,13 @@
 # pshpack*.h / poppack.h. The coverage and asan flavours need clang (the one that built vspconform).
 #
 # ---- vspconform_add_check(MODULE <target>... [PROFILE strict|kmcl ...] (default: strict)
-#                          [ARGS <check argument>...] [REPORT_ROOT <dir>] [TIMEOUT <seconds>])
+#                          [ARGS <check argument>...] [REPORT_ROOT <dir>] [TIMEOUT <seconds>]
+#                          [SOURCE_ROOT <dir>])
 # One CTest test per module target and profile, running
-#   vspconform check <module file> --profile <profile> --report-dir <dir> <ARGS> <VSPCONFORM_CHECK_ARGS>
+#   vspconform check <module file> --profile <profile> --report-dir <dir> --source-root <SOURCE_ROOT>
+#                    <ARGS> <VSPCONFORM_CHECK_ARGS>
+# SOURCE_ROOT (default: CMAKE_SOURCE_DIR, the top of the project) is what the reports name source
+# files relative to; results.sarif then points code scanning at lines of the repository.
 # It fails when check exits non-zero: 1 (violations found) or 2 (could not test).
 #   test name   vspconform/<name>/<flavour>/<profile>
 #   labels      vspconform, vspconform-<flavour>, vspconform-<profile>
@@ -98,7 +102,14 @@ function(vspconform_add_module)
 endfunction()
 
 function(vspconform_add_check)
-  cmake_parse_arguments(C "" "REPORT_ROOT;TIMEOUT" "MODULE;PROFILE;ARGS" ${ARGN})
+  cmake_parse_arguments(C "" "REPORT_ROOT;TIMEOUT;SOURCE_ROOT" "MODULE;PROFILE;ARGS" ${ARGN})
+  if(NOT C_SOURCE_ROOT)
+    set(C_SOURCE_ROOT "${CMAKE_SOURCE_DIR}")
+  endif()
+  set(source_args --source-root ${C_SOURCE_ROOT})
+  if("--source-root" IN_LIST C_ARGS OR "--source-root" IN_LIST VSPCONFORM_CHECK_ARGS)
+    set(source_args)  # the caller names it (check takes it once)
+  endif()
   if(C_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "vspconform_add_check: unknown arguments ${C_UNPARSED_ARGUMENTS}")
   endif()
@@ -132,7 +143,7 @@ function(vspconform_add_check)
       set(test vspconform/${name}/${flavour}/${profile})
       add_test(NAME ${test}
                COMMAND vspconform::vspconform check $<TARGET_FILE:${module}> --profile ${profile}
-                       --report-dir ${dir} ${C_ARGS} ${VSPCONFORM_CHECK_ARGS})
+                       --report-dir ${dir} ${source_args} ${C_ARGS} ${VSPCONFORM_CHECK_ARGS})
       set_tests_properties(${test} PROPERTIES
                            LABELS "vspconform;vspconform-${flavour};vspconform-${profile}"
                            TIMEOUT ${C_TIMEOUT})
