@@ -1,5 +1,6 @@
 // Linux process supervision: fork/exec of the worker, a pipe for its messages
 // and a memfd for the shared status block.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -9,7 +10,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -20,6 +24,59 @@
 #endif
 
 namespace vspc {
+
+namespace {
+
+// The runtime's own fault handling off (the tester's handler sees the faults
+// first), abort on a report (a death with a signal the supervisor attributes).
+constexpr const char *kWorkerAsanOptions =
+    "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
+    "handle_sigill=0:allow_user_segv_handler=1:symbolize=1";
+constexpr const char *kReexecMarker = "VSPCONFORM_ASAN_REEXEC";
+
+}  // namespace
+
+std::string SelfExecutable() {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (n <= 0) return "vspconform";
+    return std::string(path, static_cast<size_t>(n));
+}
+
+std::string EnsureAsanRuntime() {
+    if (dlsym(RTLD_DEFAULT, "__asan_init")) return {};
+    std::string runtime = VSPC_ASAN_RUNTIME;
+    std::string by_hand = fmt::format("run it as LD_PRELOAD={} ASAN_OPTIONS={} vspconform replay ... --debug",
+                                      runtime.empty() ? "<libclang_rt.asan-x86_64.so>" : runtime, kWorkerAsanOptions);
+    if (runtime.empty() || access(runtime.c_str(), R_OK) != 0)
+        return fmt::format("the module needs the ASan runtime and this vspconform does not know where it is; {}",
+                           by_hand);
+    if (getenv(kReexecMarker))
+        return fmt::format("the module needs the ASan runtime, and preloading {} did not load it; {}", runtime,
+                           by_hand);
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> args;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\0', start);
+        if (end == std::string::npos) end = text.size();
+        args.emplace_back(text, start, end - start);
+        start = end + 1;
+    }
+    if (args.empty()) return "cannot read this process's arguments (/proc/self/cmdline) to re-execute it with ASan";
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const char *user = getenv("ASAN_OPTIONS");
+    std::string options = user && *user ? fmt::format("{}:{}", kWorkerAsanOptions, user) : kWorkerAsanOptions;
+    const char *preload = getenv("LD_PRELOAD");
+    std::string preloads = preload && *preload ? fmt::format("{}:{}", runtime, preload) : runtime;
+    setenv("LD_PRELOAD", preloads.c_str(), 1);
+    setenv("ASAN_OPTIONS", options.c_str(), 1);
+    setenv(kReexecMarker, "1", 1);
+    execv("/proc/self/exe", argv.data());
+    return fmt::format("re-executing with the ASan runtime failed: {}; {}", std::strerror(errno), by_hand);
+}
 
 std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const SpawnOptions &options,
                                                     std::string *error) {
@@ -67,10 +124,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         personality(ADDR_NO_RANDOMIZE);
         if (options.preload_asan) {
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
-            setenv("ASAN_OPTIONS",
-                   "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
-                   "handle_sigill=0:allow_user_segv_handler=1:symbolize=1",
-                   1);
+            setenv("ASAN_OPTIONS", kWorkerAsanOptions, 1);
         }
         const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
         execv("/proc/self/exe", const_cast<char **>(argv));

@@ -79,6 +79,7 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     rec.op_index = op_index_;
     rec.size = static_cast<uint32_t>(seed.size());
     uint8_t has_state = 0;
+    if (before_) before_(rec, static_cast<int>(log.calls.size()), seed, {});
     BeginCall(Callback::Prepare, rec);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
@@ -112,6 +113,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     if (buf) regions[count++] = save_arena_.Region(buf, size, FaultRegion::SaveBuf);
     regions[count++] = bytes_needed_arena_.Region(bn, 4, FaultRegion::BytesNeeded);
 
+    if (before_) before_(rec, static_cast<int>(log.calls.size()), {}, {});
     BeginCall(Callback::Save, rec, regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
     rec.fault = EndCall(&rec);
@@ -181,6 +183,7 @@ void Runner::Release(Slot &slot) {
         CallRecord rec;
         rec.callback = Callback::Release;
         rec.packet = static_cast<uint16_t>(slot.record);
+        if (before_) before_(rec, -1, {}, {});
         BeginCall(Callback::Release, rec);
         module_.release(module_.channel, slot.packet);
         EndCall();
@@ -215,6 +218,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     rec.lib_buf_size = kLibBufSize;
     rec.mutation = mutation;
     rec.arbitrary = arbitrary;
+    rec.record_call = arbitrary ? -1 : pattern_call;
 
     std::array<uint8_t, kLibBufSize> lib{};
     std::memcpy(lib.data(), "VSPCLIB1", 8);
@@ -231,6 +235,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     watch.active = true;
     watch.lib_buf = lib_ro;
     watch.lib_buf_size = kLibBufSize;
+    if (before_) before_(rec, static_cast<int>(log.calls.size()), {in_ro, size}, {lib_ro, kLibBufSize});
     BeginCall(Callback::Restore, rec, regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
