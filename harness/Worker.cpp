@@ -49,6 +49,7 @@ public:
 
 private:
     void Send(const Message &m);
+    void SendText(const std::string &text);
     void SendFindings();
     void Finish(bool finished);
     void Sweep();
@@ -97,6 +98,21 @@ void WorkerSession::Send(const Message &m) {
     }
 }
 
+// Multi-line trace text (--dump's), in messages well under kMaxMessageBytes:
+// a 1 MiB record is some 5 MiB of hex dump.
+void WorkerSession::SendText(const std::string &text) {
+    constexpr size_t kChunk = 256 << 10;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.size();
+        if (end - start > kChunk) {
+            end = text.rfind('\n', start + kChunk);
+            end = end == std::string::npos || end < start ? start + kChunk : end + 1;
+        }
+        Send(msg::Trace{text.substr(start, end - start)});
+        start = end;
+    }
+}
+
 void WorkerSession::SendFindings() {
     for (Finding &f : fresh_) Send(msg::Found{std::move(f)});
     fresh_.clear();
@@ -131,7 +147,7 @@ void WorkerSession::Replay() {
         int index = static_cast<int>(log.calls.size()) - 1;
         Send(msg::Trace{fmt::format("#{:<3} {}", index, DescribeCall(log, call))});
         if (config_.dump)
-            if (std::string record = DumpSavedRecord(log, call, index); !record.empty()) Send(msg::Trace{record});
+            if (std::string record = DumpSavedRecord(log, call, index); !record.empty()) SendText(record);
     });
     // Before each call: --dump's view of its input (sent first, so that it is
     // shown even when the call kills the worker); in the foreground, the note
@@ -140,8 +156,7 @@ void WorkerSession::Replay() {
         runner.SetBeforeCall(
             [&](const CallRecord &rec, int index, std::span<const uint8_t> input, std::span<const uint8_t> lib) {
                 if (config_.dump)
-                    if (std::string in = DumpCallInput(current, rec, index, input, lib); !in.empty())
-                        Send(msg::Trace{in});
+                    if (std::string in = DumpCallInput(current, rec, index, input, lib); !in.empty()) SendText(in);
                 if (sink_) {
                     SetDeathNote("  " + DescribeUnfinishedCall(rec, index) + "\n");
                     std::fflush(stdout);
@@ -152,7 +167,7 @@ void WorkerSession::Replay() {
         std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         Send(msg::CaseBegin{i, config_.cases[i]});
         DecodeCase(bytes.data(), bytes.size(), current);
-        if (config_.dump) Send(msg::Trace{DumpCase(current)});
+        if (config_.dump) SendText(DumpCase(current));
         player_.Play(bytes.data(), bytes.size(), config_.profile, Stage::Replay, i, fresh_);
         SendFindings();
         const CaseLog &log = player_.log();

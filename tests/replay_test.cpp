@@ -195,15 +195,16 @@ TEST_F(Reproducers, DumpOfASaveFindingShowsTheSeedBytes) {
     EXPECT_NE(r.out.find("=> SP5 error"), std::string::npos) << r.out;
 }
 
-// A long input the case itself carries (RestoreBytes): every byte, in the
-// case's decoding and as the call is given it, however long.
+// The longest input a case itself carries (RestoreBytes, 64 KiB): every byte,
+// in the case's decoding and as the call is given it (over several messages
+// from the worker: the hex dump is some 300 KiB).
 TEST(Dump, LongRestoreInputIsNotCut) {
     ScratchDir dir("replay-long");
     vspc::Case c;
     c.seeds = {Bytes("seed-with-a-few-bytes")};
     vspc::Op op;
     op.kind = vspc::OpKind::RestoreBytes;
-    for (int i = 0; i < 1000; ++i) op.bytes.push_back(static_cast<uint8_t>(i * 7 + 3));
+    for (size_t i = 0; i < vspc::kMaxRestoreBytes; ++i) op.bytes.push_back(static_cast<uint8_t>(i * 7 + i / 251));
     c.ops.push_back(op);
     const fs::path file = dir / "long.case";
     {
@@ -215,12 +216,12 @@ TEST(Dump, LongRestoreInputIsNotCut) {
     ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.Describe();
     const auto blocks = Dumps(r.out);
     ExpectSeedsDumped(c, blocks);
-    const auto *listed = Block(blocks, "op 0: restore from the case's own 1000 bytes");
+    const auto *listed = Block(blocks, "op 0: restore from the case's own 65536 bytes");
     ASSERT_NE(listed, nullptr) << r.out;
     EXPECT_EQ(*listed, op.bytes);
     const std::vector<uint8_t> *given = nullptr;
     for (const auto &[label, bytes] : blocks)
-        if (label.find("restore (op 0) is given SaveBuf (1000 bytes") != std::string::npos &&
+        if (label.find("restore (op 0) is given SaveBuf (65536 bytes") != std::string::npos &&
             label.find("op 0's own bytes") != std::string::npos)
             given = &bytes;
     ASSERT_NE(given, nullptr) << r.out;
