@@ -12,6 +12,7 @@
 
 #include "Attribution.h"
 #include "Check.h"
+#include "Dump.h"
 #include "Pool.h"
 #include "Process.h"
 #include "Runner.h"
@@ -82,7 +83,21 @@ public:
         }
         Finding death = DeathFinding(end, opt_.timeout_ms, Stage::Replay);
         if (death.call) {
-            std::printf("  %s\n", death.call->text.c_str());
+            // The call in the words of the trace (and of --debug's note), from the status block.
+            if (end.in_call && death.call->callback != Callback::None && death.call->callback != Callback::Init) {
+                CallRecord rec;
+                rec.callback = end.call.callback;
+                rec.packet = end.call.packet;
+                rec.null_buffer = end.call.null_buffer;
+                rec.placement = end.call.placement ? Placement::Left : Placement::Right;
+                rec.size = rec.input_size = end.call.size;
+                rec.op_index = end.call.op_index;
+                rec.lib_buf_size = kLibBufSize;
+                rec.arbitrary = end.call.arbitrary;
+                std::printf("  %s\n", DescribeUnfinishedCall(rec, end.call.call_index).c_str());
+            } else {
+                std::printf("  %s\n", death.call->text.c_str());
+            }
             // What the call that never returned was given.
             std::string where = opt_.dump ? "every byte is dumped above" : "--dump prints every byte";
             if (death.call->callback == Callback::Restore)

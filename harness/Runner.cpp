@@ -27,7 +27,7 @@ uint32_t ClampSize(uint64_t n) { return static_cast<uint32_t>(std::min<uint64_t>
 
 }  // namespace
 
-void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions, int count) {
+void Runner::BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions, int count) {
     if (SharedStatus *s = status_) {
         s->call = CurrentCall{cb,
                               static_cast<uint8_t>(rec.packet),
@@ -35,7 +35,9 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *
                               static_cast<uint8_t>(rec.placement),
                               rec.fill,
                               rec.size,
-                              rec.op_index};
+                              rec.op_index,
+                              index,
+                              rec.arbitrary};
         s->faulted.store(0, std::memory_order_relaxed);
         s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         s->in_call.store(1, std::memory_order_relaxed);
@@ -79,8 +81,9 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     rec.op_index = op_index_;
     rec.size = static_cast<uint32_t>(seed.size());
     uint8_t has_state = 0;
-    if (before_) before_(rec, static_cast<int>(log.calls.size()), seed, {});
-    BeginCall(Callback::Prepare, rec);
+    const int index = static_cast<int>(log.calls.size());
+    if (before_) before_(rec, index, seed, {});
+    BeginCall(Callback::Prepare, rec, index);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
     rec.fault = EndCall(&rec);
@@ -114,7 +117,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     regions[count++] = bytes_needed_arena_.Region(bn, 4, FaultRegion::BytesNeeded);
 
     if (before_) before_(rec, static_cast<int>(log.calls.size()), {}, {});
-    BeginCall(Callback::Save, rec, regions, count);
+    BeginCall(Callback::Save, rec, static_cast<int>(log.calls.size()), regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
     rec.fault = EndCall(&rec);
 
@@ -184,7 +187,7 @@ void Runner::Release(Slot &slot) {
         rec.callback = Callback::Release;
         rec.packet = static_cast<uint16_t>(slot.record);
         if (before_) before_(rec, -1, {}, {});
-        BeginCall(Callback::Release, rec);
+        BeginCall(Callback::Release, rec, -1);
         module_.release(module_.channel, slot.packet);
         EndCall();
     }
@@ -236,7 +239,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     watch.lib_buf = lib_ro;
     watch.lib_buf_size = kLibBufSize;
     if (before_) before_(rec, static_cast<int>(log.calls.size()), {in_ro, size}, {lib_ro, kLibBufSize});
-    BeginCall(Callback::Restore, rec, regions, 2);
+    BeginCall(Callback::Restore, rec, static_cast<int>(log.calls.size()), regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
     rec.fault = EndCall(&rec);

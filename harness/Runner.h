@@ -135,7 +135,8 @@ private:
     void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
     void Release(Slot &slot);
     void Solo(const Case &c, int packet, CaseLog &log);
-    void BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions = nullptr, int count = 0);
+    void BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions = nullptr,
+                   int count = 0);
     FaultRecord EndCall(CallRecord *rec = nullptr);
     void Emit(const CaseLog &log) {
         if (trace_) trace_(log, log.calls.back());

@@ -285,6 +285,11 @@ TEST_F(Reproducers, DebugOfACrashDiesOfTheModulesSignalAfterANote) {
     EXPECT_NE(lines.back().find("=> the module killed vspconform in this call: signal 11 (SIGSEGV)"), std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.find("verdict:"), std::string::npos) << r.out;
+    // The supervised replay names the call that never returned in the same words.
+    ProcResult supervised = RunProc(Cmd({"replay", SamplePath("sp11_null_deref"), file}), dir_->path());
+    EXPECT_NE(supervised.out.find(lines[lines.size() - 2] + "\n"), std::string::npos)
+        << "'" << lines[lines.size() - 2] << "' is not in\n"
+        << supervised.out;
 }
 
 TEST_F(Reproducers, DebugOfAnExitInACallFailsAfterANote) {
