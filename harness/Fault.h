@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "Shared.h"
 
@@ -86,5 +87,12 @@ ModuleCode ModuleCodeOf(void *handle);
 // Installs the SIGSEGV/SIGBUS/SIGFPE/SIGILL handler once per process. `status`
 // (may be null) receives the fault that kills the worker.
 void InstallFaultHandlers(SharedStatus *status);
+
+// The foreground replay (replay --debug, no supervisor to attribute a death):
+// a line or two written to stdout when the process dies in a module call, by a
+// fault the handler does not recover, abort() (ASan's abort_on_error too) or
+// exit() (then the exit status is 1). SetDeathNote replaces the text (copied, cut at 4 KiB) before each call.
+void InstallDeathNote(SharedStatus *status);
+void SetDeathNote(std::string_view text);
 
 }  // namespace vspc

@@ -9,6 +9,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "Arena.h"
@@ -23,6 +24,60 @@ FaultContext *g_active = nullptr;
 SharedStatus *g_status = nullptr;
 
 constexpr int kMaxFaultsPerCall = 256;
+
+// The death note (InstallDeathNote): only async-signal-safe work to write it.
+char g_note[4096];
+size_t g_note_len = 0;
+bool g_note_installed = false;
+
+void Put(const char *s, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(1, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= static_cast<size_t>(w);
+    }
+}
+void Put(const char *s) { Put(s, strlen(s)); }
+
+const char *SignalLabel(int signo) {
+    switch (signo) {
+    case SIGSEGV: return " (SIGSEGV)";
+    case SIGBUS: return " (SIGBUS)";
+    case SIGFPE: return " (SIGFPE)";
+    case SIGILL: return " (SIGILL)";
+    case SIGABRT: return " (SIGABRT)";
+    default: return "";
+    }
+}
+
+// signo 0: exit().
+void WriteDeathNote(int signo) {
+    if (!g_note_installed || !g_status || !g_status->in_call.load(std::memory_order_relaxed)) return;
+    Put(g_note, g_note_len);
+    if (signo) {
+        char digits[12];
+        int n = 0;
+        for (int v = signo; v > 0 && n < 11; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+        char number[12];
+        for (int i = 0; i < n; ++i) number[i] = digits[n - 1 - i];
+        number[n] = 0;
+        Put("  => the module killed vspconform in this call: signal ");
+        Put(number);
+        Put(SignalLabel(signo));
+    } else {
+        Put("  => the module ended vspconform in this call: exit()");
+    }
+    Put("; --debug has no supervisor to attribute it (replay without --debug reports the finding)\n");
+}
+
+// A module's exit() in a call: the note, then a failing exit status whatever the module's (as replay's verdict would
+// be).
+void OnExitNote() {
+    if (!g_note_installed || !g_status || !g_status->in_call.load(std::memory_order_relaxed)) return;
+    WriteDeathNote(0);
+    _exit(1);
+}
 
 void OnFault(int signo, siginfo_t *info, void *uctx) {
     uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -65,6 +120,7 @@ void OnFault(int signo, siginfo_t *info, void *uctx) {
         void *frames[32];
         backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
     }
+    WriteDeathNote(signo);
     // Die of the same signal: the supervisor sees how the worker ended.
     signal(signo, SIG_DFL);
     if (!caused) raise(signo);  // sent, not caused: re-raise now; a fault re-faults on return
@@ -241,6 +297,26 @@ void InstallFaultHandlers(SharedStatus *status) {
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(sig, &sa, nullptr);
+}
+
+void InstallDeathNote(SharedStatus *status) {
+    InstallFaultHandlers(status);
+    if (g_note_installed) return;
+    g_note_installed = true;
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = OnFault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, nullptr);
+    std::atexit(OnExitNote);
+}
+
+void SetDeathNote(std::string_view text) {
+    size_t n = text.size() < sizeof(g_note) ? text.size() : sizeof(g_note);
+    g_note_len = 0;  // a signal in between writes nothing rather than half a note
+    std::memcpy(g_note, text.data(), n);
+    g_note_len = n;
 }
 
 }  // namespace vspc

@@ -425,6 +425,7 @@ CallInfo CallInfoOf(const CaseLog &log, int index) {
 }
 
 std::string DescribeCall(const CaseLog &log, const CallRecord &c) {
+    (void)log;  // the call's bytes are replay --dump's
     const char *place = c.placement == Placement::Right ? "right-aligned" : "left-aligned";
     switch (c.callback) {
     case Callback::Prepare:
@@ -438,9 +439,10 @@ std::string DescribeCall(const CaseLog &log, const CallRecord &c) {
     }
     case Callback::Restore: {
         std::string result = c.restored_packet >= 0 ? fmt::format(", restored packet {}", c.restored_packet) : "";
-        return fmt::format("restore from packet {}: SaveBuf {} ({} bytes {}), LibBufSize {} -> {}{}", c.packet, place,
-                           c.input_size, Hex(log.Bytes(c.input_offset, c.input_size), 12), c.lib_buf_size,
-                           StatusName(c.status), result);
+        // The bytes themselves: replay --dump (every one; a preview here would cut the ones that matter).
+        std::string from = c.arbitrary ? "the case's bytes" : fmt::format("packet {}'s record", c.packet);
+        return fmt::format("restore from {}: SaveBuf {} ({} bytes), LibBufSize {} -> {}{}", from, place, c.input_size,
+                           c.lib_buf_size, StatusName(c.status), result);
     }
     case Callback::Release: return fmt::format("release packet {}", c.packet);
     default: return std::string(CallbackName(c.callback));

@@ -66,5 +66,14 @@ private:
 int RunAndCapture(const std::vector<std::string> &argv, std::string *out);
 // The first of `names` that is an executable on PATH (or an absolute path), or "".
 std::string FindProgram(const std::vector<std::string> &names);
+// This program's own path (for the commands replay prints).
+std::string SelfExecutable();
+
+// replay --debug of an ASan-instrumented module needs the ASan runtime in this
+// process from its start, as the supervisor gives it to a worker (LD_PRELOAD,
+// with the worker's ASAN_OPTIONS before the user's). Returns "" when it is
+// there; otherwise re-executes this program, same arguments, with it preloaded
+// (and does not return), or returns a one-line reason with the command to run.
+std::string EnsureAsanRuntime();
 
 }  // namespace vspc

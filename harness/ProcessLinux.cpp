@@ -1,5 +1,6 @@
 // Linux process supervision: fork/exec of the worker, a pipe for its messages
 // and a memfd for the shared status block.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -12,6 +13,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -22,6 +25,67 @@
 #endif
 
 namespace vspc {
+
+namespace {
+
+// The runtime's own fault handling off (the tester's handler sees the faults
+// first), abort on a report (a death with a signal the supervisor attributes).
+// Frames name the module and the offset in it: the supervisor finds the module's
+// frame there and symbolizes it (Attribution.cpp, Symbolize.cpp). ASan's own
+// symbolization is optional (see SpawnOptions::asan_symbolize).
+std::string WorkerAsanOptions(bool symbolize) {
+    return fmt::format(
+        "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
+        "handle_sigill=0:allow_user_segv_handler=1:symbolize={}:stack_trace_format=\"{}\"",
+        symbolize ? 1 : 0, symbolize ? "    #%n %p in %f %S (%m+%o)" : "    #%n %p (%m+%o)");
+}
+constexpr const char *kReexecMarker = "VSPCONFORM_ASAN_REEXEC";
+
+}  // namespace
+
+std::string SelfExecutable() {
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (n <= 0) return "vspconform";
+    return std::string(path, static_cast<size_t>(n));
+}
+
+std::string EnsureAsanRuntime() {
+    if (dlsym(RTLD_DEFAULT, "__asan_init")) return {};
+    std::string runtime = VSPC_ASAN_RUNTIME;
+    std::string by_hand =
+        fmt::format("run it as LD_PRELOAD={} ASAN_OPTIONS={} vspconform replay ... --debug",
+                    runtime.empty() ? "<libclang_rt.asan-x86_64.so>" : runtime, "'" + WorkerAsanOptions(true) + "'");
+    if (runtime.empty() || access(runtime.c_str(), R_OK) != 0)
+        return fmt::format("the module needs the ASan runtime and this vspconform does not know where it is; {}",
+                           by_hand);
+    if (getenv(kReexecMarker))
+        return fmt::format("the module needs the ASan runtime, and preloading {} did not load it; {}", runtime,
+                           by_hand);
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> args;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\0', start);
+        if (end == std::string::npos) end = text.size();
+        args.emplace_back(text, start, end - start);
+        start = end + 1;
+    }
+    if (args.empty()) return "cannot read this process's arguments (/proc/self/cmdline) to re-execute it with ASan";
+    std::vector<char *> argv;
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const char *user = getenv("ASAN_OPTIONS");
+    std::string options = WorkerAsanOptions(true);
+    if (user && *user) options += fmt::format(":{}", user);
+    const char *preload = getenv("LD_PRELOAD");
+    std::string preloads = preload && *preload ? fmt::format("{}:{}", runtime, preload) : runtime;
+    setenv("LD_PRELOAD", preloads.c_str(), 1);
+    setenv("ASAN_OPTIONS", options.c_str(), 1);
+    setenv(kReexecMarker, "1", 1);
+    execv("/proc/self/exe", argv.data());
+    return fmt::format("re-executing with the ASan runtime failed: {}; {}", std::strerror(errno), by_hand);
+}
 
 std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const SpawnOptions &options,
                                                     std::string *error) {
@@ -47,12 +111,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     if (log_fd < 0) log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
     pid_t parent = getpid();
-    // Frames that name the module and the offset in it: the supervisor finds the module's
-    // frame there and symbolizes it (Attribution.cpp, Symbolize.cpp).
-    std::string asan = fmt::format(
-        "abort_on_error=1:detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
-        "handle_sigill=0:allow_user_segv_handler=1:symbolize={}:stack_trace_format=\"{}\"",
-        options.asan_symbolize ? 1 : 0, options.asan_symbolize ? "    #%n %p in %f %S (%m+%o)" : "    #%n %p (%m+%o)");
+    std::string asan = WorkerAsanOptions(options.asan_symbolize);  // built before fork: no allocation after it
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);

@@ -42,6 +42,7 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"corpus", c.corpus},
               {"cases", c.cases},
               {"quiet_engine", c.quiet_engine},
+              {"dump", c.dump},
               {"shm_fd", c.shm_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
@@ -76,6 +77,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.corpus = o.Str("corpus");
         c.cases = o.Strings("cases");
         c.quiet_engine = o.Bool("quiet_engine");
+        c.dump = o.Bool("dump");
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
         if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";

@@ -35,6 +35,7 @@ struct WorkerConfig {
     std::string corpus;              // Fuzz: the shard's corpus directory
     std::vector<std::string> cases;  // Replay: case files; Contract: state files
     bool quiet_engine = true;        // Fuzz: keep libFuzzer's own output out of the log
+    bool dump = false;               // Replay: also trace every input byte (replay --dump)
     int shm_fd = -1;
     int out_fd = -1;
 

@@ -28,7 +28,7 @@ uint32_t ClampSize(uint64_t n) { return static_cast<uint32_t>(std::min<uint64_t>
 
 }  // namespace
 
-void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions, int count) {
+void Runner::BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions, int count) {
     if (SharedStatus *s = status_) {
         s->call = CurrentCall{cb,
                               static_cast<uint8_t>(rec.packet),
@@ -36,7 +36,9 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *
                               static_cast<uint8_t>(rec.placement),
                               rec.fill,
                               rec.size,
-                              rec.op_index};
+                              rec.op_index,
+                              index,
+                              rec.arbitrary};
         s->faulted.store(0, std::memory_order_relaxed);
         s->calls_started.store(s->calls_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         s->in_call.store(1, std::memory_order_relaxed);
@@ -84,7 +86,9 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     rec.op_index = op_index_;
     rec.size = static_cast<uint32_t>(seed.size());
     uint8_t has_state = 0;
-    BeginCall(Callback::Prepare, rec);
+    const int index = static_cast<int>(log.calls.size());
+    if (before_) before_(rec, index, seed, {});
+    BeginCall(Callback::Prepare, rec, index);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
     rec.fault = EndCall(&rec);
@@ -117,7 +121,8 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     if (buf) regions[count++] = save_arena_.Region(buf, size, FaultRegion::SaveBuf);
     regions[count++] = bytes_needed_arena_.Region(bn, 4, FaultRegion::BytesNeeded);
 
-    BeginCall(Callback::Save, rec, regions, count);
+    if (before_) before_(rec, static_cast<int>(log.calls.size()), {}, {});
+    BeginCall(Callback::Save, rec, static_cast<int>(log.calls.size()), regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
     rec.fault = EndCall(&rec);
 
@@ -187,7 +192,8 @@ void Runner::Release(Slot &slot) {
         CallRecord rec;
         rec.callback = Callback::Release;
         rec.packet = static_cast<uint16_t>(slot.record);
-        BeginCall(Callback::Release, rec);
+        if (before_) before_(rec, -1, {}, {});
+        BeginCall(Callback::Release, rec, -1);
         module_.release(module_.channel, slot.packet);
         EndCall();
     }
@@ -221,6 +227,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     rec.lib_buf_size = kLibBufSize;
     rec.mutation = mutation;
     rec.arbitrary = arbitrary;
+    rec.record_call = arbitrary ? -1 : pattern_call;
 
     std::array<uint8_t, kLibBufSize> lib{};
     std::memcpy(lib.data(), "VSPCLIB1", 8);
@@ -237,7 +244,8 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     watch.active = true;
     watch.lib_buf = lib_ro;
     watch.lib_buf_size = kLibBufSize;
-    BeginCall(Callback::Restore, rec, regions, 2);
+    if (before_) before_(rec, static_cast<int>(log.calls.size()), {in_ro, size}, {lib_ro, kLibBufSize});
+    BeginCall(Callback::Restore, rec, static_cast<int>(log.calls.size()), regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
     rec.fault = EndCall(&rec);

@@ -71,6 +71,7 @@ struct CallRecord {
     uint32_t lib_buf_size = 0;
     Mutation mutation = Mutation::None;
     bool arbitrary = false;  // RestoreBytes: not a record the module saved
+    int record_call = -1;    // the save whose record was given (mutated as `mutation` says); -1: the case's bytes
     RestoreWatch watch;
     int restored_packet = -1;  // the packet a successful restore produced
 };
@@ -99,6 +100,12 @@ public:
     // Plays `c` and fills `log`. `trace`, when set, is told about each call as it ends.
     void Run(const Case &c, Profile profile, CaseLog &log);
     void SetTrace(std::function<void(const CaseLog &, const CallRecord &)> trace) { trace_ = std::move(trace); }
+    // `before`, when set, is told about each call just before it is made: the
+    // call's number in the log (-1 for a release, which is not logged) and the
+    // bytes it is given (prepare: the seed; restore: SaveBuf and LibBuf).
+    using BeforeCall = std::function<void(const CallRecord &, int index, std::span<const uint8_t> input,
+                                          std::span<const uint8_t> lib)>;
+    void SetBeforeCall(BeforeCall before) { before_ = std::move(before); }
     // See GuardedArena::SetGap: once an overrun of SaveBuf is a known finding.
     void SetSaveBufGap(uint32_t gap) { save_arena_.SetGap(gap); }
 
@@ -128,7 +135,8 @@ private:
     void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
     void Release(Slot &slot);
     void Solo(const Case &c, int packet, CaseLog &log);
-    void BeginCall(Callback cb, const CallRecord &rec, const GuardedRegion *regions = nullptr, int count = 0);
+    void BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions = nullptr,
+                   int count = 0);
     FaultRecord EndCall(CallRecord *rec = nullptr);
     void Emit(const CaseLog &log) {
         if (trace_) trace_(log, log.calls.back());
@@ -147,6 +155,7 @@ private:
     uint32_t op_index_ = 0;
     uint32_t restore_seq_ = 0;
     std::function<void(const CaseLog &, const CallRecord &)> trace_;
+    BeforeCall before_;
 };
 
 // The LibBuf the tester passes to restore: recognisable, and different per restore.

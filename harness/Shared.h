@@ -54,6 +54,8 @@ struct CurrentCall {
     uint8_t fill;
     uint32_t size;  // SaveBufSize, or restore's SaveBufSize
     uint32_t op_index;
+    int32_t call_index;  // in the case's call log (-1: a release, not logged)
+    uint8_t arbitrary;   // restore: of the case's own bytes, not a saved record
 };
 
 constexpr uint32_t kSharedCaseCapacity = 1u << 20;

@@ -15,6 +15,7 @@
 
 #include "Behaviour.h"
 #include "Coverage.h"
+#include "Dump.h"
 #include "Fault.h"
 #include "Mutate.h"
 #include "Player.h"
@@ -34,6 +35,11 @@ class WorkerSession {
 public:
     WorkerSession(const WorkerConfig &config, SharedStatus *status)
         : config_(config), status_(status), player_(module_, kmcl_, status) {}
+    // In the foreground process (replay --debug): messages go to `sink`, and Main returns.
+    WorkerSession(const WorkerConfig &config, SharedStatus *status, std::function<void(const Message &)> sink)
+        : WorkerSession(config, status) {
+        sink_ = std::move(sink);
+    }
 
     int Main();
 
@@ -43,6 +49,7 @@ public:
 
 private:
     void Send(const Message &m);
+    void SendText(const std::string &text);
     void SendFindings();
     void Finish(bool finished);
     void Sweep();
@@ -55,6 +62,7 @@ private:
 
     WorkerConfig config_;
     SharedStatus *status_;
+    std::function<void(const Message &)> sink_;  // set: the foreground (no pipe, no supervisor)
     Kmcl kmcl_;
     Module module_;
     Player player_;
@@ -72,6 +80,10 @@ private:
 WorkerSession *g_session = nullptr;  // the libFuzzer callback's trampoline
 
 void WorkerSession::Send(const Message &m) {
+    if (sink_) {
+        sink_(m);
+        return;
+    }
     std::string line = EncodeMessage(m) + "\n";
     const char *p = line.data();
     size_t left = line.size();
@@ -83,6 +95,21 @@ void WorkerSession::Send(const Message &m) {
         }
         p += n;
         left -= static_cast<size_t>(n);
+    }
+}
+
+// Multi-line trace text (--dump's), in messages well under kMaxMessageBytes:
+// a 1 MiB record is some 5 MiB of hex dump.
+void WorkerSession::SendText(const std::string &text) {
+    constexpr size_t kChunk = 256 << 10;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.size();
+        if (end - start > kChunk) {
+            end = text.rfind('\n', start + kChunk);
+            end = end == std::string::npos || end < start ? start + kChunk : end + 1;
+        }
+        Send(msg::Trace{text.substr(start, end - start)});
+        start = end;
     }
 }
 
@@ -114,12 +141,33 @@ void WorkerSession::Sweep() {
 }
 
 void WorkerSession::Replay() {
-    player_.runner().SetTrace(
-        [&](const CaseLog &log, const CallRecord &call) { Send(msg::Trace{DescribeCall(log, call)}); });
+    Case current;  // the case being played, as decoded (for --dump's labels)
+    Runner &runner = player_.runner();
+    runner.SetTrace([&](const CaseLog &log, const CallRecord &call) {
+        int index = static_cast<int>(log.calls.size()) - 1;
+        Send(msg::Trace{fmt::format("#{:<3} {}", index, DescribeCall(log, call))});
+        if (config_.dump)
+            if (std::string record = DumpSavedRecord(log, call, index); !record.empty()) SendText(record);
+    });
+    // Before each call: --dump's view of its input (sent first, so that it is
+    // shown even when the call kills the worker); in the foreground, the note
+    // printed if the call kills the process, and stdout flushed.
+    if (config_.dump || sink_)
+        runner.SetBeforeCall(
+            [&](const CallRecord &rec, int index, std::span<const uint8_t> input, std::span<const uint8_t> lib) {
+                if (config_.dump)
+                    if (std::string in = DumpCallInput(current, rec, index, input, lib); !in.empty()) SendText(in);
+                if (sink_) {
+                    SetDeathNote("  " + DescribeUnfinishedCall(rec, index) + "\n");
+                    std::fflush(stdout);
+                }
+            });
     for (size_t i = 0; i < config_.cases.size(); ++i) {
         std::ifstream in(config_.cases[i], std::ios::binary);
         std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         Send(msg::CaseBegin{i, config_.cases[i]});
+        DecodeCase(bytes.data(), bytes.size(), current);
+        if (config_.dump) SendText(DumpCase(current));
         player_.Play(bytes.data(), bytes.size(), config_.profile, Stage::Replay, i, fresh_);
         SendFindings();
         const CaseLog &log = player_.log();
@@ -291,7 +339,13 @@ int WorkerSession::Fuzz() {
 }
 
 int WorkerSession::Main() {
-    InstallFaultHandlers(status_);
+    if (sink_) {
+        InstallDeathNote(status_);
+        SetDeathNote("  loading the module (its init hook) -> did not return\n");
+        std::fflush(stdout);
+    } else {
+        InstallFaultHandlers(status_);
+    }
     std::string error = LoadModule(config_.module, kmcl_, status_, module_);
     if (!error.empty()) {
         Send(msg::LoadError{error});
@@ -314,12 +368,22 @@ int WorkerSession::Main() {
     case WorkerMode::Replay: Replay(); break;
     }
     Finish(true);
+    if (sink_) return 0;  // the foreground's caller prints the verdict, then leaves the same way
     // Leave without running the module's destructors or atexit handlers: the
     // supervisor has all it needs, and a module's teardown is not under test.
     _exit(0);
 }
 
 }  // namespace
+
+int RunReplayInForeground(const WorkerConfig &config, std::function<void(const Message &)> sink) {
+    WorkerConfig c = config;
+    c.mode = WorkerMode::Replay;
+    // The status block a supervisor would share: here only the fault handler and the death note read it.
+    static SharedStatus *status = new SharedStatus();
+    static WorkerSession *session = new WorkerSession(c, status, std::move(sink));
+    return session->Main();
+}
 
 int RunWorkerIfRequested(int argc, char **argv) {
     if (argc < 3 || std::strcmp(argv[1], "__worker") != 0) return -1;
