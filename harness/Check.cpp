@@ -207,7 +207,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.cut_families = session.cut_families();
     run.notes = session.notes();
     run.findings = session.findings().Sorted();
-    if (std::string note = LocateFindings(run.module, run.module_options, run.findings);
+    if (std::string note = LocateFindings(run.module, run.module_options, run.hooks, run.findings);
         !note.empty() && !run.findings.empty())
         run.notes.push_back(note);
     if (!run.hooks.prepare)

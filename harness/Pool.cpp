@@ -52,6 +52,7 @@ struct Slot {
     std::string log;
     Clock::time_point started, last_progress, stop_at;
     uint64_t last_calls = 0, seq = 0;
+    uint64_t wait_at_progress = 0;  // the worker's run-queue wait (ns) when it last made progress
     bool loaded = false, done = false, stop_sent = false;
     bool hung = false, stalled = false, bad = false, cut_kill = false;
     Hooks hooks;
@@ -268,13 +269,24 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                 if (calls != s.last_calls) {
                     s.last_calls = calls;
                     s.last_progress = now;
+                    s.wait_at_progress = s.proc->RunQueueWaitNs();
                 }
                 auto limit = load_timeout;
                 if (s.loaded) {
                     uint32_t ms = listener.CallTimeoutMs(ss.call.callback);
                     limit = ms ? std::chrono::milliseconds(ms) : call_timeout;
                 }
-                if (in_call && now - s.last_progress > limit) {
+                // A call's time is its wall time less what it spent waiting for a CPU, so a
+                // loaded machine does not turn a slow call into a hang; a sleep or a blocked
+                // call counts in full. Ten times the limit in wall time is a hang regardless.
+                auto in_call_for = now - s.last_progress;
+                bool over_limit = false;
+                if (in_call && in_call_for > limit) {
+                    uint64_t wait = s.proc->RunQueueWaitNs();
+                    auto starved = std::chrono::nanoseconds(wait > s.wait_at_progress ? wait - s.wait_at_progress : 0);
+                    over_limit = in_call_for - starved > limit || in_call_for > 10 * limit;
+                }
+                if (over_limit) {
                     s.hung = true;
                 } else if (!s.loaded && s.error.empty() && now - s.started > load_timeout) {
                     s.hung = true;

@@ -48,6 +48,9 @@ public:
     void Kill();                    // the worker and its process group
     ExitStatus Wait();              // blocks until it is reaped (once)
     bool TryWait(ExitStatus &out);  // reaps it if it has ended
+    // Nanoseconds the worker has spent runnable but waiting for a CPU (0 if unknown): time a
+    // loaded machine took from it, which must not count towards a call's time limit.
+    uint64_t RunQueueWaitNs() const;
     pid_t pid() const { return pid_; }
 
 private:

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -232,6 +233,21 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
     exit_ = FromWaitStatus(status);
     out = exit_;
     return true;
+}
+
+uint64_t WorkerProcess::RunQueueWaitNs() const {
+    if (pid_ <= 0) return 0;
+    char path[64], text[128];
+    std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(pid_));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    text[n] = '\0';
+    unsigned long long on_cpu = 0, waiting = 0;  // "<on cpu ns> <waiting ns> <timeslices>"
+    if (std::sscanf(text, "%llu %llu", &on_cpu, &waiting) != 2) return 0;
+    return waiting;
 }
 
 int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {

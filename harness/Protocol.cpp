@@ -21,8 +21,14 @@ std::string_view ModeName(WorkerMode m) {
 }
 
 json HooksJson(const Hooks &h) {
-    return {{"save", h.save},       {"restore", h.restore},     {"prepare", h.prepare},
-            {"release", h.release}, {"init_hook", h.init_hook}, {"coverage_counters", h.coverage_counters}};
+    return {{"save", h.save},
+            {"restore", h.restore},
+            {"prepare", h.prepare},
+            {"release", h.release},
+            {"init_hook", h.init_hook},
+            {"coverage_counters", h.coverage_counters},
+            {"save_entry", h.save_entry},
+            {"restore_entry", h.restore_entry}};
 }
 
 }  // namespace
@@ -137,6 +143,8 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             m.hooks.release = h.Bool("release");
             m.hooks.init_hook = h.Bool("init_hook");
             m.hooks.coverage_counters = h.Int<uint64_t>("coverage_counters");
+            m.hooks.save_entry = h.Int<uint64_t>("save_entry");
+            m.hooks.restore_entry = h.Int<uint64_t>("restore_entry");
             return m;
         }
         if (t == "load_error") return msg::LoadError{o.Str("message")};

@@ -50,6 +50,9 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out);
 struct Hooks {
     bool save = false, restore = false, prepare = false, release = false, init_hook = false;
     uint64_t coverage_counters = 0;  // the module's inline 8-bit counters (0: not instrumented)
+    // Entry points of the callbacks as file addresses of the module (0: not in its code), also
+    // for callbacks an init hook registered: findings without a faulting instruction point there.
+    uint64_t save_entry = 0, restore_entry = 0;
     bool operator==(const Hooks &) const = default;
 };
 

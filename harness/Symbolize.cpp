@@ -61,17 +61,26 @@ bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation 
     return true;
 }
 
-std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, std::vector<Finding> &findings) {
+std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
+                           std::vector<Finding> &findings) {
     std::vector<CodeLocation *> todo;
     for (Finding &f : findings) {
         if (!f.code) {
-            const char *symbol = HookSymbol(CallbackOf(f), names);
+            Callback cb = CallbackOf(f);
+            const char *symbol = HookSymbol(cb, names);
             const ElfSymbol *s = symbol ? file.elf.DynamicSymbol(symbol) : nullptr;
-            if (!s || !s->defined || !s->function) continue;  // e.g. callbacks an init hook registered
             CodeLocation c;
-            c.offset = s->value;
             c.where = CodeWhere::Entry;
-            c.function = symbol;
+            if (s && s->defined && s->function) {
+                c.offset = s->value;
+                c.function = symbol;
+            } else if (cb == Callback::Save && hooks.save_entry) {
+                c.offset = hooks.save_entry;  // registered by the init hook, not exported
+            } else if (cb == Callback::Restore && hooks.restore_entry) {
+                c.offset = hooks.restore_entry;
+            } else {
+                continue;
+            }
             f.code = c;
         }
         if (f.code->where != CodeWhere::Assertion) todo.push_back(&*f.code);

@@ -9,6 +9,7 @@
 
 #include "Finding.h"
 #include "Module.h"
+#include "Protocol.h"
 
 namespace vspc {
 
@@ -19,7 +20,9 @@ std::string FindSymbolizer();
 // Gives every finding without a code location its callback's entry point (from the
 // module file's dynamic symbols), then symbolizes every location in one run of the
 // symbolizer. Returns "" or a note for the reports saying why there are no source lines.
-std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, std::vector<Finding> &findings);
+// `hooks` (from the worker) gives the entries of callbacks an init hook registered.
+std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
+                           std::vector<Finding> &findings);
 
 // The symbolizer's JSON output (--output-style=JSON) applied to the locations, in order.
 // Returns false when the text is not that output.

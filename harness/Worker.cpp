@@ -358,6 +358,13 @@ int WorkerSession::Main() {
     hooks.prepare = module_.prepare != nullptr;
     hooks.release = module_.release != nullptr;
     hooks.init_hook = module_.via_init_hook;
+    const ModuleCode code = ModuleCodeOf(module_.handle);
+    auto entry = [&](auto fn) -> uint64_t {
+        auto at = reinterpret_cast<uintptr_t>(fn);
+        return fn && at >= code.begin && at < code.end ? at - code.base : 0;
+    };
+    hooks.save_entry = entry(module_.save);
+    hooks.restore_entry = entry(module_.restore);
     // The fuzz tier follows the module's own counters (read once, here).
     if (config_.mode == WorkerMode::Fuzz && coverage_.Attach(module_)) hooks.coverage_counters = coverage_.counters();
     Send(msg::Loaded{hooks});
