@@ -17,30 +17,6 @@ namespace {
 
 using namespace vspc_test;
 
-std::string SamplePath(const std::string &name) {
-    const SampleSpec *s = FindSample(name);
-    if (!s) {
-        ADD_FAILURE() << "sample " << name << " is not in the manifest";
-        return "/nonexistent/" + name;
-    }
-    return s->path;
-}
-
-std::vector<std::string> Lines(const std::string &text) {
-    std::vector<std::string> out;
-    std::string line;
-    for (char c : text) {
-        if (c == '\n') {
-            out.push_back(line);
-            line.clear();
-        } else {
-            line += c;
-        }
-    }
-    if (!line.empty()) out.push_back(line);
-    return out;
-}
-
 std::string Lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;

@@ -53,6 +53,31 @@ inline const SampleSpec *FindSample(const std::string &name) {
     return nullptr;
 }
 
+// The path of a sample module of the manifest (a test failure if there is none).
+inline std::string SamplePath(const std::string &name) {
+    const SampleSpec *s = FindSample(name);
+    if (!s) {
+        ADD_FAILURE() << "sample " << name << " is not in the manifest";
+        return "/nonexistent/" + name;
+    }
+    return s->path;
+}
+
+inline std::vector<std::string> Lines(const std::string &text) {
+    std::vector<std::string> out;
+    std::string line;
+    for (char c : text) {
+        if (c == '\n') {
+            out.push_back(line);
+            line.clear();
+        } else {
+            line += c;
+        }
+    }
+    if (!line.empty()) out.push_back(line);
+    return out;
+}
+
 inline std::vector<std::string> Words(const std::string &s) {
     std::istringstream in(s);
     std::vector<std::string> out;
