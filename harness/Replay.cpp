@@ -17,6 +17,7 @@
 #include "Process.h"
 #include "Report.h"
 #include "Runner.h"
+#include "Symbolize.h"
 #include "Worker.h"
 
 namespace vspc {
@@ -36,8 +37,8 @@ std::string ReplayCommandWith(const Options &opt, const std::string &module, con
 
 class ReplayPrinter : public PoolListener {
 public:
-    ReplayPrinter(const Options &opt, Profile profile, std::string module)
-        : opt_(opt), profile_(profile), module_(std::move(module)), policy_(UINT32_MAX) {}
+    ReplayPrinter(const Options &opt, Profile profile, std::string module, const ModuleFile &file)
+        : opt_(opt), profile_(profile), module_(std::move(module)), file_info_(file), policy_(UINT32_MAX) {}
 
     void OnMessage(const Job &, const Message &m, uint64_t) override {
         if (auto *b = std::get_if<msg::CaseBegin>(&m)) {
@@ -56,6 +57,8 @@ public:
             Hints();
         } else if (auto *le = std::get_if<msg::LoadError>(&m)) {
             load_error_ = le->message;
+        } else if (auto *l = std::get_if<msg::Loaded>(&m)) {
+            hooks_ = l->hooks;
         }
     }
 
@@ -125,6 +128,10 @@ private:
         }
         std::printf("  => %s %s: %s\n", std::string(r.name).c_str(), std::string(SeverityName(r.severity)).c_str(),
                     f.message.c_str());
+        // Where in the module's code, as check's reports say it.
+        std::vector<Finding> one{f};
+        LocateFindings(file_info_, ModuleOptions{module_, opt_.save_symbol, opt_.restore_symbol}, hooks_, one);
+        if (one[0].code) std::printf("     at %s\n", DescribeCode(*one[0].code).c_str());
         if (f.call && f.call->index >= 0) {
             bool has_input = f.call->callback == Callback::Restore || f.call->callback == Callback::Prepare;
             std::printf("     (call #%d%s)\n", f.call->index,
@@ -144,6 +151,8 @@ private:
     const Options &opt_;
     Profile profile_;
     std::string module_;
+    const ModuleFile &file_info_;
+    Hooks hooks_;
     RestartPolicy policy_;
     std::string load_error_;
     std::string file_;
@@ -193,7 +202,7 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     c.profile = *profile;
     c.cases = files;
     c.dump = opt.dump;
-    ReplayPrinter printer(opt, *profile, module_path);
+    ReplayPrinter printer(opt, *profile, module_path, mf);
 
     if (opt.debug) {
         // In this process: what a worker would send goes straight to the printer.

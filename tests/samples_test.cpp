@@ -134,6 +134,9 @@ TEST_P(SampleTest, VerdictMatchesExpectation) {
         EXPECT_EQ(rr.exit_code, 1) << "replay for " << rule << ": " << v["replay"] << "\n" << rr.Describe();
         EXPECT_NE(rr.out.find(rule), std::string::npos) << "replay output does not mention " << rule << "\n"
                                                         << rr.Describe();
+        // ... and says where in the source, as the reports do.
+        if (v["source"].is_string())
+            EXPECT_NE(rr.out.find("     at "), std::string::npos) << "replay names no source line\n" << rr.Describe();
     }
 }
 
