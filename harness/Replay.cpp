@@ -128,15 +128,15 @@ private:
         }
         std::printf("  => %s %s: %s\n", std::string(r.name).c_str(), std::string(SeverityName(r.severity)).c_str(),
                     f.message.c_str());
-        // Where in the module's code, as check's reports say it.
-        std::vector<Finding> one{f};
-        LocateFindings(file_info_, ModuleOptions{module_, opt_.save_symbol, opt_.restore_symbol}, hooks_, one);
-        if (one[0].code) std::printf("     at %s\n", DescribeCode(*one[0].code).c_str());
         if (f.call && f.call->index >= 0) {
             bool has_input = f.call->callback == Callback::Restore || f.call->callback == Callback::Prepare;
             std::printf("     (call #%d%s)\n", f.call->index,
                         has_input ? (opt_.dump ? ", its input dumped above" : "; --dump prints its input") : "");
         }
+        // Where in the module's code, as check's reports say it.
+        std::vector<Finding> one{f};
+        LocateFindings(file_info_, ModuleOptions{module_, opt_.save_symbol, opt_.restore_symbol}, hooks_, one);
+        if (one[0].code) std::printf("     at %s\n", DescribeCode(*one[0].code).c_str());
     }
 
     // After a case with errors: how to look closer (not in --debug: that is where one looks).
