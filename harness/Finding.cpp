@@ -15,13 +15,22 @@ std::string_view StageName(Stage s) {
     case Stage::Sweep: return "sweep";
     case Stage::Fuzz: return "fuzz";
     case Stage::Replay: return "replay";
+    case Stage::Compat: return "compat";
     }
     return "?";
 }
 
 std::optional<Stage> StageByName(std::string_view name) {
-    for (Stage s : {Stage::Sweep, Stage::Fuzz, Stage::Replay})
+    for (Stage s : {Stage::Sweep, Stage::Fuzz, Stage::Replay, Stage::Compat})
         if (StageName(s) == name) return s;
+    return std::nullopt;
+}
+
+std::string_view DirectionName(CompatDirection d) { return d == CompatDirection::Forward ? "forward" : "rollback"; }
+
+std::optional<CompatDirection> DirectionByName(std::string_view name) {
+    for (CompatDirection d : {CompatDirection::Forward, CompatDirection::Rollback})
+        if (DirectionName(d) == name) return d;
     return std::nullopt;
 }
 
@@ -123,7 +132,9 @@ RuleId RuleForStrayAccess(FaultRegion region, Access access, uint32_t save_buf_s
 }
 
 std::string Finding::Signature() const {
-    std::string s = kind;
+    // The same defect seen forward and in a rollback is in two different builds.
+    std::string s =
+        compat ? fmt::format("{}{}", DirectionName(compat->direction), kind.empty() ? "" : " " + kind) : kind;
     auto add = [&](const std::string &part) { s += (s.empty() ? "" : " ") + part; };
     if (location)
         add(fmt::format("{} {} {}", RegionName(location->region), DirectionOf(*location),
@@ -235,6 +246,12 @@ json ToJson(const Finding &f) {
             {"location", loc},
             {"death", death},
             {"call", call},
+            {"compat",
+             f.compat ? json{{"direction", DirectionName(f.compat->direction)},
+                             {"old_sha256", f.compat->old_sha256},
+                             {"new_sha256", f.compat->new_sha256.empty() ? json(nullptr) : json(f.compat->new_sha256)},
+                             {"record", HexOf(f.compat->record)}}
+                      : json(nullptr)},
             {"op_index", f.op_index},
             {"stage", StageName(f.stage)},
             {"occurrences", f.occurrences},
@@ -252,7 +269,7 @@ std::string FindingFromJson(const json &j, Finding &out) {
         f.kind = rd.Str("kind");
         f.message = rd.Str("message");
         f.op_index = rd.Int<uint32_t>("op_index");
-        f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay}, StageName);
+        f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay, Stage::Compat}, StageName);
         f.occurrences = rd.Int<uint64_t>("occurrences");
         f.found_after = rd.IsNull("found_after_seconds") ? -1 : rd.Num("found_after_seconds");
         if (!FromHex(rd.Str("case"), f.reproducer)) return "finding: 'case' is not lowercase hex";
@@ -303,6 +320,17 @@ std::string FindingFromJson(const json &j, Finding &out) {
             if (!c.IsNull("LibBufSize")) call.lib_buf_size = c.Int<uint32_t>("LibBufSize");
             call.text = c.Str("text");
             f.call = call;
+        }
+        if (!rd.IsNull("compat")) {
+            StrictJson c = rd.Object("compat");
+            CompatInfo info;
+            info.direction = c.Enum<CompatDirection>("direction", {CompatDirection::Forward, CompatDirection::Rollback},
+                                                     DirectionName);
+            info.old_sha256 = c.Str("old_sha256");
+            info.new_sha256 = c.IsNull("new_sha256") ? "" : c.Str("new_sha256");
+            if (!FromHex(c.Str("record"), info.record)) return "finding.compat: 'record' is not lowercase hex";
+            if (info.record.size() > kMaxRestoreBytes) return "finding.compat: 'record' is too large";
+            f.compat = std::move(info);
         }
         if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
         out = std::move(f);

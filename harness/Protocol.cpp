@@ -16,8 +16,32 @@ std::string_view ModeName(WorkerMode m) {
     case WorkerMode::Fuzz: return "fuzz";
     case WorkerMode::Contract: return "contract";
     case WorkerMode::Replay: return "replay";
+    case WorkerMode::Records: return "records";
+    case WorkerMode::Migrate: return "migrate";
     }
     return "?";
+}
+
+std::string Hex(const std::vector<uint8_t> &b) {
+    static const char *digits = "0123456789abcdef";
+    std::string s;
+    for (uint8_t x : b) {
+        s += digits[x >> 4];
+        s += digits[x & 15];
+    }
+    return s;
+}
+
+bool Unhex(const std::string &s, std::vector<uint8_t> &out) {
+    if (s.size() % 2) return false;
+    auto nib = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    out.clear();
+    for (size_t i = 0; i < s.size(); i += 2) {
+        int hi = nib(s[i]), lo = nib(s[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+    }
+    return true;
 }
 
 json HooksJson(const Hooks &h) {
@@ -42,6 +66,11 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"corpus", c.corpus},
               {"cases", c.cases},
               {"quiet_engine", c.quiet_engine},
+              {"archive", c.archive},
+              {"compat", c.compat},
+              {"direction", DirectionName(c.direction)},
+              {"old_sha256", c.old_sha256},
+              {"new_sha256", c.new_sha256},
               {"shm_fd", c.shm_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
@@ -55,7 +84,8 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         WorkerConfig c;
         std::string mode = o.Str("mode");
         bool known = false;
-        for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay})
+        for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay,
+                             WorkerMode::Records, WorkerMode::Migrate})
             if (ModeName(m) == mode) {
                 c.mode = m;
                 known = true;
@@ -76,6 +106,12 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.corpus = o.Str("corpus");
         c.cases = o.Strings("cases");
         c.quiet_engine = o.Bool("quiet_engine");
+        c.archive = o.Str("archive");
+        c.compat = o.Bool("compat");
+        c.direction =
+            o.Enum<CompatDirection>("direction", {CompatDirection::Forward, CompatDirection::Rollback}, DirectionName);
+        c.old_sha256 = o.Str("old_sha256");
+        c.new_sha256 = o.Str("new_sha256");
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
         if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
@@ -100,6 +136,8 @@ std::string EncodeMessage(const Message &m) {
                 return {{"t", "call"}, {"text", x.text}};
             } else if constexpr (std::is_same_v<T, msg::CaseBegin>) {
                 return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}};
+            } else if constexpr (std::is_same_v<T, msg::Saved>) {
+                return {{"t", "saved"}, {"state", x.state}, {"seed", Hex(x.seed)}, {"record", Hex(x.record)}};
             } else if constexpr (std::is_same_v<T, msg::Promoted>) {
                 return {{"t", "promoted"}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::CaseEnd>) {
@@ -149,6 +187,15 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             return msg::CaseEnd{o.Int<uint64_t>("index"), o.Bool("skipped"), o.Str("reason"),
                                 o.Int<uint32_t>("restore_ops_skipped")};
         if (t == "promoted") return msg::Promoted{o.Str("file")};
+        if (t == "saved") {
+            msg::Saved m;
+            m.state = o.Int<uint64_t>("state");
+            if (!Unhex(o.Str("seed"), m.seed) || m.seed.size() > kMaxSeedSize)
+                return ProtocolError{"saved: 'seed' is not lowercase hex of a seed"};
+            if (!Unhex(o.Str("record"), m.record) || m.record.size() > kMaxRestoreBytes)
+                return ProtocolError{"saved: 'record' is not lowercase hex of a record"};
+            return m;
+        }
         if (t == "done") {
             msg::Done m;
             const json &r = o.At("repeats");

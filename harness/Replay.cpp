@@ -114,6 +114,16 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     c.module = ModuleOptions{fs::absolute(module).string(), opt.save_symbol, opt.restore_symbol};
     c.profile = *profile;
     c.cases = files;
+    if (!opt.direction.empty()) {
+        auto direction = DirectionByName(opt.direction);
+        if (!direction) {
+            std::fprintf(stderr, "vspconform: error: --direction must be forward or rollback, not '%s'\n",
+                         opt.direction.c_str());
+            return 2;
+        }
+        c.compat = true;  // judged by the compat rules too (CP1-CP3)
+        c.direction = *direction;
+    }
     ReplayPrinter printer(*profile, opt.timeout_ms);
     WorkerPool pool(po);
     pool.Run({Job{c, 0, 0}}, printer);

@@ -103,7 +103,11 @@ std::string ReplayCommand(const ModuleOptions &module, const std::string &case_f
 
 std::string ReplayCommand(const RunSummary &run, const Finding &f) {
     std::string file = f.case_file.empty() ? "CASE" : (fs::path(run.report_dir) / f.case_file).string();
-    return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+    if (!f.compat) return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+    // A compat case replays on the build that restored the record, judged by the compat rules too.
+    bool rollback = f.compat->direction == CompatDirection::Rollback && run.compat;
+    return ReplayCommand(rollback ? run.compat->old_options : run.module_options, file, run.profile, run.timeout_ms) +
+           fmt::format(" --direction {}", DirectionName(f.compat->direction));
 }
 
 json JsonReport(const RunSummary &run) {
@@ -173,6 +177,20 @@ json JsonReport(const RunSummary &run) {
               {"violations", violations.size()},
               {"warnings", warnings.size()}}},
             {"time_cap", {{"seconds", run.max_time}, {"hit", run.time_cap_hit}}},
+            {"compat",
+             run.compat
+                 ? json{{"old_module",
+                         run.compat->old_module.path.empty() ? json(nullptr) : json(run.compat->old_module.path)},
+                        {"old_archive",
+                         run.compat->old_archive.empty() ? json(nullptr) : json(run.compat->old_archive)},
+                        {"old_sha256", run.compat->old_sha256},
+                        {"new_sha256", run.module.sha256},
+                        {"directions", run.compat->rollback ? json{"forward", "rollback"} : json{"forward"}},
+                        {"records", run.compat->archive_dir.empty() ? json(nullptr) : json(run.compat->archive_dir)},
+                        {"planned", run.compat_stage.planned},
+                        {"cases", run.compat_stage.cases},
+                        {"calls", run.compat_stage.calls}}
+                 : json(nullptr)},
             {"seconds", run.seconds},
             {"notes", run.notes},
             {"rules", rules},
@@ -188,6 +206,14 @@ std::string MarkdownReport(const RunSummary &run) {
                       ProfileName(run.profile), run.seed);
     md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
                       run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned, run.Calls());
+    if (run.compat) {
+        const CompatRun &c = *run.compat;
+        md += fmt::format("| older build | {} |\n| older SHA-256 | {} |\n| directions | {} |\n",
+                          MdCode(c.old_module.path.empty() ? c.old_archive + " (record archive)" : c.old_module.path),
+                          MdCode(c.old_sha256), c.rollback ? "forward, rollback" : "forward");
+        md += fmt::format("| migration cases | {} ({} states or records) |\n", run.compat_stage.cases,
+                          run.compat_stage.planned);
+    }
     md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n\n", run.seconds, run.max_time,
                       run.time_cap_hit ? ", hit" : "");
     if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(run.error));
@@ -202,6 +228,12 @@ std::string MarkdownReport(const RunSummary &run) {
             if (f.call) md += fmt::format("- call: {}\n", MdCode(f.call->text));
             if (f.location) md += fmt::format("- location: {}\n", Md(LocationText(f)));
             md += fmt::format("- found by: {} stage, {} occurrence(s)\n", StageName(f.stage), f.occurrences);
+            if (f.compat)
+                md += fmt::format("- {}: a record the {} build saved, restored by the {} build ({} bytes)\n",
+                                  DirectionName(f.compat->direction),
+                                  f.compat->direction == CompatDirection::Forward ? "older" : "newer",
+                                  f.compat->direction == CompatDirection::Forward ? "newer" : "older",
+                                  f.compat->record.size());
             md += fmt::format("- reproduce: {}\n\n", MdCode(ReplayCommand(run, f)));
             md += fmt::format("Rule: {}\n\n", Md(r.text));
         }
@@ -438,12 +470,24 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
-    if (run.error.empty()) {
+    if (run.compat)
+        fmt::print(out, "older    {}\n         sha256 {}\n",
+                   run.compat->old_module.path.empty() ? run.compat->old_archive + " (record archive)"
+                                                       : run.compat->old_module.path,
+                   run.compat->old_sha256);
+    if (run.error.empty() && run.compat)
+        fmt::print(out, "migrated {} cases from {} states or archived records ({})\n", run.compat_stage.cases,
+                   run.compat_stage.planned, run.compat->rollback ? "forward and rollback" : "forward");
+    if (run.error.empty() && run.command == "compat")
+        fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
+                   run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);
+    else if (run.error.empty())
         fmt::print(out,
                    "tested   {} cases, {} calls ({} of {} sweep cases, {} of {} coverage-guided runs, {} states "
                    "promoted to the full contract) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned,
                    run.fuzz.promoted, run.seconds, run.jobs);
+    if (run.error.empty()) {
         int passed = 0, not_reached = 0;
         std::string missing;
         for (const Rule &r : AllRules()) {
