@@ -87,6 +87,12 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
         std::fprintf(stderr, "vspconform: error: --profile must be strict or kmcl, not '%s'\n", opt.profile.c_str());
         return 2;
     }
+    std::optional<CompatDirection> direction;
+    if (!opt.direction.empty() && !(direction = DirectionByName(opt.direction))) {
+        std::fprintf(stderr, "vspconform: error: --direction must be forward or rollback, not '%s'\n",
+                     opt.direction.c_str());
+        return 2;
+    }
     ModuleFile mf;
     if (std::string err = InspectModuleFile(module, mf); !err.empty()) {
         std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
@@ -114,13 +120,7 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     c.module = ModuleOptions{fs::absolute(module).string(), opt.save_symbol, opt.restore_symbol};
     c.profile = *profile;
     c.cases = files;
-    if (!opt.direction.empty()) {
-        auto direction = DirectionByName(opt.direction);
-        if (!direction) {
-            std::fprintf(stderr, "vspconform: error: --direction must be forward or rollback, not '%s'\n",
-                         opt.direction.c_str());
-            return 2;
-        }
+    if (direction) {
         c.compat = true;  // judged by the compat rules too (CP1-CP3)
         c.direction = *direction;
     }
