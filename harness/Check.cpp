@@ -140,6 +140,7 @@ int RunCheck(const Options &opt, const std::string &module) {
         CompatRun cr;
         cr.old_archive = fs::absolute(opt.restore_corpus).string();
         cr.old_sha256 = corpus.module_sha256;
+        cr.forward_records = corpus.entries.size();
         run.compat = cr;
         run.migration = true;
     }
@@ -415,7 +416,6 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
     if (!new_records.error.empty()) return fail(fmt::format("the newer build: {}", new_records.error));
     run.hooks = new_records.hooks;
     run.loaded = new_records.loaded;
-    run.compat_stage.Add(new_records.stats);
     auto archive = [&](const ModuleFile &file, const RecordsRun &r, const char *which, std::string &dir) {
         RecordArchive a;
         a.tool_version = kToolVersion;
@@ -437,7 +437,6 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
     if (cr.rollback) {
         RecordsRun old_records = SaveRecords(opt, old_path, cr.old_module, log_path, deadline);
         if (!old_records.error.empty()) return fail(fmt::format("the older build: {}", old_records.error));
-        run.compat_stage.Add(old_records.stats);
         if (std::string err = archive(cr.old_module, old_records, "old", old_dir); !err.empty()) return fail(err);
         old_archive.entries = old_records.entries;
     } else {
@@ -446,6 +445,8 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
             "needs the older module");
     }
     cr.archive_dir = records.string();
+    cr.forward_records = old_archive.entries.size();
+    cr.rollback_records = cr.rollback ? new_records.entries.size() : 0;
     run.compat = cr;
     if (old_archive.entries.empty())
         run.notes.push_back("the older build saved no record for any state: nothing to migrate forward");

@@ -187,8 +187,10 @@ json JsonReport(const RunSummary &run) {
                         {"new_sha256", run.module.sha256},
                         {"directions", run.compat->rollback ? json{"forward", "rollback"} : json{"forward"}},
                         {"records", run.compat->archive_dir.empty() ? json(nullptr) : json(run.compat->archive_dir)},
-                        {"planned", run.compat_stage.planned},
+                        {"forward_records", run.compat->forward_records},
+                        {"rollback_records", run.compat->rollback ? json(run.compat->rollback_records) : json(nullptr)},
                         {"cases", run.compat_stage.cases},
+                        {"skipped", run.compat_stage.skipped},
                         {"calls", run.compat_stage.calls}}
                  : json(nullptr)},
             {"seconds", run.seconds},
@@ -211,8 +213,10 @@ std::string MarkdownReport(const RunSummary &run) {
         md += fmt::format("| older build | {} |\n| older SHA-256 | {} |\n| directions | {} |\n",
                           MdCode(c.old_module.path.empty() ? c.old_archive + " (record archive)" : c.old_module.path),
                           MdCode(c.old_sha256), c.rollback ? "forward, rollback" : "forward");
-        md += fmt::format("| migration cases | {} ({} states or records) |\n", run.compat_stage.cases,
-                          run.compat_stage.planned);
+        md += fmt::format("| records migrated | {} forward, {} |\n| migration cases | {} ({} skipped) |\n",
+                          c.forward_records,
+                          c.rollback ? fmt::format("{} back", c.rollback_records) : std::string("no rollback"),
+                          run.compat_stage.cases, run.compat_stage.skipped);
     }
     md += fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n\n", run.seconds, run.max_time,
                       run.time_cap_hit ? ", hit" : "");
@@ -476,8 +480,13 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                                                        : run.compat->old_module.path,
                    run.compat->old_sha256);
     if (run.error.empty() && run.compat)
-        fmt::print(out, "migrated {} cases from {} states or archived records ({})\n", run.compat_stage.cases,
-                   run.compat_stage.planned, run.compat->rollback ? "forward and rollback" : "forward");
+        fmt::print(out,
+                   "migrated {} records of the older build forward, {} ({} cases, {} skipped: the restoring "
+                   "build rejected their seed)\n",
+                   run.compat->forward_records,
+                   run.compat->rollback ? fmt::format("{} of the newer build back", run.compat->rollback_records)
+                                        : std::string("none back (the older build is an archive)"),
+                   run.compat_stage.cases, run.compat_stage.skipped);
     if (run.error.empty() && run.command == "compat")
         fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);

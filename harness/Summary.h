@@ -41,12 +41,14 @@ struct StageStats {
 
 // compat (and check --restore-corpus): the other side of the migration.
 struct CompatRun {
-    ModuleFile old_module;      // the older build, when it is a module
-    ModuleOptions old_options;  // its callback names (rollback replay commands use them)
-    std::string old_archive;    // the older build's records, when it is an archive
-    std::string old_sha256;     // the older build's SHA-256 (from its file, or the archive's manifest)
-    bool rollback = false;      // the newer build's records went to the older build too
-    std::string archive_dir;    // compat: where the records of this run were archived (report dir)
+    ModuleFile old_module;          // the older build, when it is a module
+    ModuleOptions old_options;      // its callback names (rollback replay commands use them)
+    std::string old_archive;        // the older build's records, when it is an archive
+    std::string old_sha256;         // the older build's SHA-256 (from its file, or the archive's manifest)
+    bool rollback = false;          // the newer build's records went to the older build too
+    std::string archive_dir;        // compat: where the records of this run were archived (report dir)
+    uint64_t forward_records = 0;   // the older build's records given to the newer build
+    uint64_t rollback_records = 0;  // the newer build's records given to the older build
 };
 
 struct RunSummary {

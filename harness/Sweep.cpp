@@ -234,7 +234,7 @@ std::vector<Case> MigrationCases(const std::vector<uint8_t> &seed, const std::ve
         return RestoreBytesOp(std::move(bytes), Alternate(k));
     };
     // Truncations: every length up to 256, then a spread (keeps the case under a few 100 KiB).
-    Case trunc{{seed}, {}};
+    Case trunc{{{}}, {}};
     for (uint32_t n = 0; n < len && n < 256; ++n) trunc.ops.push_back(variant({record.begin(), record.begin() + n}, n));
     for (uint32_t k = 0; len > 256 && k < 64; ++k) {
         uint32_t n = 256 + static_cast<uint32_t>(rng() % (len - 256));
@@ -242,7 +242,7 @@ std::vector<Case> MigrationCases(const std::vector<uint8_t> &seed, const std::ve
     }
     if (!trunc.ops.empty()) cases.push_back(std::move(trunc));
     // Bit flips: every bit of the first 32 bytes (headers: versions, lengths), then a spread.
-    Case flips{{seed}, {}};
+    Case flips{{{}}, {}};
     for (uint32_t bit = 0; bit < std::min<uint32_t>(256, len * 8); ++bit) {
         std::vector<uint8_t> b = record;
         b[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));

@@ -41,8 +41,8 @@ Case ExploreRestoreCase(const std::vector<uint8_t> &state, const std::vector<uin
 
 // Compat: a record another build saved for `seed`, fed to this build's restore. The
 // migration case (first) prepares the same seed, saves it, then restores the record as it
-// is (the compat rules compare the two); the others restore its truncations, bit flips and
-// extensions (RP2-RP4: an old-layout path that trusts a length only shows with a corrupt
+// is (the compat rules compare the two); the others (on a stateless packet) restore its
+// truncations, bit flips and extensions (RP2-RP4: an old-layout path that trusts a length only shows with a corrupt
 // old record).
 std::vector<Case> MigrationCases(const std::vector<uint8_t> &seed, const std::vector<uint8_t> &record,
                                  uint64_t rng_seed);
