@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Case.h"
+#include "Hex.h"
 #include "Sha256.h"
 #include "StrictJson.h"
 #include "Sweep.h"
@@ -20,24 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string Hex(const std::vector<uint8_t> &b) {
-    std::string s;
-    for (uint8_t x : b) s += fmt::format("{:02x}", x);
-    return s;
-}
-
-bool Unhex(const std::string &s, std::vector<uint8_t> &out) {
-    if (s.size() % 2) return false;
-    out.clear();
-    for (size_t i = 0; i < s.size(); i += 2) {
-        auto nib = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-        int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-    }
-    return true;
-}
 
 bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -69,7 +52,7 @@ std::string WriteArchive(const RecordArchive &a, const std::string &dir) {
         if (!WriteFile(root / fmt::format("corpus/{:05}.case", i), EncodeCase(ExploreRestoreCase(e.seed, e.record))))
             return fmt::format("cannot write into '{}'", (root / "corpus").string());
         entries.push_back({{"state", e.state},
-                           {"seed", Hex(e.seed)},
+                           {"seed", HexOf(e.seed)},
                            {"record", name},
                            {"size", e.record.size()},
                            {"sha256", Sha256Hex(e.record.data(), e.record.size())}});
@@ -119,7 +102,7 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
             StrictJson e(j, fmt::format("{}/manifest.json entry", dir));
             ArchiveEntry entry;
             entry.state = e.Int<uint64_t>("state");
-            if (!Unhex(e.Str("seed"), entry.seed) || entry.seed.size() > kMaxSeedSize)
+            if (!FromHex(e.Str("seed"), entry.seed) || entry.seed.size() > kMaxSeedSize)
                 return fmt::format("'{}': an entry's 'seed' is not lowercase hex of at most {} bytes", dir,
                                    kMaxSeedSize);
             std::string name = e.Str("record");

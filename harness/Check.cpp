@@ -386,11 +386,6 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
             return fail(fmt::format("the older build: {}", err));
         cr.old_archive = fs::absolute(old_module).string();
         cr.old_sha256 = old_archive.module_sha256;
-        if (old_archive.seed != opt.seed)
-            run.notes.push_back(
-                fmt::format("the older build's archive was written with --seed {}: its records are "
-                            "compared with states of that seed",
-                            old_archive.seed));
     } else {
         if (std::string err = InspectModuleFile(old_module, cr.old_module); !err.empty())
             return fail(fmt::format("the older build: {}", err));

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "Hex.h"
 #include "StrictJson.h"
 
 namespace vspc {
@@ -166,34 +167,6 @@ constexpr std::initializer_list<FaultRegion> kRegions = {FaultRegion::None,     
                                                          FaultRegion::RestoreSaveBuf, FaultRegion::RestoreLibBuf};
 constexpr std::initializer_list<Callback> kCallbacks = {Callback::None, Callback::Init,    Callback::Prepare,
                                                         Callback::Save, Callback::Restore, Callback::Release};
-
-std::string HexOf(const std::vector<uint8_t> &bytes) {
-    static const char *digits = "0123456789abcdef";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
-
-bool FromHex(const std::string &hex, std::vector<uint8_t> &out) {
-    if (hex.size() % 2) return false;
-    out.clear();
-    out.reserve(hex.size() / 2);
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-    }
-    return true;
-}
 
 }  // namespace
 

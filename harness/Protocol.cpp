@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "Hex.h"
 #include "StrictJson.h"
 
 namespace vspc {
@@ -20,28 +21,6 @@ std::string_view ModeName(WorkerMode m) {
     case WorkerMode::Migrate: return "migrate";
     }
     return "?";
-}
-
-std::string Hex(const std::vector<uint8_t> &b) {
-    static const char *digits = "0123456789abcdef";
-    std::string s;
-    for (uint8_t x : b) {
-        s += digits[x >> 4];
-        s += digits[x & 15];
-    }
-    return s;
-}
-
-bool Unhex(const std::string &s, std::vector<uint8_t> &out) {
-    if (s.size() % 2) return false;
-    auto nib = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-    out.clear();
-    for (size_t i = 0; i < s.size(); i += 2) {
-        int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-    }
-    return true;
 }
 
 json HooksJson(const Hooks &h) {
@@ -137,7 +116,7 @@ std::string EncodeMessage(const Message &m) {
             } else if constexpr (std::is_same_v<T, msg::CaseBegin>) {
                 return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::Saved>) {
-                return {{"t", "saved"}, {"state", x.state}, {"seed", Hex(x.seed)}, {"record", Hex(x.record)}};
+                return {{"t", "saved"}, {"state", x.state}, {"seed", HexOf(x.seed)}, {"record", HexOf(x.record)}};
             } else if constexpr (std::is_same_v<T, msg::Promoted>) {
                 return {{"t", "promoted"}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::CaseEnd>) {
@@ -190,9 +169,9 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
         if (t == "saved") {
             msg::Saved m;
             m.state = o.Int<uint64_t>("state");
-            if (!Unhex(o.Str("seed"), m.seed) || m.seed.size() > kMaxSeedSize)
+            if (!FromHex(o.Str("seed"), m.seed) || m.seed.size() > kMaxSeedSize)
                 return ProtocolError{"saved: 'seed' is not lowercase hex of a seed"};
-            if (!Unhex(o.Str("record"), m.record) || m.record.size() > kMaxRestoreBytes)
+            if (!FromHex(o.Str("record"), m.record) || m.record.size() > kMaxRestoreBytes)
                 return ProtocolError{"saved: 'record' is not lowercase hex of a record"};
             return m;
         }
