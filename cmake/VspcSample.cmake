@@ -63,3 +63,20 @@ function(vspc_sample)
   set_property(GLOBAL APPEND_STRING PROPERTY VSPC_SAMPLE_MANIFEST "${entry}\n")
   set_property(GLOBAL APPEND PROPERTY VSPC_SAMPLE_TARGETS ${target})
 endfunction()
+
+# vspc_compat(OLD NEW EXPECT pass|CP1 ... [EXPECT_KMCL ...]): what `vspconform compat` of two
+# samples (by vspc_sample NAME) must conclude: the exact set of failing rules. The entries
+# become tests/compat_manifest.inc.
+function(vspc_compat old new)
+  cmake_parse_arguments(C "" "" "EXPECT;EXPECT_KMCL" ${ARGN})
+  if(NOT C_EXPECT)
+    message(FATAL_ERROR "vspc_compat(${old} ${new}): EXPECT is required")
+  endif()
+  if(NOT C_EXPECT_KMCL)
+    set(C_EXPECT_KMCL ${C_EXPECT})
+  endif()
+  string(REPLACE ";" " " strict "${C_EXPECT}")
+  string(REPLACE ";" " " kmcl "${C_EXPECT_KMCL}")
+  set(entry "{\"${old}\", \"${new}\", \"$<TARGET_FILE:sample_${old}>\", \"$<TARGET_FILE:sample_${new}>\", \"${strict}\", \"${kmcl}\"},")
+  set_property(GLOBAL APPEND_STRING PROPERTY VSPC_COMPAT_MANIFEST "${entry}\n")
+endfunction()

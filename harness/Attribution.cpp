@@ -154,6 +154,8 @@ std::optional<Job> RestartPolicy::Continue(const Job &job, const WorkerEnd &end,
     ++next.generation;
     next.config.generation = next.generation;
     switch (c.mode) {
+    case WorkerMode::Records:
+    case WorkerMode::Migrate:  // an entry that killed the worker: its remaining variants are not played
     case WorkerMode::Sweep: {
         uint64_t at = end.case_index;
         if (at < c.begin || at >= c.end) at = c.begin;  // died before its first case

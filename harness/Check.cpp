@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "Archive.h"
 #include "Report.h"
 #include "Session.h"
 #include "Sweep.h"
@@ -55,7 +57,7 @@ std::string PrepareReportDir(const std::string &dir, fs::path &out) {
     }
     fs::remove(probe, ec);
     fs::remove(out / "worker.log", ec);
-    static const std::regex reproducer("(SP|RP|SW)[0-9]+-[0-9a-f]{12}\\.case");
+    static const std::regex reproducer("(SP|RP|SW|CP)[0-9]+-[0-9a-f]{12}\\.case");
     for (auto it = fs::directory_iterator(out / "cases", ec); !ec && it != fs::directory_iterator(); ++it)
         if (std::regex_match(it->path().filename().string(), reproducer)) fs::remove(it->path(), ec);
     return {};
@@ -146,6 +148,17 @@ int RunCheck(const Options &opt, const std::string &module) {
         if (std::string err = CheckCallbackSymbol(run.module, name, flag); !err.empty()) return fail(err);
     // Workers may chdir: every path they get is absolute.
     std::string module_path = fs::absolute(module).string();
+    RecordArchive corpus;
+    if (!opt.restore_corpus.empty()) {
+        if (std::string err = ReadArchive(opt.restore_corpus, corpus); !err.empty())
+            return fail(fmt::format("--restore-corpus: {}", err));
+        CompatRun cr;
+        cr.old_archive = fs::absolute(opt.restore_corpus).string();
+        cr.old_sha256 = corpus.module_sha256;
+        cr.forward_records = corpus.entries.size();
+        run.compat = cr;
+        run.migration = true;
+    }
 
     // Scratch space for the shards' corpora: libFuzzer writes every new input,
     // so a memory file system (when there is one) keeps that off the disk.
@@ -188,8 +201,28 @@ int RunCheck(const Options &opt, const std::string &module) {
         c.corpus = (work / fmt::format("shard-{}", s) / "corpus").string();
         if (c.runs > 0) fuzz_jobs.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + s), 0});
     }
+    // --restore-corpus: the archive's records restored (forward: from an older build), after
+    // the sweep; the shards also start from them, for the byte mutators.
+    std::vector<Job> migrate_jobs;
+    if (run.compat) {
+        for (Job &j : fuzz_jobs) j.config.archive = run.compat->old_archive;
+        WorkerConfig c = base;
+        c.mode = WorkerMode::Migrate;
+        c.archive = run.compat->old_archive;
+        c.compat = true;
+        c.direction = CompatDirection::Forward;
+        c.old_sha256 = run.compat->old_sha256;
+        c.new_sha256 = run.module.sha256;
+        c.begin = 0;
+        c.end = corpus.entries.size();
+        if (c.end > 0)
+            migrate_jobs.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + kFuzzShards), 0});
+        else
+            run.notes.push_back("the --restore-corpus archive holds no record: CP1 and CP2 were not reached");
+    }
     std::vector<Job> jobs = fuzz_jobs;
     jobs.insert(jobs.end(), sweep_jobs.begin(), sweep_jobs.end());
+    jobs.insert(jobs.end(), migrate_jobs.begin(), migrate_jobs.end());
 
     Session session(so);
     session.Run(std::move(jobs));
@@ -200,6 +233,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.hooks = session.hooks();
     run.sweep = session.sweep();
     run.fuzz = session.fuzz();
+    run.compat_stage = session.compat();
     run.evidence = session.evidence();
     run.bytes_needed = session.bytes_needed();
     run.state_saves = session.state_saves();
@@ -218,6 +252,288 @@ int RunCheck(const Options &opt, const std::string &module) {
     if (run.sweep.skipped > 0)
         run.notes.push_back(fmt::format("{} sweep cases were skipped: VspConformancePreparePacket rejected their seed",
                                         run.sweep.skipped));
+    if (std::string why = run.NothingTested(); !why.empty() && run.Verdict() == "error")
+        std::fprintf(stderr, "vspconform: error: could not test: %s\n", why.c_str());
+    return finish(run);
+}
+
+namespace {
+
+// The records a build saves for the sweep's states (one Records job in its own session,
+// so that what goes wrong is said of the build it happened to).
+struct RecordsRun {
+    std::string error;
+    Hooks hooks;
+    bool loaded = false;
+    std::vector<ArchiveEntry> entries;
+    std::vector<Finding> findings;
+    StageStats stats;
+};
+
+RecordsRun SaveRecords(const Options &opt, const std::string &module_path, const ModuleFile &file,
+                       const std::string &log_path, Clock::time_point deadline) {
+    SessionOptions so;
+    so.pool.jobs = 1;
+    so.pool.call_timeout_ms = opt.timeout_ms;
+    so.pool.log_path = log_path;
+    so.pool.preload_asan = file.needs_asan;
+    so.pool.deadline = deadline;
+    so.max_restarts = opt.max_restarts;
+    so.seed = opt.seed;
+    so.max_time = opt.max_time;
+    WorkerConfig c = BaseConfig(opt, module_path);
+    c.mode = WorkerMode::Records;
+    c.profile = Profile::Kmcl;
+    c.begin = 0;
+    c.end = SweepSeeds(opt.seed).size();
+    Session session(so);
+    session.Run({Job{c, 0, 0}});
+    RecordsRun out;
+    out.error = session.load_error();
+    out.hooks = session.hooks();
+    out.loaded = session.loaded();
+    out.entries = session.Saved(0);
+    out.findings = session.findings().Sorted();
+    out.stats = session.compat();
+    if (out.error.empty() && session.time_cap_hit()) out.error = "the time cap was hit while saving its records";
+    return out;
+}
+
+std::string RulesOf(const std::vector<Finding> &findings) {
+    std::set<std::string> ids;
+    for (const Finding &f : findings) ids.insert(std::string(RuleFor(f.rule).name));
+    std::string s;
+    for (const auto &id : ids) s += (s.empty() ? "" : " ") + id;
+    return s;
+}
+
+Clock::time_point DeadlineOf(const Options &o) {
+    return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.max_time));
+}
+
+}  // namespace
+
+int RunRecords(const Options &opt, const std::string &module, const std::string &dir) {
+    auto error = [](const std::string &m) {
+        std::fprintf(stderr, "vspconform: error: %s\n", m.c_str());
+        return 2;
+    };
+    if (std::string err = ValidateOptions(opt); !err.empty()) return error(err);
+    ModuleFile file;
+    if (std::string err = InspectModuleFile(module, file); !err.empty()) return error(err);
+    for (auto [name, flag] : {std::pair{opt.save_symbol, "--save-symbol"}, {opt.restore_symbol, "--restore-symbol"}})
+        if (std::string err = CheckCallbackSymbol(file, name, flag); !err.empty()) return error(err);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return error(fmt::format("cannot create '{}': {}", dir, ec.message()));
+    fs::path log = fs::absolute(dir) / "worker.log";
+    RecordsRun r = SaveRecords(opt, fs::absolute(module).string(), file, log.string(), DeadlineOf(opt));
+    if (fs::file_size(log, ec) == 0 || ec) fs::remove(log, ec);
+    if (!r.error.empty()) return error(r.error);
+    if (r.entries.empty())
+        return error(
+            "the module saved no record for any of the sweep's states (no packet with state, or every save "
+            "failed): nothing to archive; run vspconform check on it");
+    RecordArchive a;
+    a.tool_version = kToolVersion;
+    a.module_path = file.path;
+    a.module_sha256 = file.sha256;
+    a.seed = opt.seed;
+    a.entries = r.entries;
+    if (std::string err = WriteArchive(a, dir); !err.empty()) return error(err);
+    std::printf("wrote %zu records of %s (SHA-256 %s) for seed %llu into %s\n", a.entries.size(), module.c_str(),
+                file.sha256.c_str(), static_cast<unsigned long long>(opt.seed), dir.c_str());
+    if (!r.findings.empty())
+        std::printf("warning: the module broke %s while saving them: run 'vspconform check %s' before archiving\n",
+                    RulesOf(r.findings).c_str(), ShellQuote(module).c_str());
+    return 0;
+}
+
+int RunCompat(const Options &opt, const std::string &old_module, const std::string &new_module) {
+    auto started = std::chrono::steady_clock::now();
+    RunSummary run;
+    run.command = "compat";
+    run.tool_version = kToolVersion;
+    run.profile = ProfileByName(opt.profile).value_or(Profile::Strict);
+    run.seed = opt.seed;
+    run.timeout_ms = opt.timeout_ms;
+    run.jobs = JobsOf(opt);
+    run.max_time = opt.max_time;
+    run.warnings_as_errors = opt.warnings_as_errors;
+    run.module.path = new_module;
+    run.module_options = ModuleOptionsOf(opt, new_module);
+    run.migration = true;
+    if (std::string err = ValidateOptions(opt); !err.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
+        return 2;
+    }
+    fs::path report_dir;
+    if (std::string err = PrepareReportDir(opt.report_dir, report_dir); !err.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
+        return 2;
+    }
+    run.report_dir = report_dir.string();
+    auto finish = [&](RunSummary &r) {
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::string werr = WriteReports(r, r.report_dir);
+        PrintSummary(r, stdout);
+        if (!werr.empty()) {
+            std::fprintf(stderr, "vspconform: error: %s\n", werr.c_str());
+            return 2;
+        }
+        return r.ExitCode();
+    };
+    auto fail = [&](const std::string &message) {
+        run.error = message;
+        std::fprintf(stderr, "vspconform: error: %s\n", message.c_str());
+        return finish(run);
+    };
+
+    std::error_code ec;
+    if (fs::is_directory(new_module, ec))
+        return fail(fmt::format(
+            "NEW_MODULE '{}' is a directory: the newer build must be a module (.so), it is the one that restores; "
+            "an archive of records can stand in for the older build only",
+            new_module));
+    if (std::string err = InspectModuleFile(new_module, run.module); !err.empty())
+        return fail(fmt::format("the newer build: {}", err));
+    CompatRun cr;
+    RecordArchive old_archive;
+    const bool old_is_archive = fs::is_directory(old_module, ec);
+    if (old_is_archive) {
+        if (std::string err = ReadArchive(old_module, old_archive); !err.empty())
+            return fail(fmt::format("the older build: {}", err));
+        cr.old_archive = fs::absolute(old_module).string();
+        cr.old_sha256 = old_archive.module_sha256;
+    } else {
+        if (std::string err = InspectModuleFile(old_module, cr.old_module); !err.empty())
+            return fail(fmt::format("the older build: {}", err));
+        cr.old_options = ModuleOptionsOf(opt, old_module);
+        cr.old_sha256 = cr.old_module.sha256;
+        cr.rollback = true;
+    }
+    for (const ModuleFile *m : {&run.module, cr.rollback ? &cr.old_module : nullptr})
+        if (m)
+            for (auto [name, flag] :
+                 {std::pair{opt.save_symbol, "--save-symbol"}, {opt.restore_symbol, "--restore-symbol"}})
+                if (std::string err = CheckCallbackSymbol(*m, name, flag); !err.empty())
+                    return fail(fmt::format("{}: {}", m == &run.module ? "the newer build" : "the older build", err));
+    const std::string new_path = fs::absolute(new_module).string();
+    const std::string old_path = cr.rollback ? fs::absolute(old_module).string() : std::string();
+    const std::string log_path = (report_dir / "worker.log").string();
+    const Clock::time_point deadline = DeadlineOf(opt);
+
+    // 1. The records each build saves for the sweep's states, archived in the report
+    //    directory (the archive of this release, for gating the next one).
+    fs::path records = report_dir / "records";
+    RecordsRun new_records = SaveRecords(opt, new_path, run.module, log_path, deadline);
+    if (!new_records.error.empty()) return fail(fmt::format("the newer build: {}", new_records.error));
+    run.hooks = new_records.hooks;
+    run.loaded = new_records.loaded;
+    auto archive = [&](const ModuleFile &file, const RecordsRun &r, const char *which, std::string &dir) {
+        RecordArchive a;
+        a.tool_version = kToolVersion;
+        a.module_path = file.path;
+        a.module_sha256 = file.sha256;
+        a.seed = opt.seed;
+        a.entries = r.entries;
+        dir = (records / which).string();
+        if (!r.findings.empty())
+            run.notes.push_back(
+                fmt::format("the {} build broke {} while saving its records: run vspconform check "
+                            "on it",
+                            which, RulesOf(r.findings)));
+        return WriteArchive(a, dir);
+    };
+    std::string new_dir;
+    if (std::string err = archive(run.module, new_records, "new", new_dir); !err.empty()) return fail(err);
+    std::string old_dir = cr.old_archive;
+    if (cr.rollback) {
+        RecordsRun old_records = SaveRecords(opt, old_path, cr.old_module, log_path, deadline);
+        if (!old_records.error.empty()) return fail(fmt::format("the older build: {}", old_records.error));
+        if (std::string err = archive(cr.old_module, old_records, "old", old_dir); !err.empty()) return fail(err);
+        old_archive.entries = old_records.entries;
+    } else {
+        run.notes.push_back(
+            "the older build is a record archive: only the forward direction (CP1, CP2) was tested; rollback (CP3) "
+            "needs the older module");
+    }
+    cr.archive_dir = records.string();
+    cr.forward_records = old_archive.entries.size();
+    cr.rollback_records = cr.rollback ? new_records.entries.size() : 0;
+    run.compat = cr;
+    if (old_archive.entries.empty())
+        run.notes.push_back("the older build saved no record for any state: nothing to migrate forward");
+    if (!run.hooks.restore)
+        run.notes.push_back("the newer build has no restore callback: it cannot restore another build's records");
+
+    // 2. Each build restores the other's records: as they are, mutated, and (with --runs)
+    //    as the coverage-guided stage's starting corpus.
+    fs::path work = fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0
+                        ? fs::path("/dev/shm") / fmt::format("vspconform-work-{}", getpid())
+                        : report_dir / fmt::format(".vspconform-work-{}", getpid());
+    fs::remove_all(work, ec);
+    std::vector<Job> fuzz_jobs, migrate_jobs;
+    struct Direction {
+        CompatDirection direction;
+        std::string module, archive;
+        size_t entries;
+        bool asan;
+    };
+    std::vector<Direction> directions = {
+        {CompatDirection::Forward, new_path, old_dir, old_archive.entries.size(), run.module.needs_asan}};
+    if (cr.rollback)
+        directions.push_back(
+            {CompatDirection::Rollback, old_path, new_dir, new_records.entries.size(), cr.old_module.needs_asan});
+    uint32_t shards = static_cast<uint32_t>(directions.size());
+    for (uint32_t k = 0; k < directions.size(); ++k) {
+        const Direction &d = directions[k];
+        WorkerConfig c = BaseConfig(opt, d.module);
+        c.archive = d.archive;
+        c.compat = true;
+        c.direction = d.direction;
+        c.old_sha256 = cr.old_sha256;
+        c.new_sha256 = run.module.sha256;
+        if (d.entries > 0) {
+            WorkerConfig m = c;
+            m.mode = WorkerMode::Migrate;
+            m.begin = 0;
+            m.end = d.entries;
+            migrate_jobs.push_back(Job{m, k, 0});
+        }
+        uint64_t runs = opt.runs * (k + 1) / shards - opt.runs * k / shards;
+        if (runs > 0 && d.entries > 0) {
+            WorkerConfig f = c;
+            f.mode = WorkerMode::Fuzz;
+            f.shard = k;
+            f.runs = runs;
+            f.corpus = (work / fmt::format("shard-{}", k) / "corpus").string();
+            fuzz_jobs.push_back(Job{f, 10 + k, 0});
+        }
+    }
+    SessionOptions so;
+    so.pool.jobs = run.jobs;
+    so.pool.call_timeout_ms = opt.timeout_ms;
+    so.pool.log_path = log_path;
+    so.pool.preload_asan = run.module.needs_asan || cr.old_module.needs_asan;
+    so.pool.deadline = deadline;
+    so.max_restarts = opt.max_restarts;
+    so.seed = opt.seed;
+    so.max_time = opt.max_time;
+    std::vector<Job> jobs = fuzz_jobs;
+    jobs.insert(jobs.end(), migrate_jobs.begin(), migrate_jobs.end());
+    Session session(so);
+    session.Run(std::move(jobs));
+    fs::remove_all(work, ec);
+    if (!session.load_error().empty()) return fail(session.load_error());
+    run.fuzz = session.fuzz();
+    run.compat_stage.Add(session.compat());
+    run.evidence = session.evidence();
+    run.state_saves = session.state_saves();
+    run.time_cap_hit = session.time_cap_hit();
+    run.cut_families = session.cut_families();
+    for (const auto &n : session.notes()) run.notes.push_back(n);
+    run.findings = session.findings().Sorted();
     if (std::string why = run.NothingTested(); !why.empty() && run.Verdict() == "error")
         std::fprintf(stderr, "vspconform: error: could not test: %s\n", why.c_str());
     return finish(run);

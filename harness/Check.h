@@ -15,6 +15,15 @@ namespace vspc {
 // worker pool; reports in options.report_dir. Returns the exit code.
 int RunCheck(const Options &options, const std::string &module);
 
+// vspconform records: the records the module saves for the sweep's states, written
+// into dir as a record archive (Archive.h). Returns the exit code.
+int RunRecords(const Options &options, const std::string &module, const std::string &dir);
+
+// vspconform compat: OLD's records restored by NEW (forward) and NEW's by OLD
+// (rollback; OLD may be a record archive instead, then forward only), as they are and
+// mutated; reports in options.report_dir. Returns the exit code.
+int RunCompat(const Options &options, const std::string &old_module, const std::string &new_module);
+
 // Re-runs case files, printing every call and the verdict. Returns the exit code.
 int RunReplay(const Options &options, const std::string &module, const std::vector<std::string> &cases);
 

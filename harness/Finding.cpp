@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "Hex.h"
 #include "StrictJson.h"
 
 namespace vspc {
@@ -15,13 +16,22 @@ std::string_view StageName(Stage s) {
     case Stage::Sweep: return "sweep";
     case Stage::Fuzz: return "fuzz";
     case Stage::Replay: return "replay";
+    case Stage::Compat: return "compat";
     }
     return "?";
 }
 
 std::optional<Stage> StageByName(std::string_view name) {
-    for (Stage s : {Stage::Sweep, Stage::Fuzz, Stage::Replay})
+    for (Stage s : {Stage::Sweep, Stage::Fuzz, Stage::Replay, Stage::Compat})
         if (StageName(s) == name) return s;
+    return std::nullopt;
+}
+
+std::string_view DirectionName(CompatDirection d) { return d == CompatDirection::Forward ? "forward" : "rollback"; }
+
+std::optional<CompatDirection> DirectionByName(std::string_view name) {
+    for (CompatDirection d : {CompatDirection::Forward, CompatDirection::Rollback})
+        if (DirectionName(d) == name) return d;
     return std::nullopt;
 }
 
@@ -159,7 +169,9 @@ RuleId RuleForStrayAccess(FaultRegion region, Access access, uint32_t save_buf_s
 }
 
 std::string Finding::Signature() const {
-    std::string s = kind;
+    // The same defect seen forward and in a rollback is in two different builds.
+    std::string s =
+        compat ? fmt::format("{}{}", DirectionName(compat->direction), kind.empty() ? "" : " " + kind) : kind;
     auto add = [&](const std::string &part) { s += (s.empty() ? "" : " ") + part; };
     if (location)
         add(fmt::format("{} {} {}", RegionName(location->region), DirectionOf(*location),
@@ -191,34 +203,6 @@ constexpr std::initializer_list<FaultRegion> kRegions = {FaultRegion::None,     
                                                          FaultRegion::RestoreSaveBuf, FaultRegion::RestoreLibBuf};
 constexpr std::initializer_list<Callback> kCallbacks = {Callback::None, Callback::Init,    Callback::Prepare,
                                                         Callback::Save, Callback::Restore, Callback::Release};
-
-std::string HexOf(const std::vector<uint8_t> &bytes) {
-    static const char *digits = "0123456789abcdef";
-    std::string s;
-    s.reserve(bytes.size() * 2);
-    for (uint8_t b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    return s;
-}
-
-bool FromHex(const std::string &hex, std::vector<uint8_t> &out) {
-    if (hex.size() % 2) return false;
-    out.clear();
-    out.reserve(hex.size() / 2);
-    auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -285,6 +269,12 @@ json ToJson(const Finding &f) {
             {"death", death},
             {"call", call},
             {"code", code},
+            {"compat",
+             f.compat ? json{{"direction", DirectionName(f.compat->direction)},
+                             {"old_sha256", f.compat->old_sha256},
+                             {"new_sha256", f.compat->new_sha256.empty() ? json(nullptr) : json(f.compat->new_sha256)},
+                             {"record", HexOf(f.compat->record)}}
+                      : json(nullptr)},
             {"op_index", f.op_index},
             {"stage", StageName(f.stage)},
             {"occurrences", f.occurrences},
@@ -302,7 +292,7 @@ std::string FindingFromJson(const json &j, Finding &out) {
         f.kind = rd.Str("kind");
         f.message = rd.Str("message");
         f.op_index = rd.Int<uint32_t>("op_index");
-        f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay}, StageName);
+        f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay, Stage::Compat}, StageName);
         f.occurrences = rd.Int<uint64_t>("occurrences");
         f.found_after = rd.IsNull("found_after_seconds") ? -1 : rd.Num("found_after_seconds");
         if (!FromHex(rd.Str("case"), f.reproducer)) return "finding: 'case' is not lowercase hex";
@@ -371,6 +361,17 @@ std::string FindingFromJson(const json &j, Finding &out) {
             code.line = c.IsNull("line") ? 0 : c.Int<uint32_t>("line");
             code.column = c.IsNull("column") ? 0 : c.Int<uint32_t>("column");
             f.code = code;
+        }
+        if (!rd.IsNull("compat")) {
+            StrictJson c = rd.Object("compat");
+            CompatInfo info;
+            info.direction = c.Enum<CompatDirection>("direction", {CompatDirection::Forward, CompatDirection::Rollback},
+                                                     DirectionName);
+            info.old_sha256 = c.Str("old_sha256");
+            info.new_sha256 = c.IsNull("new_sha256") ? "" : c.Str("new_sha256");
+            if (!FromHex(c.Str("record"), info.record)) return "finding.compat: 'record' is not lowercase hex";
+            if (info.record.size() > kMaxRestoreBytes) return "finding.compat: 'record' is too large";
+            f.compat = std::move(info);
         }
         if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
         out = std::move(f);

@@ -21,8 +21,22 @@
 
 namespace vspc {
 
-// Which part of a run made the finding.
-enum class Stage : uint8_t { Sweep, Fuzz, Replay };
+// Which part of a run made the finding (Compat: restores of another build's records).
+enum class Stage : uint8_t { Sweep, Fuzz, Replay, Compat };
+
+// Which way a record crossed builds: Forward, a newer build restores what an older
+// one saved (live migration to a newer host); Rollback, the other way round.
+enum class CompatDirection : uint8_t { Forward, Rollback };
+
+// A finding of a restore of another build's record (compat, check --restore-corpus).
+struct CompatInfo {
+    CompatDirection direction = CompatDirection::Forward;
+    std::string old_sha256;       // the older build (or the archive's module), which saved forward records
+    std::string new_sha256;       // the newer build (empty: not known)
+    std::vector<uint8_t> record;  // the other build's record, as it saved it (before any mutation)
+
+    bool operator==(const CompatInfo &) const = default;
+};
 
 // An access outside a buffer (or a write into a read-only one).
 struct Location {
@@ -96,6 +110,7 @@ struct Finding {
     std::optional<Death> death;
     std::optional<CallInfo> call;
     std::optional<CodeLocation> code;
+    std::optional<CompatInfo> compat;
     uint32_t op_index = 0;  // the op being played (reproducers are cut after it)
     Stage stage = Stage::Sweep;
     std::vector<uint8_t> reproducer;  // a case file's bytes
@@ -113,6 +128,8 @@ struct Finding {
 
 std::string_view StageName(Stage s);
 std::optional<Stage> StageByName(std::string_view name);
+std::string_view DirectionName(CompatDirection d);  // "forward", "rollback"
+std::optional<CompatDirection> DirectionByName(std::string_view name);
 std::string_view RegionName(FaultRegion r);
 std::string_view AccessName(Access a);
 std::string_view CallbackName(Callback cb);

@@ -407,6 +407,75 @@ void JudgeCase(const CaseLog &log, Profile profile, std::vector<Finding> &out, E
     Judge(log, profile, out, evidence, state).Run();
 }
 
+void JudgeMigration(const CaseLog &log, CompatDirection direction, std::vector<Finding> &out, Evidence &evidence) {
+    if (log.skipped) return;
+    auto valid_save = [&](const CallRecord &c, int packet) {
+        return c.callback == Callback::Save && c.packet == packet && c.size > 0 && NtSuccess(c.status) &&
+               c.bytes_needed_written && c.data_size > 0;
+    };
+    int own = -1, restore = -1;
+    for (size_t i = 0; i < log.calls.size(); ++i) {
+        const CallRecord &c = log.calls[i];
+        if (own < 0 && log.packets[c.packet].origin == PacketOrigin::Case && valid_save(c, c.packet))
+            own = static_cast<int>(i);
+        if (restore < 0 && c.callback == Callback::Restore && c.arbitrary) restore = static_cast<int>(i);
+    }
+    // This build has no state (or no record) for the seed, or no restore callback: nothing to compare.
+    if (own < 0 || restore < 0 || log.packets[log.calls[own].packet].has_state != Tri::Yes) return;
+    const CallRecord &r = log.calls[restore];
+    auto add = [&](RuleId rule, int call, std::string kind, std::string message) {
+        Finding f;
+        f.rule = rule;
+        f.kind = std::move(kind);
+        f.message = std::move(message);
+        f.call = CallInfoOf(log, call);
+        f.op_index = log.calls[call].op_index;
+        out.push_back(std::move(f));
+    };
+    const bool forward = direction == CompatDirection::Forward;
+    const RuleId restores = forward ? RuleId::CP1 : RuleId::CP3, keeps = forward ? RuleId::CP2 : RuleId::CP3;
+    const char *other = forward ? "an older build" : "a newer build";
+    ++evidence[static_cast<size_t>(restores)];
+    if (!NtSuccess(r.status)) {
+        if (forward)
+            add(RuleId::CP1, restore, "rejected the older build's record",
+                fmt::format("restore of a {}-byte record {} saved for this seed failed with {}: a packet saved on an "
+                            "older host cannot be migrated to this build",
+                            r.input_size, other, StatusName(r.status)));
+        return;  // a rollback may fail: cleanly is all CP3 asks (RP3 checks the leaks)
+    }
+    if (!forward) ++evidence[static_cast<size_t>(keeps)];
+    int again = -1;
+    for (size_t i = restore + 1; i < log.calls.size(); ++i)
+        if (r.restored_packet >= 0 && valid_save(log.calls[i], r.restored_packet)) {
+            again = static_cast<int>(i);
+            break;
+        }
+    if (forward) ++evidence[static_cast<size_t>(keeps)];
+    const CallRecord &o = log.calls[own];
+    auto mine = log.Bytes(o.data_offset, o.data_size);
+    if (again < 0) {
+        add(keeps, restore, forward ? "migrated packet saves nothing" : "accepted a newer record, saves nothing",
+            fmt::format("restore of a {}-byte record {} saved succeeded, but the restored packet saves no record; "
+                        "this build's own state for the same seed saves {} bytes",
+                        r.input_size, other, mine.size()));
+        return;
+    }
+    const CallRecord &a = log.calls[again];
+    auto migrated = log.Bytes(a.data_offset, a.data_size);
+    int64_t diff = FirstDifference(mine, migrated);
+    if (diff < 0) return;
+    add(keeps, again, forward ? "migrated packet differs" : "misread a newer record",
+        fmt::format("{}: after restoring the {}-byte record {} saved for this seed, this build saves {} bytes that "
+                    "differ from offset {} from its own save of the same seed's state ({} bytes): own {}, migrated {}",
+                    forward ? "the migration lost or changed state"
+                            : "the older build accepted a newer record and "
+                              "misread it",
+                    r.input_size, other, migrated.size(), diff, mine.size(),
+                    Hex(mine.subspan(std::min<size_t>(diff, mine.size()))),
+                    Hex(migrated.subspan(std::min<size_t>(diff, migrated.size())))));
+}
+
 CallInfo CallInfoOf(const CaseLog &log, int index) {
     const CallRecord &c = log.calls[index];
     CallInfo i;

@@ -45,12 +45,14 @@ void Player::Judge(const Case &c, Profile profile, Stage stage, std::vector<Find
     found_.clear();
     scratch_.fill(0);
     JudgeCase(log_, profile, found_, scratch_);
+    if (migration_) JudgeMigration(log_, compat_->direction, found_, scratch_);
     for (size_t i = 0; i < scratch_.size(); ++i) {
         if (!scratch_[i]) continue;
         evidence_[i] += scratch_[i];
         if (status_) status_->counters.evidence[i].Add(scratch_[i]);
     }
     for (Finding &f : found_) {
+        if (compat_) f.compat = compat_;
         std::string key = f.Key();
         if (!reported_.insert(key).second) {
             ++repeats_[key];

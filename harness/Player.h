@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,15 @@ public:
     void PlayEncoded(const Case &c, const uint8_t *bytes, size_t size, Profile profile, Stage stage, uint64_t index,
                      std::vector<Finding> &fresh);
 
+    // Compat: the cases played from now on restore another build's records; their findings
+    // carry `info`. With `migration`, they are migration cases (a save, then a restore of the
+    // other build's record of the same seed, unmutated), judged by the compat rules too.
+    // nullopt: ordinary cases.
+    void SetCompat(std::optional<CompatInfo> info, bool migration = false) {
+        compat_ = std::move(info);
+        migration_ = compat_ && migration;
+    }
+
     Runner &runner() { return runner_; }
     const CaseLog &log() const { return log_; }
     // Occurrences beyond the first, per finding key.
@@ -51,6 +61,8 @@ private:
     std::set<std::string> reported_;
     std::map<std::string, uint64_t> repeats_;
     Evidence evidence_{}, scratch_{};
+    std::optional<CompatInfo> compat_;
+    bool migration_ = false;
     uint64_t calls_ = 0;
 };
 

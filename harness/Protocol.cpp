@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "Hex.h"
 #include "StrictJson.h"
 
 namespace vspc {
@@ -16,6 +17,8 @@ std::string_view ModeName(WorkerMode m) {
     case WorkerMode::Fuzz: return "fuzz";
     case WorkerMode::Contract: return "contract";
     case WorkerMode::Replay: return "replay";
+    case WorkerMode::Records: return "records";
+    case WorkerMode::Migrate: return "migrate";
     }
     return "?";
 }
@@ -49,6 +52,11 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"cases", c.cases},
               {"quiet_engine", c.quiet_engine},
               {"dump", c.dump},
+              {"archive", c.archive},
+              {"compat", c.compat},
+              {"direction", DirectionName(c.direction)},
+              {"old_sha256", c.old_sha256},
+              {"new_sha256", c.new_sha256},
               {"shm_fd", c.shm_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
@@ -62,7 +70,8 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         WorkerConfig c;
         std::string mode = o.Str("mode");
         bool known = false;
-        for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay})
+        for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay,
+                             WorkerMode::Records, WorkerMode::Migrate})
             if (ModeName(m) == mode) {
                 c.mode = m;
                 known = true;
@@ -84,6 +93,12 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.cases = o.Strings("cases");
         c.quiet_engine = o.Bool("quiet_engine");
         c.dump = o.Bool("dump");
+        c.archive = o.Str("archive");
+        c.compat = o.Bool("compat");
+        c.direction =
+            o.Enum<CompatDirection>("direction", {CompatDirection::Forward, CompatDirection::Rollback}, DirectionName);
+        c.old_sha256 = o.Str("old_sha256");
+        c.new_sha256 = o.Str("new_sha256");
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
         if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
@@ -108,6 +123,8 @@ std::string EncodeMessage(const Message &m) {
                 return {{"t", "call"}, {"text", x.text}};
             } else if constexpr (std::is_same_v<T, msg::CaseBegin>) {
                 return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}};
+            } else if constexpr (std::is_same_v<T, msg::Saved>) {
+                return {{"t", "saved"}, {"state", x.state}, {"seed", HexOf(x.seed)}, {"record", HexOf(x.record)}};
             } else if constexpr (std::is_same_v<T, msg::Promoted>) {
                 return {{"t", "promoted"}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::CaseEnd>) {
@@ -159,6 +176,15 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             return msg::CaseEnd{o.Int<uint64_t>("index"), o.Bool("skipped"), o.Str("reason"),
                                 o.Int<uint32_t>("restore_ops_skipped")};
         if (t == "promoted") return msg::Promoted{o.Str("file")};
+        if (t == "saved") {
+            msg::Saved m;
+            m.state = o.Int<uint64_t>("state");
+            if (!FromHex(o.Str("seed"), m.seed) || m.seed.size() > kMaxSeedSize)
+                return ProtocolError{"saved: 'seed' is not lowercase hex of a seed"};
+            if (!FromHex(o.Str("record"), m.record) || m.record.size() > kMaxRestoreBytes)
+                return ProtocolError{"saved: 'record' is not lowercase hex of a record"};
+            return m;
+        }
         if (t == "done") {
             msg::Done m;
             const json &r = o.At("repeats");

@@ -20,8 +20,10 @@ namespace vspc {
 
 // Sweep: cases [begin, end) of the sweep. Fuzz: a coverage-guided shard.
 // Contract: the full contract for states a shard promoted (files in `cases`).
-// Replay: case files.
-enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay };
+// Replay: case files. Records: the records the module saves for the sweep's states
+// [begin, end). Migrate: the records of another build (the archive in `archive`),
+// entries [begin, end), restored as they are and mutated (compat).
+enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay, Records, Migrate };
 
 struct WorkerConfig {
     WorkerMode mode = WorkerMode::Sweep;
@@ -36,6 +38,12 @@ struct WorkerConfig {
     std::vector<std::string> cases;  // Replay: case files; Contract: state files
     bool quiet_engine = true;        // Fuzz: keep libFuzzer's own output out of the log
     bool dump = false;               // Replay: also trace every input byte (replay --dump)
+    // Migrate, and Fuzz or Replay of another build's records: the archive and which way its
+    // records cross builds (every finding carries it, with the two builds' SHA-256).
+    std::string archive;
+    bool compat = false;
+    CompatDirection direction = CompatDirection::Forward;
+    std::string old_sha256, new_sha256;
     int shm_fd = -1;
     int out_fd = -1;
 
@@ -89,6 +97,11 @@ struct Promoted {  // fuzz: a state worth the full contract, written to `file`
     std::string file;
     bool operator==(const Promoted &) const = default;
 };
+struct Saved {  // records: the record the module saved for one of the sweep's states
+    uint64_t state = 0;
+    std::vector<uint8_t> seed, record;
+    bool operator==(const Saved &) const = default;
+};
 struct Done {  // the job ran to its end; repeats of findings already sent
     std::vector<std::pair<std::string, uint64_t>> repeats;
     bool operator==(const Done &) const = default;
@@ -96,7 +109,7 @@ struct Done {  // the job ran to its end; repeats of findings already sent
 }  // namespace msg
 
 using Message = std::variant<msg::Loaded, msg::LoadError, msg::Found, msg::Trace, msg::CaseBegin, msg::CaseEnd,
-                             msg::Promoted, msg::Done>;
+                             msg::Promoted, msg::Saved, msg::Done>;
 
 struct ProtocolError {
     std::string what;

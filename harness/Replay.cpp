@@ -175,6 +175,12 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
         std::fprintf(stderr, "vspconform: error: --profile must be strict or kmcl, not '%s'\n", opt.profile.c_str());
         return 2;
     }
+    std::optional<CompatDirection> direction;
+    if (!opt.direction.empty() && !(direction = DirectionByName(opt.direction))) {
+        std::fprintf(stderr, "vspconform: error: --direction must be forward or rollback, not '%s'\n",
+                     opt.direction.c_str());
+        return 2;
+    }
     ModuleFile mf;
     if (std::string err = InspectModuleFile(module, mf); !err.empty()) {
         std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
@@ -202,6 +208,10 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     c.profile = *profile;
     c.cases = files;
     c.dump = opt.dump;
+    if (direction) {
+        c.compat = true;  // judged by the compat rules too (CP1-CP3)
+        c.direction = *direction;
+    }
     ReplayPrinter printer(opt, *profile, module_path, mf);
 
     if (opt.debug) {

@@ -172,7 +172,11 @@ std::string ReplayCommand(const ModuleOptions &module, const std::string &case_f
 
 std::string ReplayCommand(const RunSummary &run, const Finding &f) {
     std::string file = f.case_file.empty() ? "CASE" : (fs::path(run.report_dir) / f.case_file).string();
-    return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+    if (!f.compat) return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+    // A compat case replays on the build that restored the record, judged by the compat rules too.
+    bool rollback = f.compat->direction == CompatDirection::Rollback && run.compat;
+    return ReplayCommand(rollback ? run.compat->old_options : run.module_options, file, run.profile, run.timeout_ms) +
+           fmt::format(" --direction {}", DirectionName(f.compat->direction));
 }
 
 json JsonReport(const RunSummary &run) {
@@ -254,6 +258,22 @@ json JsonReport(const RunSummary &run) {
             {"bytes_needed_histogram", histogram},
             {"worker_log", "worker.log"},
             {"time_cap", {{"seconds", run.max_time}, {"hit", run.time_cap_hit}}},
+            {"compat",
+             run.compat
+                 ? json{{"old_module",
+                         run.compat->old_module.path.empty() ? json(nullptr) : json(run.compat->old_module.path)},
+                        {"old_archive",
+                         run.compat->old_archive.empty() ? json(nullptr) : json(run.compat->old_archive)},
+                        {"old_sha256", run.compat->old_sha256},
+                        {"new_sha256", run.module.sha256},
+                        {"directions", run.compat->rollback ? json{"forward", "rollback"} : json{"forward"}},
+                        {"records", run.compat->archive_dir.empty() ? json(nullptr) : json(run.compat->archive_dir)},
+                        {"forward_records", run.compat->forward_records},
+                        {"rollback_records", run.compat->rollback ? json(run.compat->rollback_records) : json(nullptr)},
+                        {"cases", run.compat_stage.cases},
+                        {"skipped", run.compat_stage.skipped},
+                        {"calls", run.compat_stage.calls}}
+                 : json(nullptr)},
             {"seconds", run.seconds},
             {"notes", run.notes},
             {"rules", rules},
@@ -269,6 +289,16 @@ std::string MarkdownReport(const RunSummary &run) {
                       ProfileName(run.profile), run.seed);
     md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
                       run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned, run.Calls());
+    if (run.compat) {
+        const CompatRun &c = *run.compat;
+        md += fmt::format("| older build | {} |\n| older SHA-256 | {} |\n| directions | {} |\n",
+                          MdCode(c.old_module.path.empty() ? c.old_archive + " (record archive)" : c.old_module.path),
+                          MdCode(c.old_sha256), c.rollback ? "forward, rollback" : "forward");
+        md += fmt::format("| records migrated | {} forward, {} |\n| migration cases | {} ({} skipped) |\n",
+                          c.forward_records,
+                          c.rollback ? fmt::format("{} back", c.rollback_records) : std::string("no rollback"),
+                          run.compat_stage.cases, run.compat_stage.skipped);
+    }
     md +=
         fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n", run.seconds, run.max_time, run.time_cap_hit ? ", hit" : "");
     md += fmt::format("| started | {} |\n", Md(run.started_at));
@@ -286,6 +316,12 @@ std::string MarkdownReport(const RunSummary &run) {
             if (f.location) md += fmt::format("- location: {}\n", Md(LocationText(f)));
             if (f.code) md += fmt::format("- source: {}\n", MdCode(CodeText(run, f)));
             md += fmt::format("- found by: {} stage, {} occurrence(s)\n", StageName(f.stage), f.occurrences);
+            if (f.compat)
+                md += fmt::format("- {}: a record the {} build saved, restored by the {} build ({} bytes)\n",
+                                  DirectionName(f.compat->direction),
+                                  f.compat->direction == CompatDirection::Forward ? "older" : "newer",
+                                  f.compat->direction == CompatDirection::Forward ? "newer" : "older",
+                                  f.compat->record.size());
             md += fmt::format("- reproduce: {}\n\n", MdCode(ReplayCommand(run, f)));
             md += fmt::format("Rule: {}\n\n", Md(r.text));
         }
@@ -685,12 +721,29 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
-    if (run.error.empty()) {
+    if (run.compat)
+        fmt::print(out, "older    {}\n         sha256 {}\n",
+                   run.compat->old_module.path.empty() ? run.compat->old_archive + " (record archive)"
+                                                       : run.compat->old_module.path,
+                   run.compat->old_sha256);
+    if (run.error.empty() && run.compat)
+        fmt::print(out,
+                   "migrated {} records of the older build forward, {} ({} cases, {} skipped: the restoring "
+                   "build rejected their seed)\n",
+                   run.compat->forward_records,
+                   run.compat->rollback ? fmt::format("{} of the newer build back", run.compat->rollback_records)
+                                        : std::string("none back (the older build is an archive)"),
+                   run.compat_stage.cases, run.compat_stage.skipped);
+    if (run.error.empty() && run.command == "compat")
+        fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
+                   run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);
+    else if (run.error.empty())
         fmt::print(out,
                    "tested   {} cases, {} calls ({} of {} sweep cases, {} of {} coverage-guided runs, {} states "
                    "promoted to the full contract) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned,
                    run.fuzz.promoted, run.seconds, run.jobs);
+    if (run.error.empty()) {
         int passed = 0, not_reached = 0;
         std::string missing;
         for (const Rule &r : AllRules()) {

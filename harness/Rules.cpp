@@ -41,6 +41,7 @@ std::string_view FamilyName(CaseFamily f) {
     case RoundTrip: return "round trips";
     case Hostile: return "hostile restores";
     case Interleave: return "interleaved packets";
+    case Migration: return "migration between builds";
     }
     return "?";
 }

@@ -17,12 +17,13 @@ enum class RuleSide : uint8_t { Save, Restore };
 enum class RuleNeeds : uint8_t { Any, State };
 enum class Profile : uint8_t { Strict, Kmcl };
 
-// The sweep's case families (Sweep.cpp), as bits.
+// The case families (the sweep's, Sweep.cpp, and compat's), as bits.
 enum CaseFamily : uint8_t {
     Contract = 1,    // the save contract on one packet
     RoundTrip = 2,   // save, restore the record, save again
     Hostile = 4,     // truncated, corrupted and arbitrary records
     Interleave = 8,  // several packets in flight
+    Migration = 16,  // another build's records (compat, check --restore-corpus), faithful and hostile
 };
 
 enum class RuleId : uint8_t {

@@ -13,8 +13,41 @@ Stage Session::StageOf(const Job &job) const {
     case WorkerMode::Fuzz:
     case WorkerMode::Contract: return Stage::Fuzz;
     case WorkerMode::Replay: return Stage::Replay;
+    case WorkerMode::Records: return Stage::Sweep;
+    case WorkerMode::Migrate: return Stage::Compat;
     }
     return Stage::Sweep;
+}
+
+StageStats &Session::StatsOf(const Job &job) {
+    switch (job.config.mode) {
+    case WorkerMode::Sweep: return sweep_;
+    case WorkerMode::Records:
+    case WorkerMode::Migrate: return compat_;
+    default: return fuzz_;
+    }
+}
+
+std::vector<ArchiveEntry> Session::Saved(uint32_t ordinal) const {
+    std::vector<ArchiveEntry> out;
+    if (auto it = saved_.find(ordinal); it != saved_.end())
+        for (const auto &[state, e] : it->second) out.push_back(e);
+    return out;
+}
+
+// A finding of a job that restores another build's records carries the two builds and,
+// when the worker could not say (a death, a fuzz input), the record as the case restored it.
+void Session::StampCompat(const WorkerConfig &c, Finding &f) const {
+    if (!c.compat) return;
+    if (!f.compat) f.compat = CompatInfo{c.direction, c.old_sha256, c.new_sha256, {}};
+    if (f.compat->record.empty()) {
+        Case cut = DecodeCase(f.reproducer);
+        for (auto it = cut.ops.rbegin(); it != cut.ops.rend(); ++it)
+            if (it->kind == OpKind::RestoreBytes) {
+                f.compat->record = it->bytes;
+                break;
+            }
+    }
 }
 
 std::optional<Job> Session::FlushPromoted(const Job &fuzz_job) {
@@ -44,13 +77,15 @@ void Session::Run(std::vector<Job> jobs) {
     for (auto &j : jobs) {
         if (j.config.mode == WorkerMode::Sweep) sweep_.planned += j.config.end - j.config.begin;
         if (j.config.mode == WorkerMode::Fuzz) fuzz_.planned += j.config.runs;
+        if (j.config.mode == WorkerMode::Records || j.config.mode == WorkerMode::Migrate)
+            compat_.planned += j.config.end - j.config.begin;
         queue.push_back(std::move(j));
     }
     WorkerPool pool(options_.pool);
     std::vector<Job> never = pool.Run(std::move(queue), *this);
     time_cap_hit_ = pool.deadline_hit();
     for (const Job &j : never) {
-        NoteNotRun(j.config, j.config.mode == WorkerMode::Sweep ? j.config.begin : 0);
+        NoteNotRun(j.config, j.config.begin);
         if (j.config.mode == WorkerMode::Contract) contract_not_run_ += j.config.cases.size();
     }
     for (auto &[shard, files] : promoted_) contract_not_run_ += files.size();
@@ -60,11 +95,14 @@ void Session::Run(std::vector<Job> jobs) {
         if (fuzz_not_run_)
             what += fmt::format("{}{} of {} coverage-guided executions were not run", what.empty() ? "" : "; ",
                                 fuzz_not_run_, fuzz_.planned);
+        if (compat_not_run_)
+            what += fmt::format("{}{} of {} states or archived records were not run", what.empty() ? "" : "; ",
+                                compat_not_run_, compat_.planned);
         if (contract_not_run_)
             what += fmt::format("{}{} promoted states did not get the full contract", what.empty() ? "" : "; ",
                                 contract_not_run_);
         std::string families;
-        for (CaseFamily f : {Contract, RoundTrip, Hostile, Interleave})
+        for (CaseFamily f : {Contract, RoundTrip, Hostile, Interleave, Migration})
             if (cut_families_ & f) families += fmt::format("{}{}", families.empty() ? "" : ", ", FamilyName(f));
         std::string rules;
         for (const Rule &r : AllRules())
@@ -84,6 +122,11 @@ void Session::NoteNotRun(const WorkerConfig &c, uint64_t from) {
         }
     } else if (c.mode == WorkerMode::Fuzz) {
         fuzz_not_run_ += c.runs;
+    } else if (c.mode == WorkerMode::Records || c.mode == WorkerMode::Migrate) {
+        if (from < c.end) {
+            compat_not_run_ += c.end - std::max(from, c.begin);
+            cut_families_ |= Migration;
+        }
     }
 }
 
@@ -95,10 +138,13 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
         if (load_error_.empty()) load_error_ = e->message;
     } else if (auto *f = std::get_if<msg::Found>(&m)) {
         Finding finding = f->finding;
+        StampCompat(job.config, finding);
         finding.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
         findings_.Add(std::move(finding), FindingOrigin{job.ordinal, job.generation, seq});
     } else if (auto *d = std::get_if<msg::Done>(&m)) {
         for (const auto &[key, n] : d->repeats) findings_.AddOccurrences(key, n);
+    } else if (auto *sv = std::get_if<msg::Saved>(&m)) {
+        if (job.config.mode == WorkerMode::Records) saved_[job.ordinal][sv->state] = {sv->state, sv->seed, sv->record};
     } else if (auto *p = std::get_if<msg::Promoted>(&m)) {
         if (job.config.mode != WorkerMode::Fuzz) return;
         promoted_[job.config.shard].push_back(p->file);
@@ -108,7 +154,7 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
 }
 
 std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
-    StageStats &st = job.config.mode == WorkerMode::Sweep ? sweep_ : fuzz_;
+    StageStats &st = StatsOf(job);
     std::vector<Job> next;
     // A fuzz shard that ends hands its last promoted states to a contract job.
     auto flush = [&] {
@@ -144,6 +190,9 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
             fuzz_not_run_ += c.runs > t.execs ? c.runs - t.execs : 0;
         } else if (c.mode == WorkerMode::Contract) {
             contract_not_run_ += c.cases.size() - std::min<uint64_t>(c.cases.size(), end.case_index);
+        } else if (c.mode == WorkerMode::Records || c.mode == WorkerMode::Migrate) {
+            cut_families_ |= Migration;
+            NoteNotRun(c, std::max(end.case_index, c.begin) + 1);
         }
         return {};
     }
@@ -161,9 +210,11 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         return {};
     }
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, StageOf(job));
+    StampCompat(job.config, death);
     death.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
     ++st.restarts;
-    if (job.config.mode == WorkerMode::Sweep) ++st.cases;  // the case that killed the worker ran too
+    if (job.config.mode == WorkerMode::Sweep || job.config.mode == WorkerMode::Migrate)
+        ++st.cases;  // the case that killed the worker ran too
     bool repeat_hang = end.how == EndHow::Hung && end.in_call && hung_.count(end.call.callback);
     if (repeat_hang && findings_.Contains(death.Key()))
         findings_.AddOccurrences(death.Key(), 1);  // caught on the short timeout: counted, not represented

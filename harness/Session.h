@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "Archive.h"
 #include "Attribution.h"
 #include "Finding.h"
 #include "Pool.h"
@@ -42,6 +43,9 @@ public:
     const std::string &load_error() const { return load_error_; }
     const StageStats &sweep() const { return sweep_; }
     const StageStats &fuzz() const { return fuzz_; }
+    const StageStats &compat() const { return compat_; }  // Records and Migrate jobs
+    // Records jobs: the records each saved (by the job's ordinal), in the order of the states.
+    std::vector<ArchiveEntry> Saved(uint32_t ordinal) const;
     const Evidence &evidence() const { return evidence_; }
     const BytesNeededHistogram &bytes_needed() const { return bytes_needed_; }
     uint64_t state_saves() const { return state_saves_; }
@@ -63,6 +67,8 @@ public:
 
 private:
     Stage StageOf(const Job &job) const;
+    StageStats &StatsOf(const Job &job);
+    void StampCompat(const WorkerConfig &c, Finding &f) const;
     void NoteNotRun(const WorkerConfig &c, uint64_t from);
     std::optional<Job> FlushPromoted(const Job &fuzz_job);
 
@@ -74,13 +80,14 @@ private:
     bool loaded_ = false;
     Hooks hooks_;
     std::string load_error_;
-    StageStats sweep_, fuzz_;
+    StageStats sweep_, fuzz_, compat_;
+    std::map<uint32_t, std::map<uint64_t, ArchiveEntry>> saved_;
     Evidence evidence_{};
     BytesNeededHistogram bytes_needed_{};
     uint64_t state_saves_ = 0;
     bool time_cap_hit_ = false;
     uint8_t cut_families_ = 0;
-    uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0;
+    uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0, compat_not_run_ = 0;
     std::map<uint32_t, std::vector<std::string>> promoted_;  // per fuzz shard, not yet in a contract job
     std::map<uint32_t, uint32_t> contract_batches_;
     std::vector<Job> new_jobs_;

@@ -5,15 +5,21 @@
 namespace vspc {
 
 std::string RunSummary::NothingTested() const {
-    if (!error.empty() || state_saves > 0) return {};
+    if (!error.empty()) return {};
+    if (command == "compat" && state_saves > 0 &&
+        evidence[RuleFor(RuleId::CP1).Index()] + evidence[RuleFor(RuleId::CP3).Index()] == 0)
+        return "no record of one build was restored by the other next to its own state of the same seed (no "
+               "records, a build without a restore callback, or every seed rejected by the restoring build): "
+               "nothing crossed builds";
+    if (state_saves > 0) return {};
     if (!hooks.prepare)
         return "the module exports no VspConformancePreparePacket, so no packet had state and nothing was saved: "
                "export the hook (see docs/guide.md), or an init hook if the callbacks are registered there";
-    if (Cases() == 0 && sweep.skipped + fuzz.skipped > 0)
+    if (Cases() == 0 && Skipped() > 0)
         return fmt::format(
             "VspConformancePreparePacket rejected every seed ({} cases skipped): no packet had state, "
             "so nothing was saved; make it accept any seed (read short seeds as zero-padded)",
-            sweep.skipped + fuzz.skipped);
+            Skipped());
     if (Cases() == 0) return "no case ran";
     return "no packet with state was ever saved (VspConformancePreparePacket set *HasState = FALSE for every seed, "
            "or every save with state failed): the save contract was not tested";
@@ -36,6 +42,21 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.reason = "the module could not be tested";
         return r;
     }
+    if (rule.families == Migration && !migration) {
+        r.outcome = RuleOutcome::Skipped;
+        r.reason = "needs another build or its records: vspconform compat OLD NEW, or check --restore-corpus ARCHIVE";
+        return r;
+    }
+    if (rule.id == RuleId::CP3 && migration && !(compat && compat->rollback)) {
+        r.outcome = RuleOutcome::Skipped;
+        r.reason = "a record archive stood in for the older build: a rollback needs the older module (compat OLD NEW)";
+        return r;
+    }
+    if (command == "compat" && !(rule.families & Migration)) {
+        r.outcome = RuleOutcome::NotApplicable;
+        r.reason = "compat restores records across builds; vspconform check tests this rule";
+        return r;
+    }
     if (rule.side == RuleSide::Restore && loaded && !hooks.restore) {
         r.outcome = RuleOutcome::Skipped;
         r.reason = "the module has no restore callback";
@@ -52,7 +73,7 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.outcome = RuleOutcome::Pass;
         return r;
     }
-    if (Cases() == 0 && sweep.skipped + fuzz.skipped > 0)
+    if (Cases() == 0 && Skipped() > 0)
         r.reason = "VspConformancePreparePacket rejected every seed";
     else if (rule.needs == RuleNeeds::State && state_saves == 0)
         r.reason = hooks.prepare ? "no packet had state" : "the module exports no VspConformancePreparePacket";

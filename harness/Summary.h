@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,28 @@ struct StageStats {
     uint64_t planned = 0;  // sweep: cases; fuzz: executions
     uint64_t cases = 0, skipped = 0, cut = 0, calls = 0, execs = 0, promoted = 0;
     uint32_t restarts = 0;
+    void Add(const StageStats &o) {
+        planned += o.planned;
+        cases += o.cases;
+        skipped += o.skipped;
+        cut += o.cut;
+        calls += o.calls;
+        execs += o.execs;
+        promoted += o.promoted;
+        restarts += o.restarts;
+    }
+};
+
+// compat (and check --restore-corpus): the other side of the migration.
+struct CompatRun {
+    ModuleFile old_module;          // the older build, when it is a module
+    ModuleOptions old_options;      // its callback names (rollback replay commands use them)
+    std::string old_archive;        // the older build's records, when it is an archive
+    std::string old_sha256;         // the older build's SHA-256 (from its file, or the archive's manifest)
+    bool rollback = false;          // the newer build's records went to the older build too
+    std::string archive_dir;        // compat: where the records of this run were archived (report dir)
+    uint64_t forward_records = 0;   // the older build's records given to the newer build
+    uint64_t rollback_records = 0;  // the newer build's records given to the older build
 };
 
 struct RunSummary {
@@ -43,6 +66,9 @@ struct RunSummary {
     bool warnings_as_errors = false;
     uint32_t max_restarts = 16;
     StageStats sweep, fuzz;
+    StageStats compat_stage;  // records and migration jobs
+    bool migration = false;   // another build's records were restored (compat, --restore-corpus)
+    std::optional<CompatRun> compat;
     uint64_t state_saves = 0;  // successful saves of a packet with state
     Evidence evidence{};
     BytesNeededHistogram bytes_needed{};  // see Shared.h
@@ -62,8 +88,9 @@ struct RunSummary {
     int ExitCode() const;
     // Why nothing was tested (no packet with state was ever saved), or empty.
     std::string NothingTested() const;
-    uint64_t Cases() const { return sweep.cases + fuzz.cases; }
-    uint64_t Calls() const { return sweep.calls + fuzz.calls; }
+    uint64_t Cases() const { return sweep.cases + fuzz.cases + compat_stage.cases; }
+    uint64_t Calls() const { return sweep.calls + fuzz.calls + compat_stage.calls; }
+    uint64_t Skipped() const { return sweep.skipped + fuzz.skipped + compat_stage.skipped; }
 };
 
 std::string_view RuleOutcomeName(RuleOutcome o);

@@ -219,3 +219,49 @@ Case ExploreRestoreCase(const std::vector<uint8_t> &state, const std::vector<uin
 }
 
 }  // namespace vspc
+
+namespace vspc {
+
+std::vector<Case> MigrationCases(const std::vector<uint8_t> &seed, const std::vector<uint8_t> &record,
+                                 uint64_t rng_seed) {
+    std::mt19937_64 rng(rng_seed);
+    std::vector<Case> cases;
+    cases.push_back(Case{{seed},
+                         {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2), RestoreBytesOp(record, Placement::Right),
+                          RestoreBytesOp(record, Placement::Left)}});
+    const uint32_t len = static_cast<uint32_t>(record.size());
+    auto variant = [](std::vector<uint8_t> bytes, uint32_t k) {
+        return RestoreBytesOp(std::move(bytes), Alternate(k));
+    };
+    // Truncations: every length up to 256, then a spread (keeps the case under a few 100 KiB).
+    Case trunc{{{}}, {}};
+    for (uint32_t n = 0; n < len && n < 256; ++n) trunc.ops.push_back(variant({record.begin(), record.begin() + n}, n));
+    for (uint32_t k = 0; len > 256 && k < 64; ++k) {
+        uint32_t n = 256 + static_cast<uint32_t>(rng() % (len - 256));
+        trunc.ops.push_back(variant({record.begin(), record.begin() + n}, k));
+    }
+    if (!trunc.ops.empty()) cases.push_back(std::move(trunc));
+    // Bit flips: every bit of the first 32 bytes (headers: versions, lengths), then a spread.
+    Case flips{{{}}, {}};
+    for (uint32_t bit = 0; bit < std::min<uint32_t>(256, len * 8); ++bit) {
+        std::vector<uint8_t> b = record;
+        b[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+        flips.ops.push_back(variant(std::move(b), bit));
+    }
+    for (uint32_t k = 0; len > 32 && k < 128; ++k) {
+        uint32_t bit = 256 + static_cast<uint32_t>(rng() % (len * 8 - 256));
+        std::vector<uint8_t> b = record;
+        b[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+        flips.ops.push_back(variant(std::move(b), k));
+    }
+    // Extensions: bytes past the record's end.
+    for (uint32_t k = 0; k < 8; ++k) {
+        std::vector<uint8_t> b = record;
+        for (uint32_t i = 0; i <= k * 9; ++i) b.push_back(FillByte(static_cast<uint8_t>(k + 2), i));
+        flips.ops.push_back(variant(std::move(b), k));
+    }
+    cases.push_back(std::move(flips));
+    return cases;
+}
+
+}  // namespace vspc

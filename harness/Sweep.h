@@ -39,4 +39,12 @@ Case ExploreCase(const std::vector<uint8_t> &state, bool with_restore);
 // version, magic and length checks of the module's parser).
 Case ExploreRestoreCase(const std::vector<uint8_t> &state, const std::vector<uint8_t> &record);
 
+// Compat: a record another build saved for `seed`, fed to this build's restore. The
+// migration case (first) prepares the same seed, saves it, then restores the record as it
+// is (the compat rules compare the two); the others (on a stateless packet) restore its
+// truncations, bit flips and extensions (RP2-RP4: an old-layout path that trusts a length only shows with a corrupt
+// old record).
+std::vector<Case> MigrationCases(const std::vector<uint8_t> &seed, const std::vector<uint8_t> &record,
+                                 uint64_t rng_seed);
+
 }  // namespace vspc

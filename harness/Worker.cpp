@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "Archive.h"
 #include "Behaviour.h"
 #include "Coverage.h"
 #include "Dump.h"
@@ -58,6 +59,9 @@ private:
     void SeedCorpus();
     void Promote(const std::vector<uint8_t> &state);
     void Contract();
+    void Records();
+    void Migrate();
+    CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
 
     WorkerConfig config_;
@@ -141,6 +145,7 @@ void WorkerSession::Sweep() {
 }
 
 void WorkerSession::Replay() {
+    if (config_.compat) player_.SetCompat(CompatOf({}), true);
     Case current;  // the case being played, as decoded (for --dump's labels)
     Runner &runner = player_.runner();
     runner.SetTrace([&](const CaseLog &log, const CallRecord &call) {
@@ -176,6 +181,55 @@ void WorkerSession::Replay() {
     Finish(true);
 }
 
+// The records this build saves for the sweep's states: KMCL's pair, into an exact-size
+// buffer, for each state with VSP state (judged as any case is).
+void WorkerSession::Records() {
+    const auto seeds = SweepSeeds(config_.seed);
+    uint64_t end = std::min<uint64_t>(config_.end, seeds.size());
+    uint64_t i = config_.begin;
+    for (; i < end && !StopRequested(status_); ++i) {
+        player_.Play(ExploreCase(seeds[i], false), Profile::Kmcl, Stage::Sweep, i, fresh_);
+        SendFindings();
+        const CaseLog &log = player_.log();
+        if (log.skipped || log.packets.empty() || log.packets[0].has_state != Tri::Yes) continue;
+        for (const CallRecord &c : log.calls)
+            if (c.callback == Callback::Save && c.packet == 0 && c.size > 0 && NtSuccess(c.status) &&
+                c.bytes_needed_written && c.data_size > 0) {
+                auto rec = log.Bytes(c.data_offset, c.data_size);
+                Send(msg::Saved{i, seeds[i], {rec.begin(), rec.end()}});
+                break;
+            }
+    }
+    Finish(i >= end);
+}
+
+CompatInfo WorkerSession::CompatOf(const std::vector<uint8_t> &record) const {
+    return CompatInfo{config_.direction, config_.old_sha256, config_.new_sha256, record};
+}
+
+// Another build's records (an archive): each restored as it is, next to this build's own
+// save of the same seed (the compat rules), then mutated (RP2-RP4).
+void WorkerSession::Migrate() {
+    RecordArchive archive;
+    if (std::string err = ReadArchive(config_.archive, archive); !err.empty()) {
+        Send(msg::LoadError{err});
+        return;
+    }
+    uint64_t end = std::min<uint64_t>(config_.end, archive.entries.size());
+    uint64_t i = config_.begin;
+    for (; i < end && !StopRequested(status_); ++i) {
+        const ArchiveEntry &e = archive.entries[i];
+        const auto cases = MigrationCases(e.seed, e.record, config_.seed ^ (i * 0x9E3779B97F4A7C15ull));
+        for (size_t k = 0; k < cases.size() && !StopRequested(status_); ++k) {
+            player_.SetCompat(CompatOf(e.record), k == 0);  // the first is the record as it is
+            player_.Play(cases[k], config_.profile, Stage::Compat, i, fresh_);
+            SendFindings();
+        }
+    }
+    player_.SetCompat(std::nullopt);
+    Finish(i >= end);
+}
+
 // The shard's first corpus: the sweep's short states as KMCL's pair (libFuzzer
 // grows them; short inputs put the mutations where a state's deciding bytes
 // are). Odd shards (with a restore callback) also get, for every other state, a
@@ -192,6 +246,14 @@ void WorkerSession::SeedCorpus() {
         std::ofstream(fs::path(config_.corpus) / fmt::format("seed-{:03}-{}", i, what), std::ios::binary)
             .write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     };
+    // Another build's records (compat, --restore-corpus), for the byte mutators to turn into
+    // the versions, magics and lengths of its layout. A compat shard explores only them.
+    RecordArchive archive;
+    if (!config_.archive.empty() && ReadArchive(config_.archive, archive).empty())
+        for (size_t i = 0; i < archive.entries.size(); ++i)
+            if (archive.entries[i].seed.size() <= kExploreSeedMax)
+                write(ExploreRestoreCase(archive.entries[i].seed, archive.entries[i].record), i, "archived");
+    if (config_.compat) return;
     for (size_t i = 0, k = 0; i < seeds.size(); ++i) {
         if (seeds[i].size() > kExploreSeedMax) continue;
         write(ExploreCase(seeds[i], false), i, "pair");
@@ -279,7 +341,7 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     bool fresh_coverage = coverage_.Observe();
     // States that reached new coverage (and a sample of the rest) get the full
     // contract, within a budget that grows with the executions.
-    if (executions_ > initial_inputs_ && !player_.log().skipped &&
+    if (!config_.compat && executions_ > initial_inputs_ && !player_.log().skipped &&
         promoted_count_ < kPromotionStart + executions_ / kPromotionPace) {
         uint64_t h = 1469598103934665603ull;
         for (uint8_t b : input_.seeds[0]) h = (h ^ b) * 1099511628211ull;
@@ -307,6 +369,7 @@ void ExitTrampoline() {
 
 int WorkerSession::Fuzz() {
     SetMutationMode(MutationMode::Explore);
+    if (config_.compat) player_.SetCompat(CompatOf({}));
 
     SeedCorpus();
     std::error_code ec;
@@ -373,6 +436,8 @@ int WorkerSession::Main() {
     case WorkerMode::Fuzz: Fuzz(); break;
     case WorkerMode::Contract: Contract(); break;
     case WorkerMode::Replay: Replay(); break;
+    case WorkerMode::Records: Records(); break;
+    case WorkerMode::Migrate: Migrate(); break;
     }
     Finish(true);
     if (sink_) return 0;  // the foreground's caller prints the verdict, then leaves the same way

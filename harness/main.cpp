@@ -15,6 +15,8 @@
 namespace {
 
 using vspc::kCheck;
+using vspc::kCompat;
+using vspc::kRecords;
 using vspc::kReplay;
 
 template <typename T>
@@ -76,6 +78,25 @@ int main(int argc, char **argv) {
     replay->add_option("CASE", cases, "case files (from a report's cases/ folder, a corpus or a fuzzer)")->required();
     AddFlags(replay, kReplay, flags);
 
+    std::string old_module, records_dir;
+    auto *compat = app.add_subcommand("compat",
+                                      "versions and hosts: records saved by each build restored by the other "
+                                      "(live migration and rollback); exit 0 compatible, 1 violations, 2 could not "
+                                      "test");
+    compat
+        ->add_option("OLD_MODULE", old_module, "the older build (.so), or a record archive of it (vspconform records)")
+        ->required();
+    compat->add_option("NEW_MODULE", module, "the newer build (.so) of the same VSP")->required();
+    AddFlags(compat, kCompat, flags);
+
+    auto *records = app.add_subcommand("records",
+                                       "archive the records a build saves for the sweep's states (keep it with the "
+                                       "release; gate later builds with compat or check --restore-corpus)");
+    records->add_option("MODULE", module, "the VSP module (.so)")->required();
+    records->add_option("DIR", records_dir, "the archive directory to write (manifest.json, records/, corpus/)")
+        ->required();
+    AddFlags(records, kRecords, flags);
+
     std::string seeds_dir;
     auto *seeds = app.add_subcommand("seeds",
                                      "write the deterministic sweep's cases as a seed corpus "
@@ -103,6 +124,8 @@ int main(int argc, char **argv) {
 
     if (*check) return Guarded([&] { return vspc::RunCheck(flags, module); });
     if (*replay) return Guarded([&] { return vspc::RunReplay(flags, module, cases); });
+    if (*compat) return Guarded([&] { return vspc::RunCompat(flags, old_module, module); });
+    if (*records) return Guarded([&] { return vspc::RunRecords(flags, module, records_dir); });
     if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
     if (*rules) {
         if (markdown) {

@@ -81,10 +81,18 @@ TEST(Finding, StrayAccessesMapToTheirRules) {
     EXPECT_EQ(RuleForStrayAccess(FaultRegion::RestoreSaveBuf, Access::Write, 16), RuleId::RP4);
 }
 
+Finding Migrated() {
+    Finding f = Overrun(RuleId::RP2, true);
+    f.compat = CompatInfo{CompatDirection::Rollback, std::string(64, 'a'), "", {0x56, 0x53, 0x50, 0x52, 1, 0}};
+    f.stage = Stage::Compat;
+    return f;
+}
+
 TEST(Finding, JsonRoundTrip) {
-    for (const Finding &f : {Full(), Overrun(RuleId::SP3, false)}) {
+    for (const Finding &f : {Full(), Overrun(RuleId::SP3, false), Migrated()}) {
         nlohmann::json j = ToJson(f);
-        for (const char *key : {"rule", "signature", "location", "death", "call", "case", "found_after_seconds"})
+        for (const char *key :
+             {"rule", "signature", "location", "death", "call", "compat", "case", "found_after_seconds"})
             EXPECT_TRUE(j.contains(key)) << key;  // every key present, null when empty
         Finding back;
         ASSERT_EQ(FindingFromJson(j, back), "") << j.dump(2);
@@ -108,6 +116,22 @@ TEST(Finding, JsonDecodeIsStrict) {
     EXPECT_NE(broken([](auto &j) { j["location"]["region"] = "Heap"; }), "");
     EXPECT_NE(broken([](auto &j) { j["signature"] = "forged"; }), "");
     EXPECT_NE(broken([](auto &j) { j = nlohmann::json::array(); }), "");
+}
+
+TEST(Finding, ForwardAndRollbackAreTwoDefects) {
+    Finding forward = Migrated(), rollback = Migrated(), plain = Overrun(RuleId::RP2, true);
+    forward.compat->direction = CompatDirection::Forward;
+    EXPECT_NE(forward.Key(), rollback.Key());  // two builds: two defects
+    EXPECT_NE(forward.Key(), plain.Key());
+    nlohmann::json j = ToJson(rollback);
+    EXPECT_EQ(j["compat"]["direction"], "rollback");
+    EXPECT_TRUE(j["compat"]["new_sha256"].is_null());
+    j["compat"]["record"] = "XYZ";
+    Finding back;
+    EXPECT_NE(FindingFromJson(j, back), "");
+    j = ToJson(rollback);
+    j["compat"]["direction"] = "sideways";
+    EXPECT_NE(FindingFromJson(j, back), "");
 }
 
 TEST(FindingSet, DeduplicatesByRuleAndSignature) {
@@ -157,6 +181,11 @@ TEST(Protocol, ConfigRoundTrip) {
     c.corpus = "/dev/shm/x";
     c.cases = {"a", "b c"};
     c.quiet_engine = false;
+    c.archive = "/tmp/records old";
+    c.compat = true;
+    c.direction = CompatDirection::Rollback;
+    c.old_sha256 = "ab";
+    c.new_sha256 = "cd";
     c.shm_fd = 7;
     c.out_fd = 9;
     WorkerConfig back;
@@ -189,6 +218,8 @@ TEST(Protocol, EveryMessageRoundTrips) {
                                      msg::CaseBegin{3, "/tmp/x.case"},
                                      msg::CaseEnd{3, true, "rejected", 2},
                                      msg::Promoted{"/dev/shm/p/1.state"},
+                                     msg::Saved{7, {1, 2, 3}, {0x56, 0, 0xFF}},
+                                     msg::Found{Migrated()},
                                      msg::Done{{{"SP5|SaveBuf overrun write", 41}}}};
     for (const Message &m : messages) {
         std::string line = EncodeMessage(m);

@@ -11,7 +11,11 @@
  * seed bytes. The state must be a function of the seed alone (no global
  * counters, clocks or addresses in it): vspconform compares saves of equal
  * seeds across packets and runs. Return a failure status when the seed makes
- * no sense to the module; that case is skipped, not reported.
+ * no sense to the module; that case is skipped, not reported. Every build of the
+ * module must map a seed to the same logical state (vspconform compat compares
+ * one build's restore of another build's record with its own state of the same
+ * seed): keep the seed layout stable across releases, and reject a seed whose
+ * state this build cannot represent (e.g. bytes reserved for a later field).
  *
  * VspConformanceReleasePacket drops the VSP state attached to Packet; it never
  * frees the packet object (the tester owns every packet object, including the

@@ -1,0 +1,127 @@
+#include "Archive.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "Case.h"
+#include "Hex.h"
+#include "Sha256.h"
+#include "StrictJson.h"
+#include "Sweep.h"
+
+namespace vspc {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return static_cast<bool>(out);
+}
+
+}  // namespace
+
+bool IsArchive(const std::string &dir) {
+    std::error_code ec;
+    return fs::is_directory(dir, ec) && fs::is_regular_file(fs::path(dir) / "manifest.json", ec);
+}
+
+std::string WriteArchive(const RecordArchive &a, const std::string &dir) {
+    std::error_code ec;
+    fs::path root(dir);
+    fs::remove(root / "manifest.json", ec);  // an archive without a manifest is not one: half-written
+    for (const char *sub : {"records", "corpus"}) {
+        fs::remove_all(root / sub, ec);
+        fs::create_directories(root / sub, ec);
+        if (ec) return fmt::format("cannot create '{}': {}", (root / sub).string(), ec.message());
+    }
+    json entries = json::array();
+    for (size_t i = 0; i < a.entries.size(); ++i) {
+        const ArchiveEntry &e = a.entries[i];
+        std::string name = fmt::format("records/{:05}.rec", i);
+        if (!WriteFile(root / name, e.record)) return fmt::format("cannot write '{}'", (root / name).string());
+        if (!WriteFile(root / fmt::format("corpus/{:05}.case", i), EncodeCase(ExploreRestoreCase(e.seed, e.record))))
+            return fmt::format("cannot write into '{}'", (root / "corpus").string());
+        entries.push_back({{"state", e.state},
+                           {"seed", HexOf(e.seed)},
+                           {"record", name},
+                           {"size", e.record.size()},
+                           {"sha256", Sha256Hex(e.record.data(), e.record.size())}});
+    }
+    json m = {{"format", "vspconform-records"},
+              {"format_version", kArchiveFormatVersion},
+              {"tool_version", a.tool_version},
+              {"module", {{"path", a.module_path}, {"sha256", a.module_sha256}}},
+              {"seed", a.seed},
+              {"entries", entries}};
+    fs::path tmp = root / fmt::format(".manifest.json.{}", getpid());
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << m.dump(2) << "\n";
+        if (!out) return fmt::format("cannot write '{}'", tmp.string());
+    }
+    fs::rename(tmp, root / "manifest.json", ec);
+    if (ec) return fmt::format("cannot write '{}': {}", (root / "manifest.json").string(), ec.message());
+    return {};
+}
+
+std::string ReadArchive(const std::string &dir, RecordArchive &out) {
+    fs::path root(dir);
+    if (!IsArchive(dir))
+        return fmt::format(
+            "'{}' is not a record archive (no manifest.json): write one with 'vspconform records MODULE DIR'", dir);
+    std::ifstream in(root / "manifest.json");
+    json m = json::parse(in, nullptr, false);
+    if (m.is_discarded() || !m.is_object())
+        return fmt::format("'{}': manifest.json is not a JSON object", (root / "manifest.json").string());
+    try {
+        StrictJson o(m, fmt::format("{}/manifest.json", dir));
+        if (o.Str("format") != "vspconform-records") return fmt::format("'{}' is not a record archive manifest", dir);
+        int version = o.Int<int>("format_version");
+        if (version != kArchiveFormatVersion)
+            return fmt::format("'{}': archive format version {} is not {}: write it again with this vspconform", dir,
+                               version, kArchiveFormatVersion);
+        RecordArchive a;
+        a.tool_version = o.Str("tool_version");
+        StrictJson mod = o.Object("module");
+        a.module_path = mod.Str("path");
+        a.module_sha256 = mod.Str("sha256");
+        a.seed = o.Int<uint64_t>("seed");
+        const json &entries = o.At("entries");
+        if (!entries.is_array()) return fmt::format("'{}': 'entries' is not an array", dir);
+        for (const json &j : entries) {
+            StrictJson e(j, fmt::format("{}/manifest.json entry", dir));
+            ArchiveEntry entry;
+            entry.state = e.Int<uint64_t>("state");
+            if (!FromHex(e.Str("seed"), entry.seed) || entry.seed.size() > kMaxSeedSize)
+                return fmt::format("'{}': an entry's 'seed' is not lowercase hex of at most {} bytes", dir,
+                                   kMaxSeedSize);
+            std::string name = e.Str("record");
+            if (name.find("..") != std::string::npos || name.empty() || name[0] == '/')
+                return fmt::format("'{}': entry record '{}' is outside the archive", dir, name);
+            std::ifstream rec(root / name, std::ios::binary);
+            if (!rec) return fmt::format("'{}': record file '{}' is missing", dir, name);
+            entry.record.assign(std::istreambuf_iterator<char>(rec), std::istreambuf_iterator<char>());
+            if (entry.record.size() != e.Int<uint64_t>("size") || entry.record.size() > kMaxRestoreBytes)
+                return fmt::format("'{}': record '{}' is not the size the manifest says", dir, name);
+            if (Sha256Hex(entry.record.data(), entry.record.size()) != e.Str("sha256"))
+                return fmt::format("'{}': record '{}' does not match its SHA-256 in the manifest", dir, name);
+            a.entries.push_back(std::move(entry));
+        }
+        out = std::move(a);
+        return {};
+    } catch (const JsonError &e) {
+        return e.what;
+    }
+}
+
+}  // namespace vspc
