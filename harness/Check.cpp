@@ -92,6 +92,23 @@ WorkerConfig BaseConfig(const Options &o, const std::string &module) {
 
 }  // namespace
 
+namespace {
+
+// The end of a check or compat run: its time, every report, the summary on stdout; the exit code
+// (2 when a report could not be written).
+int FinishRun(RunSummary &r, std::chrono::steady_clock::time_point started) {
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::string werr = WriteReports(r, r.report_dir);
+    PrintSummary(r, stdout);
+    if (!werr.empty()) {
+        std::fprintf(stderr, "vspconform: error: %s\n", werr.c_str());
+        return 2;
+    }
+    return r.ExitCode();
+}
+
+}  // namespace
+
 int RunCheck(const Options &opt, const std::string &module) {
     auto started = std::chrono::steady_clock::now();
     RunSummary run;
@@ -127,16 +144,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     }
     run.junit_suite_name = opt.junit_suite_name;
 
-    auto finish = [&](RunSummary &r) {
-        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::string werr = WriteReports(r, r.report_dir);
-        PrintSummary(r, stdout);
-        if (!werr.empty()) {
-            std::fprintf(stderr, "vspconform: error: %s\n", werr.c_str());
-            return 2;
-        }
-        return r.ExitCode();
-    };
+    auto finish = [&](RunSummary &r) { return FinishRun(r, started); };
     auto fail = [&](const std::string &message) {
         run.error = message;
         std::fprintf(stderr, "vspconform: error: %s\n", message.c_str());
@@ -373,16 +381,7 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
         return 2;
     }
     run.report_dir = report_dir.string();
-    auto finish = [&](RunSummary &r) {
-        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        std::string werr = WriteReports(r, r.report_dir);
-        PrintSummary(r, stdout);
-        if (!werr.empty()) {
-            std::fprintf(stderr, "vspconform: error: %s\n", werr.c_str());
-            return 2;
-        }
-        return r.ExitCode();
-    };
+    auto finish = [&](RunSummary &r) { return FinishRun(r, started); };
     auto fail = [&](const std::string &message) {
         run.error = message;
         std::fprintf(stderr, "vspconform: error: %s\n", message.c_str());
