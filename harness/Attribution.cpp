@@ -174,6 +174,9 @@ std::optional<Job> RestartPolicy::Continue(const Job &job, const WorkerEnd &end,
         next.config.runs = c.runs - done;
         return next;
     }
+    case WorkerMode::Minimize:  // Session resumes minimizations itself
+        return std::nullopt;
+    case WorkerMode::Coverage:
     case WorkerMode::Contract:
     case WorkerMode::Replay: {
         uint64_t at = end.case_index;

@@ -1,4 +1,5 @@
 #include "Check.h"
+#include "Command.h"
 
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ const char *const kToolVersion = VSPC_VERSION;
 
 namespace fs = std::filesystem;
 
-namespace {
+// (shared with Campaign.cpp: Command.h)
 
 // One file per case, sweep-NNNNN.case, in dir (created if needed).
 std::string WriteCaseFiles(const fs::path &dir, const std::vector<Case> &cases) {
@@ -90,9 +91,7 @@ WorkerConfig BaseConfig(const Options &o, const std::string &module) {
     return c;
 }
 
-}  // namespace
-
-namespace {
+// (shared with Campaign.cpp: Command.h)
 
 // The end of a check or compat run: its time, every report, the summary on stdout; the exit code
 // (2 when a report could not be written).
@@ -106,8 +105,6 @@ int FinishRun(RunSummary &r, std::chrono::steady_clock::time_point started) {
     }
     return r.ExitCode();
 }
-
-}  // namespace
 
 int RunCheck(const Options &opt, const std::string &module) {
     auto started = std::chrono::steady_clock::now();
@@ -249,6 +246,10 @@ int RunCheck(const Options &opt, const std::string &module) {
     run.cut_families = session.cut_families();
     run.notes = session.notes();
     run.findings = session.findings().Sorted();
+    // Reproducers worth reading: each shrunk to the smallest case that shows the same finding
+    // (within what is left of --max-time).
+    MinimizeFindings(run, opt, module_path, work / "minimize", *so.pool.deadline);
+    fs::remove_all(work, ec);
     if (std::string note = LocateFindings(run.module, run.module_options, run.hooks, run.findings);
         !note.empty() && !run.findings.empty())
         run.notes.push_back(note);

@@ -36,10 +36,35 @@ bool ModuleCoverage::Attach(const Module &module) {
     if (!elf.Parse(bytes).empty()) return false;
     auto sec = elf.Section("__sancov_cntrs");
     if (!sec || sec->size == 0) return false;
-    counters_ = reinterpret_cast<const uint8_t *>(lm->l_addr + sec->addr);
+    counters_ = reinterpret_cast<uint8_t *>(lm->l_addr + sec->addr);
     size_ = sec->size;
+    base_ = lm->l_addr;
+    if (auto pcs = elf.Section("__sancov_pcs"); pcs && pcs->size == size_ * 2 * sizeof(uintptr_t)) {
+        pcs_ = reinterpret_cast<const uintptr_t *>(lm->l_addr + pcs->addr);
+        pcs_size_ = size_;
+    }
     seen_.assign(size_, 0);
     return true;
+}
+
+std::vector<uint64_t> ModuleCoverage::Pcs(std::vector<uint8_t> *entry) const {
+    std::vector<uint64_t> out;
+    if (entry) entry->clear();
+    for (size_t i = 0; i < pcs_size_; ++i) {
+        out.push_back(pcs_[2 * i] - base_);
+        if (entry) entry->push_back(pcs_[2 * i + 1] & 1);  // PCFlags: 1 = function entry
+    }
+    return out;
+}
+
+void ModuleCoverage::Clear() {
+    if (counters_) std::memset(counters_, 0, size_);
+}
+
+void ModuleCoverage::CollectInto(std::vector<uint8_t> &hit) {
+    if (hit.size() != size_) hit.assign(size_, 0);
+    for (size_t i = 0; i < size_; ++i) hit[i] |= counters_[i] != 0;
+    Clear();
 }
 
 bool ModuleCoverage::Observe() {

@@ -23,8 +23,21 @@ public:
     bool Observe();
     size_t edges_seen() const { return edges_seen_; }
 
+    // The module's PC table (-fsanitize-coverage=pc-table, part of fuzzer-no-link): per
+    // counter, the file address of its block; `entry` (when set) gets 1 for a function's
+    // entry block. Empty when the module has no table of the counters' length.
+    std::vector<uint64_t> Pcs(std::vector<uint8_t> *entry) const;
+    // Zeroes the counters (they are the module's; only between executions).
+    void Clear();
+    // Marks in `hit` (one byte per counter) the counters the executions since the last
+    // Clear() reached, then clears them (8-bit counters wrap: read them often).
+    void CollectInto(std::vector<uint8_t> &hit);
+
 private:
-    const uint8_t *counters_ = nullptr;
+    uint8_t *counters_ = nullptr;
+    const uintptr_t *pcs_ = nullptr;  // pairs (pc, flags), as the module's loader relocated them
+    size_t pcs_size_ = 0;             // pairs
+    uintptr_t base_ = 0;              // the module's load bias
     size_t size_ = 0;
     std::vector<uint8_t> seen_;  // per counter: the hit-count buckets seen so far (bits)
     size_t edges_seen_ = 0;

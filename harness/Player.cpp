@@ -34,6 +34,24 @@ void Player::PlayEncoded(const Case &c, const uint8_t *bytes, size_t size, Profi
     Judge(c, profile, stage, fresh);
 }
 
+bool Player::Shows(const Case &c, Profile profile, const std::string &key, uint64_t index, Finding *out) {
+    encoded_ = EncodeCase(c);
+    Publish(encoded_.data(), encoded_.size(), index);
+    runner_.Run(c, profile, log_);
+    found_.clear();
+    scratch_.fill(0);
+    JudgeCase(log_, profile, found_, scratch_);
+    for (Finding &f : found_) {
+        if (f.Key() != key) continue;
+        if (out) {
+            f.reproducer = ReproducerFor(c, f.op_index);
+            *out = std::move(f);
+        }
+        return true;
+    }
+    return false;
+}
+
 void Player::Judge(const Case &c, Profile profile, Stage stage, std::vector<Finding> &fresh) {
     calls_ += log_.calls.size();
     if (SharedStatus *s = status_) {

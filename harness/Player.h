@@ -32,6 +32,11 @@ public:
     void PlayEncoded(const Case &c, const uint8_t *bytes, size_t size, Profile profile, Stage stage, uint64_t index,
                      std::vector<Finding> &fresh);
 
+    // Plays `c` (published as case `index`, for attribution) and tells whether it shows a
+    // finding with `key`; `out`, when set, gets it, with its reproducer. Nothing is counted
+    // or deduplicated: minimization plays the same finding again and again.
+    bool Shows(const Case &c, Profile profile, const std::string &key, uint64_t index, Finding *out = nullptr);
+
     // Compat: the cases played from now on restore another build's records; their findings
     // carry `info`. With `migration`, they are migration cases (a save, then a restore of the
     // other build's record of the same seed, unmutated), judged by the compat rules too.

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,7 @@ void WorkerTotals::Add(const WorkerTotals &o) {
     execs += o.execs;
     promoted += o.promoted;
     state_saves += o.state_saves;
+    edges = std::max(edges, o.edges);
     for (size_t i = 0; i < evidence.size(); ++i) evidence[i] += o.evidence[i];
     for (size_t i = 0; i < bytes_needed.size(); ++i) bytes_needed[i] += o.bytes_needed[i];
 }
@@ -69,6 +71,7 @@ WorkerTotals TotalsOf(const SharedStatus &s) {
     t.execs = c.execs.Get();
     t.promoted = c.promoted.Get();
     t.state_saves = c.state_saves.Get();
+    t.edges = c.edges.Get();
     for (size_t i = 0; i < t.evidence.size(); ++i) t.evidence[i] = c.evidence[i].Get();
     for (size_t i = 0; i < t.bytes_needed.size(); ++i) t.bytes_needed[i] = c.bytes_needed[i].Get();
     return t;
@@ -129,6 +132,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
     std::vector<std::unique_ptr<Slot>> slots;
     std::vector<Job> never_started;
     uint64_t log_written = 0;
+    Clock::time_point last_live{};
     const auto call_timeout = std::chrono::milliseconds(options_.call_timeout_ms);
     const auto load_timeout = std::chrono::milliseconds(options_.load_timeout_ms);
     const auto stall_limit = std::max<Clock::duration>(std::chrono::seconds(20), 10 * call_timeout);
@@ -178,7 +182,8 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
         for (Job &j : listener.TakeNewJobs()) queue.push_back(std::move(j));
         if (queue.empty() && slots.empty()) break;
         auto now = Clock::now();
-        if (options_.deadline && now >= *options_.deadline && !deadline_hit_) {
+        bool stop = options_.stop && options_.stop->load();
+        if (((options_.deadline && now >= *options_.deadline) || stop) && !deadline_hit_) {
             deadline_hit_ = true;
             for (auto &s : slots) {
                 s->proc->RequestStop();
@@ -214,6 +219,12 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
             slots.push_back(std::move(s));
         }
         if (slots.empty()) continue;
+        if (now - last_live >= std::chrono::milliseconds(200)) {
+            last_live = now;
+            WorkerTotals running;
+            for (auto &s : slots) running.Add(TotalsOf(s->proc->status()));
+            listener.OnLive(running, static_cast<unsigned>(slots.size()));
+        }
 
         std::vector<pollfd> pfds;
         for (auto &s : slots) pfds.push_back({s->proc->fd(), POLLIN, 0});

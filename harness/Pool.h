@@ -6,6 +6,7 @@
 // (the restart policy) is the listener's business, not the pool's.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -28,11 +29,14 @@ struct PoolOptions {
     bool preload_asan = false;
     bool asan_symbolize = false;                // see SpawnOptions
     std::optional<Clock::time_point> deadline;  // the run's time cap
+    // Set (by a signal handler, say): stop as at the deadline.
+    const std::atomic<bool> *stop = nullptr;
 };
 
 // What a worker had done, from its status block (it survives the worker's death).
 struct WorkerTotals {
     uint64_t cases_run = 0, cases_skipped = 0, cases_cut = 0, calls = 0, execs = 0, promoted = 0, state_saves = 0;
+    uint64_t edges = 0;  // the most any one worker reached (Add keeps the maximum)
     Evidence evidence{};
     BytesNeededHistogram bytes_needed{};
     void Add(const WorkerTotals &o);
@@ -87,6 +91,8 @@ public:
     virtual std::vector<Job> TakeNewJobs() { return {}; }
     // How long a call of `callback` may run before it is a hang (0: the pool's default).
     virtual uint32_t CallTimeoutMs(Callback) const { return 0; }
+    // About every 200 ms: what the running workers have done so far, and how many run.
+    virtual void OnLive(const WorkerTotals & /*running*/, unsigned /*workers*/) {}
 };
 
 class WorkerPool {

@@ -19,6 +19,8 @@ std::string_view ModeName(WorkerMode m) {
     case WorkerMode::Replay: return "replay";
     case WorkerMode::Records: return "records";
     case WorkerMode::Migrate: return "migrate";
+    case WorkerMode::Minimize: return "minimize";
+    case WorkerMode::Coverage: return "coverage";
     }
     return "?";
 }
@@ -57,6 +59,12 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"direction", DirectionName(c.direction)},
               {"old_sha256", c.old_sha256},
               {"new_sha256", c.new_sha256},
+              {"shared_corpus", c.shared_corpus},
+              {"max_len", c.max_len},
+              {"target", c.target},
+              {"target_death", c.target_death},
+              {"reject", c.reject},
+              {"output", c.output},
               {"shm_fd", c.shm_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
@@ -71,7 +79,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         std::string mode = o.Str("mode");
         bool known = false;
         for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay,
-                             WorkerMode::Records, WorkerMode::Migrate})
+                             WorkerMode::Records, WorkerMode::Migrate, WorkerMode::Minimize, WorkerMode::Coverage})
             if (ModeName(m) == mode) {
                 c.mode = m;
                 known = true;
@@ -99,6 +107,17 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
             o.Enum<CompatDirection>("direction", {CompatDirection::Forward, CompatDirection::Rollback}, DirectionName);
         c.old_sha256 = o.Str("old_sha256");
         c.new_sha256 = o.Str("new_sha256");
+        c.shared_corpus = o.Bool("shared_corpus");
+        c.max_len = o.Int<uint32_t>("max_len", 1 << 24);
+        c.target = o.Str("target");
+        c.target_death = o.Bool("target_death");
+        const json &reject = o.At("reject");
+        if (!reject.is_array()) return "worker config: 'reject' is not an array";
+        for (const json &r : reject) {
+            if (!r.is_number_unsigned()) return "worker config: 'reject' holds something that is not a count";
+            c.reject.push_back(r.get<uint64_t>());
+        }
+        c.output = o.Str("output");
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
         if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
@@ -125,6 +144,11 @@ std::string EncodeMessage(const Message &m) {
                 return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::Saved>) {
                 return {{"t", "saved"}, {"state", x.state}, {"seed", HexOf(x.seed)}, {"record", HexOf(x.record)}};
+            } else if constexpr (std::is_same_v<T, msg::Minimized>) {
+                return {{"t", "minimized"},           {"file", x.file},  {"tries", x.tries}, {"accepted", x.accepted},
+                        {"reproduced", x.reproduced}, {"final", x.final}};
+            } else if constexpr (std::is_same_v<T, msg::Covered>) {
+                return {{"t", "covered"}, {"pcs", x.pcs}, {"flags", x.flags}, {"inputs", x.inputs}};
             } else if constexpr (std::is_same_v<T, msg::Promoted>) {
                 return {{"t", "promoted"}, {"file", x.file}};
             } else if constexpr (std::is_same_v<T, msg::CaseEnd>) {
@@ -176,6 +200,25 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             return msg::CaseEnd{o.Int<uint64_t>("index"), o.Bool("skipped"), o.Str("reason"),
                                 o.Int<uint32_t>("restore_ops_skipped")};
         if (t == "promoted") return msg::Promoted{o.Str("file")};
+        if (t == "minimized")
+            return msg::Minimized{o.Str("file"), o.Int<uint64_t>("tries"), o.Int<uint64_t>("accepted"),
+                                  o.Bool("reproduced"), o.Bool("final")};
+        if (t == "covered") {
+            msg::Covered m;
+            const json &pcs = o.At("pcs"), &flags = o.At("flags");
+            if (!pcs.is_array() || !flags.is_array() || pcs.size() != flags.size())
+                return ProtocolError{"covered: 'pcs' and 'flags' are not arrays of one length"};
+            for (const json &p : pcs) {
+                if (!p.is_number_unsigned()) return ProtocolError{"covered: a pc that is not an address"};
+                m.pcs.push_back(p.get<uint64_t>());
+            }
+            for (const json &f : flags) {
+                if (!f.is_number_unsigned() || f.get<uint64_t>() > 3) return ProtocolError{"covered: a bad flag"};
+                m.flags.push_back(static_cast<uint8_t>(f.get<uint64_t>()));
+            }
+            m.inputs = o.Int<uint64_t>("inputs");
+            return m;
+        }
         if (t == "saved") {
             msg::Saved m;
             m.state = o.Int<uint64_t>("state");

@@ -22,8 +22,10 @@ namespace vspc {
 // Contract: the full contract for states a shard promoted (files in `cases`).
 // Replay: case files. Records: the records the module saves for the sweep's states
 // [begin, end). Migrate: the records of another build (the archive in `archive`),
-// entries [begin, end), restored as they are and mutated (compat).
-enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay, Records, Migrate };
+// entries [begin, end), restored as they are and mutated (compat). Minimize: the case file
+// in `cases` shrunk while it still shows the finding `target` (written to `output`).
+// Coverage: the case files in `cases` played once each, for the module's edge coverage.
+enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay, Records, Migrate, Minimize, Coverage };
 
 struct WorkerConfig {
     WorkerMode mode = WorkerMode::Sweep;
@@ -44,6 +46,17 @@ struct WorkerConfig {
     bool compat = false;
     CompatDirection direction = CompatDirection::Forward;
     std::string old_sha256, new_sha256;
+    // Fuzz: the corpus is shared with other shards of a campaign (libFuzzer reloads it;
+    // seeds are added to it rather than only to an empty one).
+    bool shared_corpus = false;
+    uint32_t max_len = 4096;  // Fuzz: libFuzzer's -max_len
+    // Minimize: the finding's key, whether it is a death (candidates that show it kill the
+    // worker, so the first one is not played), candidates (numbered since the last accepted
+    // one) that killed a worker with another signature, and where the best case goes.
+    std::string target;
+    bool target_death = false;
+    std::vector<uint64_t> reject;
+    std::string output;
     int shm_fd = -1;
     int out_fd = -1;
 
@@ -102,6 +115,19 @@ struct Saved {  // records: the record the module saved for one of the sweep's s
     std::vector<uint8_t> seed, record;
     bool operator==(const Saved &) const = default;
 };
+struct Minimized {  // minimize: a smaller case was written to `file` (final: the job's result)
+    std::string file;
+    uint64_t tries = 0, accepted = 0;
+    bool reproduced = false, final = false;
+    bool operator==(const Minimized &) const = default;
+};
+struct Covered {  // coverage: per inline counter of the module, its PC (a file address) and flags
+    std::vector<uint64_t> pcs;
+    std::vector<uint8_t> flags;  // kCoverEntry: a function's entry block; kCoverHit: reached
+    uint64_t inputs = 0;         // case files played
+    bool operator==(const Covered &) const = default;
+};
+constexpr uint8_t kCoverEntry = 1, kCoverHit = 2;
 struct Done {  // the job ran to its end; repeats of findings already sent
     std::vector<std::pair<std::string, uint64_t>> repeats;
     bool operator==(const Done &) const = default;
@@ -109,7 +135,7 @@ struct Done {  // the job ran to its end; repeats of findings already sent
 }  // namespace msg
 
 using Message = std::variant<msg::Loaded, msg::LoadError, msg::Found, msg::Trace, msg::CaseBegin, msg::CaseEnd,
-                             msg::Promoted, msg::Saved, msg::Done>;
+                             msg::Promoted, msg::Saved, msg::Minimized, msg::Covered, msg::Done>;
 
 struct ProtocolError {
     std::string what;

@@ -179,6 +179,24 @@ std::string ReplayCommand(const RunSummary &run, const Finding &f) {
            fmt::format(" --direction {}", DirectionName(f.compat->direction));
 }
 
+static json CoverageJson(const RunSummary &run) {
+    if (!run.coverage) return nullptr;
+    const CoverageSummary &c = *run.coverage;
+    json functions = json::array(), timeline = json::array();
+    for (const FunctionCoverage &f : c.functions)
+        functions.push_back({{"name", f.name},
+                             {"file", f.file.empty() ? json(nullptr) : json(f.file)},
+                             {"line", f.line ? json(f.line) : json(nullptr)},
+                             {"edges", f.edges},
+                             {"reached", f.reached},
+                             {"entered", f.entered},
+                             {"callback", f.callback.empty() ? json(nullptr) : json(f.callback)},
+                             {"unreached_at", f.unreached}});
+    for (auto [t, e] : c.timeline) timeline.push_back({{"seconds", t}, {"edges", e}});
+    return {{"inputs", c.inputs},     {"edges", c.edges},     {"reached", c.reached},
+            {"functions", functions}, {"timeline", timeline}, {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
+}
+
 json JsonReport(const RunSummary &run) {
     json rules = json::array();
     for (const Rule &r : AllRules()) {
@@ -274,6 +292,20 @@ json JsonReport(const RunSummary &run) {
                         {"skipped", run.compat_stage.skipped},
                         {"calls", run.compat_stage.calls}}
                  : json(nullptr)},
+            {"coverage", CoverageJson(run)},
+            {"campaign",
+             run.campaign ? json{{"seconds", run.campaign->seconds},
+                                 {"executions", run.campaign->execs},
+                                 {"exec_per_sec", run.campaign->seconds > 0
+                                                      ? static_cast<double>(run.campaign->execs) / run.campaign->seconds
+                                                      : 0.0},
+                                 {"callback_calls", run.campaign->calls},
+                                 {"corpus", run.campaign->corpus_dir},
+                                 {"corpus_files", run.campaign->corpus_files},
+                                 {"artifacts", run.campaign->artifacts_dir},
+                                 {"interrupted", run.campaign->interrupted},
+                                 {"minimized", run.campaign->minimized}}
+                          : json(nullptr)},
             {"seconds", run.seconds},
             {"notes", run.notes},
             {"rules", rules},
@@ -324,6 +356,28 @@ std::string MarkdownReport(const RunSummary &run) {
                                   f.compat->record.size());
             md += fmt::format("- reproduce: {}\n\n", MdCode(ReplayCommand(run, f)));
             md += fmt::format("Rule: {}\n\n", Md(r.text));
+        }
+    }
+    if (run.campaign)
+        md += fmt::format(
+            "## Campaign\n\n{} executions ({:.0f}/s), {} callback calls in {:.1f} s; corpus {} ({} files); "
+            "findings as found in {}{}\n\n",
+            run.campaign->execs,
+            run.campaign->seconds > 0 ? static_cast<double>(run.campaign->execs) / run.campaign->seconds : 0.0,
+            run.campaign->calls, run.campaign->seconds, MdCode(run.campaign->corpus_dir), run.campaign->corpus_files,
+            MdCode(run.campaign->artifacts_dir), run.campaign->interrupted ? "; stopped by a signal" : "");
+    if (run.coverage) {
+        const CoverageSummary &c = *run.coverage;
+        md += "## Coverage\n\n";
+        if (c.edges == 0) {
+            md += Md(c.note.empty() ? "no coverage" : c.note) + "\n\n";
+        } else {
+            md += fmt::format("{} of {} edges of the module reached by {} inputs.\n\n", c.reached, c.edges, c.inputs);
+            md += "| function | callback | edges reached | entered | unreached at |\n|---|---|---|---|---|\n";
+            for (const FunctionCoverage &f : c.functions)
+                md += fmt::format("| {} | {} | {}/{} | {} | {} |\n", MdCode(f.name), f.callback, f.reached, f.edges,
+                                  f.entered ? "yes" : "**never**", Md(fmt::format("{}", fmt::join(f.unreached, ", "))));
+            md += "\n";
         }
     }
     md += "## Rules\n\n| rule | title | outcome | exercised |\n|---|---|---|---|\n";
@@ -594,6 +648,40 @@ std::string BytesNeededChartSvg(const RunSummary &run) {
                      height - 2);
 }
 
+// Coverage: the table per function and the edges reached over the campaign's time.
+std::string CoverageHtml(const RunSummary &run) {
+    if (!run.coverage) return "";
+    const CoverageSummary &c = *run.coverage;
+    std::string h = "<h2>Coverage</h2>\n";
+    if (c.edges == 0) return h + fmt::format("<p>{}</p>\n", Escape(c.note.empty() ? "no coverage" : c.note));
+    h += fmt::format("<p>{} of {} edges of the module reached by {} inputs.</p>\n", c.reached, c.edges, c.inputs);
+    h += "<table id=\"coverage\"><tr><th>function</th><th>callback</th><th>edges reached</th><th>entered</th>"
+         "<th>unreached at</th></tr>\n";
+    for (const FunctionCoverage &f : c.functions)
+        h += fmt::format(
+            "<tr class=\"function\"><td><code>{}</code></td><td>{}</td><td>{}/{}</td><td class=\"{}\">{}</td>"
+            "<td>{}</td></tr>\n",
+            Escape(f.name), Escape(f.callback), f.reached, f.edges, f.entered ? "pass" : "fail",
+            f.entered ? "yes" : "never", Escape(fmt::format("{}", fmt::join(f.unreached, ", "))));
+    h += "</table>\n";
+    if (c.timeline.size() >= 2) {
+        const int width = 600, height = 160;
+        double t_max = std::max(c.timeline.back().first, 1e-3);
+        uint64_t e_max = std::max<uint64_t>(c.timeline.back().second, 1);
+        std::string points;
+        for (auto [t, e] : c.timeline)
+            points += fmt::format("{:.1f},{:.1f} ", 40 + (width - 50) * t / t_max,
+                                  height - 20 - (height - 30) * static_cast<double>(e) / static_cast<double>(e_max));
+        h += fmt::format(
+            "<svg id=\"coverage-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" role=\"img\" "
+            "aria-label=\"edges reached over time\"><polyline fill=\"none\" stroke=\"#3a6ea5\" stroke-width=\"2\" "
+            "points=\"{2}\"/><text x=\"0\" y=\"12\" font-size=\"10\">{3} edges</text><text x=\"{4}\" y=\"{5}\" "
+            "font-size=\"10\">{6:.0f} s</text></svg>\n",
+            width, height, points, e_max, width - 40, height - 4, t_max);
+    }
+    return h;
+}
+
 }  // namespace
 
 std::string HtmlReport(const RunSummary &run) {
@@ -646,6 +734,7 @@ std::string HtmlReport(const RunSummary &run) {
     h += "</table>\n";
     h += RuleChartSvg(run);
     h += BytesNeededChartSvg(run);
+    h += CoverageHtml(run);
     h += "</body></html>\n";
     return h;
 }
@@ -734,7 +823,14 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                    run.compat->rollback ? fmt::format("{} of the newer build back", run.compat->rollback_records)
                                         : std::string("none back (the older build is an archive)"),
                    run.compat_stage.cases, run.compat_stage.skipped);
-    if (run.error.empty() && run.command == "compat")
+    if (run.error.empty() && run.campaign)
+        fmt::print(out,
+                   "tested   {} executions ({:.0f}/s), {} callback calls in {:.1f} s on {} worker(s); {} states "
+                   "promoted to the full contract; corpus {} files\n",
+                   run.campaign->execs,
+                   run.campaign->seconds > 0 ? static_cast<double>(run.campaign->execs) / run.campaign->seconds : 0.0,
+                   run.campaign->calls, run.campaign->seconds, run.jobs, run.fuzz.promoted, run.campaign->corpus_files);
+    else if (run.error.empty() && run.command == "compat")
         fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);
     else if (run.error.empty())

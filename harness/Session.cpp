@@ -1,5 +1,7 @@
 #include "Session.h"
 
+#include <fstream>
+
 #include <fmt/format.h>
 
 namespace vspc {
@@ -15,6 +17,8 @@ Stage Session::StageOf(const Job &job) const {
     case WorkerMode::Replay: return Stage::Replay;
     case WorkerMode::Records: return Stage::Sweep;
     case WorkerMode::Migrate: return Stage::Compat;
+    case WorkerMode::Minimize:
+    case WorkerMode::Coverage: return Stage::Replay;
     }
     return Stage::Sweep;
 }
@@ -24,6 +28,8 @@ StageStats &Session::StatsOf(const Job &job) {
     case WorkerMode::Sweep: return sweep_;
     case WorkerMode::Records:
     case WorkerMode::Migrate: return compat_;
+    case WorkerMode::Minimize:
+    case WorkerMode::Coverage: return tools_;
     default: return fuzz_;
     }
 }
@@ -69,6 +75,26 @@ std::vector<Job> Session::TakeNewJobs() { return std::move(new_jobs_); }
 uint32_t Session::CallTimeoutMs(Callback cb) const {
     if (!hung_.count(cb)) return 0;
     return std::max<uint32_t>(50, options_.pool.call_timeout_ms / 20);
+}
+
+void Session::OnLive(const WorkerTotals &running, unsigned workers) {
+    if (!options_.live) return;
+    LiveStats l;
+    l.execs = fuzz_.execs + running.execs;
+    l.calls = sweep_.calls + fuzz_.calls + compat_.calls + running.calls;
+    l.cases = sweep_.cases + fuzz_.cases + compat_.cases + running.cases_run;
+    l.edges = std::max(edges_, running.edges);
+    l.findings = findings_.size();
+    l.restarts = sweep_.restarts + fuzz_.restarts + compat_.restarts;
+    l.workers = workers;
+    options_.live(l);
+}
+
+void Session::AddFinding(Finding f, FindingOrigin origin) {
+    bool fresh = !findings_.Contains(f.Key());
+    Finding copy = options_.on_new_finding && fresh ? f : Finding{};
+    findings_.Add(std::move(f), origin);
+    if (options_.on_new_finding && fresh) options_.on_new_finding(copy);
 }
 
 void Session::Run(std::vector<Job> jobs) {
@@ -136,11 +162,30 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
         loaded_ = true;
     } else if (auto *e = std::get_if<msg::LoadError>(&m)) {
         if (load_error_.empty()) load_error_ = e->message;
+    } else if (auto *mz = std::get_if<msg::Minimized>(&m)) {
+        if (job.config.mode != WorkerMode::Minimize) return;
+        MinimizeOutcome &o = minimized_[job.ordinal];
+        if (!mz->file.empty()) {
+            o.file = mz->file;
+            minimizing_[job.ordinal] = {mz->file, {}};  // a restart goes on from here
+        }
+        if (mz->final) {
+            o.reproduced = mz->reproduced;
+            o.finished = true;
+        }
+        o.tries += mz->tries;
+        o.accepted += mz->accepted;
+    } else if (auto *cv = std::get_if<msg::Covered>(&m)) {
+        if (job.config.mode == WorkerMode::Coverage) covered_ = *cv;
     } else if (auto *f = std::get_if<msg::Found>(&m)) {
+        if (job.config.mode == WorkerMode::Minimize) {
+            minimized_[job.ordinal].finding = f->finding;
+            return;
+        }
         Finding finding = f->finding;
         StampCompat(job.config, finding);
         finding.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
-        findings_.Add(std::move(finding), FindingOrigin{job.ordinal, job.generation, seq});
+        AddFinding(std::move(finding), FindingOrigin{job.ordinal, job.generation, seq});
     } else if (auto *d = std::get_if<msg::Done>(&m)) {
         for (const auto &[key, n] : d->repeats) findings_.AddOccurrences(key, n);
     } else if (auto *sv = std::get_if<msg::Saved>(&m)) {
@@ -169,6 +214,18 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     st.execs += t.execs;
     st.promoted += t.promoted;
     state_saves_ += t.state_saves;
+    edges_ = std::max(edges_, t.edges);
+    if (job.config.mode == WorkerMode::Minimize || job.config.mode == WorkerMode::Coverage) {
+        if (end.how == EndHow::LoadError || end.how == EndHow::SpawnFailed) {
+            if (load_error_.empty()) load_error_ = end.error;
+            return {};
+        }
+        if (job.config.mode == WorkerMode::Minimize && end.loaded &&
+            (end.how == EndHow::Crashed || end.how == EndHow::Exited || end.how == EndHow::Hung ||
+             end.how == EndHow::Stalled))
+            return MinimizeAfterDeath(job, end);
+        return {};
+    }
     for (size_t i = 0; i < evidence_.size(); ++i) evidence_[i] += t.evidence[i];
     for (size_t i = 0; i < bytes_needed_.size(); ++i) bytes_needed_[i] += t.bytes_needed[i];
 
@@ -219,7 +276,7 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     if (repeat_hang && findings_.Contains(death.Key()))
         findings_.AddOccurrences(death.Key(), 1);  // caught on the short timeout: counted, not represented
     else
-        findings_.Add(death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
+        AddFinding(death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
     if (end.how == EndHow::Hung && end.in_call) hung_.insert(end.call.callback);
     std::string why_not;
     auto again = policy_.Continue(job, end, death, &why_not);
@@ -233,6 +290,39 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         flush();
     }
     return next;
+}
+
+// A candidate killed the minimizing worker. If that is the finding being minimized,
+// the candidate (from the status block) is the new smallest case; else it is taken as
+// not showing it. Either way the job goes on from its smallest case, at most
+// max_restarts times.
+std::vector<Job> Session::MinimizeAfterDeath(const Job &job, const WorkerEnd &end) {
+    MinimizeOutcome &o = minimized_[job.ordinal];
+    MinimizeProgress &p = minimizing_[job.ordinal];
+    if (p.input.empty()) p.input = job.config.cases.at(0);
+    ++o.restarts;
+    Finding death = DeathFinding(end, options_.pool.call_timeout_ms, Stage::Replay);
+    if (death.Key() == job.config.target) {
+        std::ofstream out(job.config.output, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char *>(death.reproducer.data()),
+                  static_cast<std::streamsize>(death.reproducer.size()));
+        if (out) {
+            o.file = p.input = job.config.output;
+            ++o.accepted;
+            p.reject.clear();
+        }
+    } else {
+        p.reject.insert(end.case_index);
+    }
+    uint64_t used = std::max<uint64_t>(end.totals.execs, 1);
+    if (o.restarts > options_.max_restarts || used >= job.config.runs) return {};
+    Job next = job;
+    ++next.generation;
+    next.config.generation = next.generation;
+    next.config.runs = job.config.runs - used;
+    next.config.cases = {p.input};
+    next.config.reject.assign(p.reject.begin(), p.reject.end());
+    return {next};
 }
 
 }  // namespace vspc

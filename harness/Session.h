@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -22,11 +23,32 @@
 
 namespace vspc {
 
+// What the run has done so far, for a progress line (OnLive).
+struct LiveStats {
+    uint64_t execs = 0, calls = 0, cases = 0;
+    uint64_t edges = 0;  // the most module edges one fuzz worker reached
+    uint64_t findings = 0;
+    uint32_t restarts = 0;
+    unsigned workers = 0;
+};
+
+// What a Minimize job made of its case.
+struct MinimizeOutcome {
+    bool reproduced = true;  // the case showed the finding when minimization began
+    bool finished = false;   // ran to its end (not cut by the deadline or the restart cap)
+    std::string file;        // the smallest case found (the case itself if nothing smaller showed it)
+    uint64_t tries = 0, accepted = 0;
+    uint32_t restarts = 0;           // workers the candidates killed
+    std::optional<Finding> finding;  // the finding as the smallest case shows it (not for deaths)
+};
+
 struct SessionOptions {
     PoolOptions pool;
-    uint32_t max_restarts = 64;  // per stage and signature (RestartPolicy)
-    uint64_t seed = 1;           // the sweep's families, for what a cut run did not do
-    double max_time = 0;         // seconds, for the notes (the deadline itself is in `pool`)
+    uint32_t max_restarts = 64;                           // per stage and signature (RestartPolicy)
+    uint64_t seed = 1;                                    // the sweep's families, for what a cut run did not do
+    double max_time = 0;                                  // seconds, for the notes (the deadline itself is in `pool`)
+    std::function<void(const LiveStats &)> live;          // about every 200 ms while workers run
+    std::function<void(const Finding &)> on_new_finding;  // each finding not seen before, as it comes
 };
 
 class Session : public PoolListener {
@@ -49,9 +71,15 @@ public:
     const Evidence &evidence() const { return evidence_; }
     const BytesNeededHistogram &bytes_needed() const { return bytes_needed_; }
     uint64_t state_saves() const { return state_saves_; }
+    uint64_t edges() const { return edges_; }  // the most module edges one fuzz worker reached
     bool time_cap_hit() const { return time_cap_hit_; }
     uint8_t cut_families() const { return cut_families_; }
     const std::vector<std::string> &notes() const { return notes_; }
+    // Minimize jobs, by ordinal.
+    const std::map<uint32_t, MinimizeOutcome> &minimized() const { return minimized_; }
+    // Coverage jobs: the last one's map (empty pcs: none, or the module is not instrumented).
+    const msg::Covered &covered() const { return covered_; }
+    const StageStats &tools() const { return tools_; }  // Minimize and Coverage jobs
 
     void OnMessage(const Job &job, const Message &m, uint64_t seq) override;
     std::vector<Job> OnEnd(const Job &job, const WorkerEnd &end) override;
@@ -61,6 +89,7 @@ public:
     // the timeout are taken for the same hang (counted, never reported anew), so
     // that a module that hangs often cannot spend the run waiting.
     uint32_t CallTimeoutMs(Callback cb) const override;
+    void OnLive(const WorkerTotals &running, unsigned workers) override;
 
     // Promoted states are given the full contract in batches of this many.
     static constexpr size_t kContractBatch = 64;
@@ -71,6 +100,8 @@ private:
     void StampCompat(const WorkerConfig &c, Finding &f) const;
     void NoteNotRun(const WorkerConfig &c, uint64_t from);
     std::optional<Job> FlushPromoted(const Job &fuzz_job);
+    std::vector<Job> MinimizeAfterDeath(const Job &job, const WorkerEnd &end);
+    void AddFinding(Finding f, FindingOrigin origin);
 
     SessionOptions options_;
     RestartPolicy policy_;
@@ -80,11 +111,19 @@ private:
     bool loaded_ = false;
     Hooks hooks_;
     std::string load_error_;
-    StageStats sweep_, fuzz_, compat_;
+    StageStats sweep_, fuzz_, compat_, tools_;
+    std::map<uint32_t, MinimizeOutcome> minimized_;
+    struct MinimizeProgress {
+        std::string input;  // where the job goes on from
+        std::set<uint64_t> reject;
+    };
+    std::map<uint32_t, MinimizeProgress> minimizing_;
+    msg::Covered covered_;
     std::map<uint32_t, std::map<uint64_t, ArchiveEntry>> saved_;
     Evidence evidence_{};
     BytesNeededHistogram bytes_needed_{};
     uint64_t state_saves_ = 0;
+    uint64_t edges_ = 0;
     bool time_cap_hit_ = false;
     uint8_t cut_families_ = 0;
     uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0, compat_not_run_ = 0;

@@ -80,6 +80,7 @@ struct WorkerCounters {
     Counter state_saves;  // successful saves of a packet with state
     Counter evidence[kRuleCount];
     Counter bytes_needed[kBytesNeededBuckets];  // first probes of packets with state, by BitWidth(N)
+    Counter edges;  // fuzz: the module's edges this worker's executions reached so far (stored, not added)
 };
 
 struct SharedStatus {

@@ -51,6 +51,35 @@ struct CompatRun {
     uint64_t rollback_records = 0;  // the newer build's records given to the older build
 };
 
+// The module's edge coverage, per function (from a coverage-instrumented module's counters
+// and PC table, over a corpus).
+struct FunctionCoverage {
+    std::string name;  // the function in the binary (static helpers are often inlined into their callers)
+    std::string file;
+    uint32_t line = 0;
+    uint64_t edges = 0, reached = 0;
+    bool entered = false;
+    std::string callback;                // "save" or "restore": the callback this function is
+    std::vector<std::string> unreached;  // where unreached edges are ("file:line"), a few
+};
+struct CoverageSummary {
+    uint64_t inputs = 0;  // case files played
+    uint64_t edges = 0, reached = 0;
+    std::vector<FunctionCoverage> functions;            // the callbacks first, then by name
+    std::vector<std::pair<double, uint64_t>> timeline;  // fuzz: (seconds, edges one worker reached)
+    std::string note;                                   // why there are no names or no coverage
+};
+
+// What a campaign (vspconform fuzz) did, beyond a check's counts.
+struct CampaignStats {
+    double seconds = 0;
+    uint64_t execs = 0, calls = 0;
+    uint64_t corpus_files = 0;
+    std::string corpus_dir, artifacts_dir;
+    bool interrupted = false;  // SIGINT or SIGTERM
+    uint64_t minimized = 0;    // findings whose case minimization made smaller
+};
+
 struct RunSummary {
     std::string command = "check";
     std::string tool_version;
@@ -78,10 +107,12 @@ struct RunSummary {
     std::string started_at;          // UTC, ISO 8601
     std::vector<std::string> notes;  // things the reader must know (skipped rules, early stop, what was cut)
     std::vector<Finding> findings;
-    std::string error;             // set when the module could not be tested
-    std::string report_dir;        // absolute: replay commands name files in it
-    std::string source_root;       // --source-root: source files are named relative to it
-    std::string junit_suite_name;  // --junit-suite-name (empty: from the module and profile)
+    std::string error;                        // set when the module could not be tested
+    std::string report_dir;                   // absolute: replay commands name files in it
+    std::string source_root;                  // --source-root: source files are named relative to it
+    std::string junit_suite_name;             // --junit-suite-name (empty: from the module and profile)
+    std::optional<CoverageSummary> coverage;  // fuzz, coverage: the module's edges
+    std::optional<CampaignStats> campaign;    // fuzz
 
     RuleResult ResultOf(const Rule &rule) const;
     std::string Verdict() const;  // "pass", "fail", "error"

@@ -101,4 +101,41 @@ std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, c
     return "";
 }
 
+std::vector<SourcePlace> SymbolizeOffsets(const std::string &module_path, const std::vector<uint64_t> &offsets,
+                                          std::string *note) {
+    std::vector<SourcePlace> out;
+    if (offsets.empty()) return out;
+    std::string symbolizer = FindSymbolizer();
+    if (symbolizer.empty()) {
+        *note = "no function names: llvm-symbolizer was not found (apt-get install llvm, or set VSPC_SYMBOLIZER)";
+        return out;
+    }
+    std::vector<std::string> argv = {symbolizer, "--obj=" + module_path, "--output-style=JSON", "--functions=linkage"};
+    for (uint64_t o : offsets) argv.push_back(fmt::format("0x{:x}", o));
+    std::string text;
+    int rc = RunAndCapture(argv, &text);
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (rc != 0 || !j.is_array() || j.size() != offsets.size()) {
+        *note = fmt::format("no function names: {} failed on the module (exit status {})", symbolizer, rc);
+        return out;
+    }
+    auto clean = [](std::string s) { return s == "??" ? std::string() : s; };
+    for (const auto &entry : j) {
+        SourcePlace p;
+        if (entry.is_object() && entry.contains("Symbol") && entry["Symbol"].is_array() && !entry["Symbol"].empty()) {
+            const auto &frames = entry["Symbol"];
+            const auto &inner = frames.front();
+            const auto &outer = frames.back();
+            if (inner.is_object() && outer.is_object()) {
+                p.function = clean(inner.value("FunctionName", std::string()));
+                p.file = clean(inner.value("FileName", std::string()));
+                p.line = inner.value("Line", 0u);
+                p.outer_function = clean(outer.value("FunctionName", std::string()));
+            }
+        }
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 }  // namespace vspc

@@ -24,6 +24,18 @@ std::string FindSymbolizer();
 std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
                            std::vector<Finding> &findings);
 
+// A code address of the module as source: the innermost (inlined) frame's place, and the
+// function that holds it in the binary (the outermost frame).
+struct SourcePlace {
+    std::string function, file;
+    uint32_t line = 0;
+    std::string outer_function;
+};
+// One run of the symbolizer over `offsets` (file addresses of the module). Empty, and
+// *note says why, when there is no symbolizer or it failed.
+std::vector<SourcePlace> SymbolizeOffsets(const std::string &module_path, const std::vector<uint64_t> &offsets,
+                                          std::string *note);
+
 // The symbolizer's JSON output (--output-style=JSON) applied to the locations, in order.
 // Returns false when the text is not that output.
 bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation *> &locations);

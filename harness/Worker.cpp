@@ -18,6 +18,7 @@
 #include "Coverage.h"
 #include "Dump.h"
 #include "Fault.h"
+#include "Minimize.h"
 #include "Mutate.h"
 #include "Player.h"
 #include "Protocol.h"
@@ -61,6 +62,9 @@ private:
     void Contract();
     void Records();
     void Migrate();
+    void Minimize();
+    void Cover();
+    void ShapeForExploration(Case &c) const;
     CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
 
@@ -239,12 +243,19 @@ void WorkerSession::Migrate() {
 void WorkerSession::SeedCorpus() {
     std::error_code ec;
     fs::create_directories(config_.corpus, ec);
-    if (!fs::is_empty(config_.corpus, ec)) return;  // a restarted shard goes on with its corpus
+    // A restarted shard goes on with its corpus; a campaign's shards share one, and each adds
+    // the seeds it lacks (a user's corpus keeps its files; a restart adds nothing new).
+    if (!config_.shared_corpus && !fs::is_empty(config_.corpus, ec)) return;
+    if (config_.shared_corpus && config_.generation > 0) return;
     const auto seeds = SweepSeeds(config_.seed);
     auto write = [&](const Case &c, size_t i, const char *what) {
+        fs::path file = fs::path(config_.corpus) / fmt::format("seed-{:03}-{}", i, what);
+        if (config_.shared_corpus && fs::exists(file, ec)) return;
+        std::string tmp = fmt::format("{}.tmp{}", file.string(), getpid());
         auto bytes = EncodeCase(c);
-        std::ofstream(fs::path(config_.corpus) / fmt::format("seed-{:03}-{}", i, what), std::ios::binary)
+        std::ofstream(tmp, std::ios::binary)
             .write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        fs::rename(tmp, file, ec);
     };
     // Another build's records (compat, --restore-corpus), for the byte mutators to turn into
     // the versions, magics and lengths of its layout. A compat shard explores only them.
@@ -317,6 +328,99 @@ void WorkerSession::Contract() {
     Finish(i >= config_.cases.size());
 }
 
+// The exploration tier's shape: one packet, at most kMaxExploreOps ops (libFuzzer's
+// empty input and plain byte mutations are made so).
+void WorkerSession::ShapeForExploration(Case &c) const {
+    if (c.seeds.size() == 1 && c.ops.size() <= kMaxExploreOps) return;
+    c.seeds.resize(1);
+    if (c.ops.size() > kMaxExploreOps) c.ops.resize(kMaxExploreOps);
+    for (Op &op : c.ops) op.packet = 0;
+}
+
+std::vector<uint8_t> ReadBytes(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
+}
+
+bool WriteBytesAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        if (!out) return false;
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    return !ec;
+}
+
+// The case in cases[0], shrunk while it still shows the finding config_.target; every
+// smaller case is written to config_.output at once (a later candidate may kill the
+// worker: the supervisor resumes from there). A death target's candidates that show it
+// end this worker; the supervisor takes the candidate from the status block.
+void WorkerSession::Minimize() {
+    Case start = DecodeCase(ReadBytes(config_.cases.at(0)));
+    auto shows = [&](const Case &c, uint64_t number) {
+        status_->counters.execs.Add(1);
+        return player_.Shows(c, config_.profile, config_.target, number);
+    };
+    msg::Minimized result{config_.output, 0, 0, true, true};
+    if (!config_.target_death && !player_.Shows(start, config_.profile, config_.target, UINT64_MAX)) {
+        result.reproduced = false;  // the case does not show it (another profile, a flaky module)
+        Send(result);
+        return Finish(true);
+    }
+    MinimizeLimits limits;
+    limits.max_tries = std::max<uint64_t>(config_.runs, 1);
+    limits.reject.insert(config_.reject.begin(), config_.reject.end());
+    auto accepted = [&](const Case &best) {
+        if (WriteBytesAtomically(config_.output, EncodeCase(best)))
+            Send(msg::Minimized{config_.output, 0, 0, true, false});
+    };
+    MinimizeResult r = MinimizeCase(start, shows, limits, accepted);
+    result.tries = r.tries;
+    result.accepted = r.accepted;
+    if (r.accepted == 0 && !WriteBytesAtomically(config_.output, EncodeCase(start))) result.file.clear();
+    Send(result);
+    // The finding as the smallest case shows it (its message, call and offsets are the reproducer's).
+    if (!config_.target_death) {
+        Finding f;
+        if (player_.Shows(r.best, config_.profile, config_.target, UINT64_MAX - 1, &f)) {
+            f.stage = Stage::Replay;
+            Send(msg::Found{std::move(f)});
+        }
+    }
+    Finish(true);
+}
+
+// The module's edges reached by the case files in `cases` (each played once, as the
+// exploration tier plays its inputs when config_.shared_corpus says they are a
+// campaign's corpus): per inline counter its PC and whether any case reached it.
+void WorkerSession::Cover() {
+    msg::Covered out;
+    std::vector<uint8_t> entry;
+    out.pcs = coverage_.Pcs(&entry);
+    std::vector<uint8_t> hit(coverage_.counters(), 0);
+    coverage_.Clear();
+    uint64_t i = 0;
+    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+        Case c = DecodeCase(ReadBytes(config_.cases[i]));
+        if (config_.shared_corpus) ShapeForExploration(c);
+        player_.Play(c, config_.shared_corpus ? Profile::Kmcl : config_.profile, Stage::Replay, i, fresh_);
+        fresh_.clear();  // coverage, not findings
+        coverage_.CollectInto(hit);
+        ++out.inputs;
+    }
+    if (out.pcs.size() == hit.size())
+        for (size_t k = 0; k < hit.size(); ++k)
+            out.flags.push_back(
+                static_cast<uint8_t>((entry[k] ? msg::kCoverEntry : 0) | (hit[k] ? msg::kCoverHit : 0)));
+    else
+        out.pcs.clear();
+    Send(out);
+    Finish(i >= config_.cases.size());
+}
+
 int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     if (StopRequested(status_)) {
         Finish(false);
@@ -331,14 +435,13 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     if (input_.seeds.size() == 1 && input_.ops.size() <= kMaxExploreOps) {
         player_.PlayEncoded(input_, data, size, Profile::Kmcl, Stage::Fuzz, executions_, fresh_);
     } else {  // not in the explorer's shape (libFuzzer's empty input, a plain byte mutation): make it so
-        input_.seeds.resize(1);
-        if (input_.ops.size() > kMaxExploreOps) input_.ops.resize(kMaxExploreOps);
-        for (Op &op : input_.ops) op.packet = 0;
+        ShapeForExploration(input_);
         player_.Play(input_, Profile::Kmcl, Stage::Fuzz, executions_, fresh_);
     }
     SendFindings();
     NoteBehaviour(player_.log());
     bool fresh_coverage = coverage_.Observe();
+    if (fresh_coverage) status_->counters.edges.value.store(coverage_.edges_seen(), std::memory_order_relaxed);
     // States that reached new coverage (and a sample of the rest) get the full
     // contract, within a budget that grows with the executions.
     if (!config_.compat && executions_ > initial_inputs_ && !player_.log().skipped &&
@@ -380,15 +483,18 @@ int WorkerSession::Fuzz() {
                                    config_.generation * 0x94D049BB133111EBull) %
                                       0x7FFFFFFEu;
     std::string work = fs::path(config_.corpus).parent_path().string();
-    std::vector<std::string> args = {"vspconform-fuzz", fmt::format("-runs={}", config_.runs),
-                                     fmt::format("-seed={}", libfuzzer_seed), "-max_len=4096",
+    // A campaign's shard runs until it is stopped (runs at the maximum) and reloads the corpus
+    // the other shards grow.
+    std::string runs = config_.runs >= uint64_t{INT64_MAX} ? "-runs=-1" : fmt::format("-runs={}", config_.runs);
+    std::vector<std::string> args = {"vspconform-fuzz", runs, fmt::format("-seed={}", libfuzzer_seed),
+                                     fmt::format("-max_len={}", config_.max_len),
                                      "-len_control=100",  // as without a custom mutator: inputs grow gradually
                                      // comparison features only exist in an instrumented module
                                      coverage_.counters() ? "-use_value_profile=1" : "-use_value_profile=0",
-                                     "-reload=0", "-timeout=0", "-rss_limit_mb=4096", "-malloc_limit_mb=0",
-                                     "-detect_leaks=0", "-handle_segv=0", "-handle_bus=0", "-handle_fpe=0",
-                                     "-handle_ill=0", "-handle_abrt=0", "-handle_int=0", "-handle_term=0",
-                                     "-print_final_stats=0",
+                                     config_.shared_corpus ? "-reload=1" : "-reload=0", "-timeout=0",
+                                     "-rss_limit_mb=4096", "-malloc_limit_mb=0", "-detect_leaks=0", "-handle_segv=0",
+                                     "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0", "-handle_abrt=0",
+                                     "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
                                      fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
     if (config_.quiet_engine) args.push_back("-verbosity=0");
     args.push_back(config_.corpus);
@@ -429,7 +535,8 @@ int WorkerSession::Main() {
     hooks.save_entry = entry(module_.save);
     hooks.restore_entry = entry(module_.restore);
     // The fuzz tier follows the module's own counters (read once, here).
-    if (config_.mode == WorkerMode::Fuzz && coverage_.Attach(module_)) hooks.coverage_counters = coverage_.counters();
+    if ((config_.mode == WorkerMode::Fuzz || config_.mode == WorkerMode::Coverage) && coverage_.Attach(module_))
+        hooks.coverage_counters = coverage_.counters();
     Send(msg::Loaded{hooks});
     switch (config_.mode) {
     case WorkerMode::Sweep: Sweep(); break;
@@ -438,6 +545,8 @@ int WorkerSession::Main() {
     case WorkerMode::Replay: Replay(); break;
     case WorkerMode::Records: Records(); break;
     case WorkerMode::Migrate: Migrate(); break;
+    case WorkerMode::Minimize: Minimize(); break;
+    case WorkerMode::Coverage: Cover(); break;
     }
     Finish(true);
     if (sink_) return 0;  // the foreground's caller prints the verdict, then leaves the same way

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "Campaign.h"
 #include "Check.h"
 #include "Options.h"
 #include "Report.h"
@@ -16,6 +17,9 @@ namespace {
 
 using vspc::kCheck;
 using vspc::kCompat;
+using vspc::kCoverage;
+using vspc::kFuzz;
+using vspc::kMinimize;
 using vspc::kRecords;
 using vspc::kReplay;
 
@@ -97,6 +101,31 @@ int main(int argc, char **argv) {
         ->required();
     AddFlags(records, kRecords, flags);
 
+    auto *fuzz =
+        app.add_subcommand("fuzz",
+                           "a fuzzing campaign: supervised coverage-guided workers sharing one corpus, until "
+                           "--time or Ctrl-C; findings kept as they come, minimized, and the reports of check");
+    fuzz->add_option("MODULE", module, "the VSP module (.so); build it with -fsanitize=fuzzer-no-link for coverage")
+        ->required();
+    AddFlags(fuzz, kFuzz, flags);
+
+    std::string case_file;
+    auto *minimize = app.add_subcommand("minimize",
+                                        "shrink a case file to the smallest case that still breaks the same rule the "
+                                        "same way (fewer ops, shorter seeds and records)");
+    minimize->add_option("MODULE", module, "the VSP module (.so)")->required();
+    minimize->add_option("CASE", case_file, "the case file (from a report's cases/, a corpus or a fuzzer)")->required();
+    AddFlags(minimize, kMinimize, flags);
+
+    std::string corpus_dir;
+    auto *coverage = app.add_subcommand("coverage",
+                                        "the module's edges a corpus reaches, per function, with the functions never "
+                                        "entered (needs a -fsanitize=fuzzer-no-link build)");
+    coverage->add_option("MODULE", module, "the coverage-instrumented VSP module (.so)")->required();
+    coverage->add_option("CORPUS", corpus_dir, "a corpus directory (vspconform fuzz's, libFuzzer's) or one case file")
+        ->required();
+    AddFlags(coverage, kCoverage, flags);
+
     std::string seeds_dir;
     auto *seeds = app.add_subcommand("seeds",
                                      "write the deterministic sweep's cases as a seed corpus "
@@ -125,6 +154,9 @@ int main(int argc, char **argv) {
     if (*check) return Guarded([&] { return vspc::RunCheck(flags, module); });
     if (*replay) return Guarded([&] { return vspc::RunReplay(flags, module, cases); });
     if (*compat) return Guarded([&] { return vspc::RunCompat(flags, old_module, module); });
+    if (*fuzz) return Guarded([&] { return vspc::RunFuzz(flags, module); });
+    if (*minimize) return Guarded([&] { return vspc::RunMinimize(flags, module, case_file); });
+    if (*coverage) return Guarded([&] { return vspc::RunCoverage(flags, module, corpus_dir); });
     if (*records) return Guarded([&] { return vspc::RunRecords(flags, module, records_dir); });
     if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
     if (*rules) {

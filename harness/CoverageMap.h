@@ -1,0 +1,19 @@
+// The module's coverage as a reader wants it: per function, its edges and how many
+// a corpus reached, the callbacks named, the functions never entered, and where
+// the unreached edges are (from a Coverage job's map and the symbolizer).
+#pragma once
+
+#include <string>
+
+#include "Protocol.h"
+#include "Summary.h"
+
+namespace vspc {
+
+// `map` from a Coverage job; `hooks` tells which functions are the save and restore callbacks.
+CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &module_path, const Hooks &hooks);
+
+// The summary as text lines (the terminal and report.md): totals, then one line per function.
+std::string CoverageText(const CoverageSummary &c, size_t max_functions = 40);
+
+}  // namespace vspc
