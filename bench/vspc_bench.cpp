@@ -8,6 +8,8 @@
 //
 // items_per_second is save-callback calls per second, except in BM_ExploreTier
 // and BM_BareHarnessExec, where it is module calls (hooks included) per second.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -222,6 +224,32 @@ void BM_ExploreTier(benchmark::State &state) {
     state.counters["N"] = s.n;
 }
 BENCHMARK(BM_ExploreTier)->ArgName("largest_n")->Arg(0)->Arg(1);
+
+// (f) state sizes from 1 byte to 16 MiB (bench/big_state_vsp.c: seed byte 0 = log2 of
+// the size): the exploration tier's KMCL pair and a restore of the record, the round
+// trip's bytes per second (cost linear in bytes: the same bytes/s at every size) and
+// the process's peak RSS so far (bounded: the arenas are reused, nothing grows per call).
+void BM_StateSize(benchmark::State &state) {
+    static Loaded *big = [] {
+        auto *l = new Loaded;
+        vspc::ModuleOptions opts;
+        opts.path = VSPC_BIG_STATE_MODULE;
+        if (std::string err = vspc::LoadModule(opts, l->kmcl, nullptr, l->module); !err.empty()) Die(err);
+        return l;
+    }();
+    const uint32_t size = 1u << state.range(0);
+    vspc::Player player(big->module, big->kmcl);
+    const vspc::Case c = vspc::ExploreCase({static_cast<uint8_t>(state.range(0)), 0x33}, true);
+    std::vector<vspc::Finding> found;
+    for (auto _ : state) player.Play(c, vspc::Profile::Kmcl, vspc::Stage::Fuzz, 0, found);
+    if (!found.empty()) state.SkipWithError(("the module broke a rule: " + found[0].message).c_str());
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * size);
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    state.counters["state_bytes"] = size;
+    state.counters["peak_rss_mb"] = static_cast<double>(ru.ru_maxrss) / 1024;
+}
+BENCHMARK(BM_StateSize)->ArgName("log2_size")->DenseRange(0, 24, 4);
 
 }  // namespace
 

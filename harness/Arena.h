@@ -60,6 +60,8 @@ private:
     uint32_t gap_ = 0;
     const uint8_t *Pattern(uint8_t fill, uint32_t size);  // FillByte(fill, 0..size), cached
     std::vector<uint8_t> patterns_[256];
+    std::vector<uint8_t> big_pattern_;  // see Pattern()
+    int big_fill_ = -1;
     uint8_t *base_ = nullptr;      // first page of the left guard zone
     uint8_t *data_ = nullptr;      // first data byte
     std::vector<uint8_t> canary_;  // what every data byte holds between calls

@@ -113,11 +113,19 @@ GuardedRegion GuardedArena::Region(const void *buffer, uint32_t size, FaultRegio
     return RegionOf(base_, total_, data_, data_size_, buffer, size, kind, false);
 }
 
+// Patterns up to kPatternCached bytes are kept per fill; a longer one is made in one
+// scratch buffer (kept for the next call with the same fill), so 256 fills of a 16 MiB
+// buffer cost 16 MiB, not 4 GiB.
 const uint8_t *GuardedArena::Pattern(uint8_t fill, uint32_t size) {
-    std::vector<uint8_t> &p = patterns_[fill];
+    constexpr size_t kPatternCached = 64u << 10;
+    std::vector<uint8_t> &p = size <= kPatternCached ? patterns_[fill] : big_pattern_;
+    if (&p == &big_pattern_ && big_fill_ != fill) {
+        big_pattern_.clear();
+        big_fill_ = fill;
+    }
     if (p.size() < size) {
         size_t old = p.size();
-        p.resize(std::max<size_t>(size, 2 * old));
+        p.resize(std::max<size_t>(size, std::min<size_t>(2 * old, &p == &big_pattern_ ? size : kPatternCached)));
         for (size_t i = old; i < p.size(); ++i) p[i] = FillByte(fill, i);
     }
     return p.data();

@@ -15,7 +15,7 @@ namespace vspc {
 constexpr size_t kMaxPackets = 4;
 constexpr size_t kMaxSeedSize = 4096;
 constexpr size_t kMaxOps = 4096;
-constexpr uint32_t kMaxSaveBufSize = 1u << 20;  // larger requests are clamped
+constexpr uint32_t kMaxSaveBufSize = 1u << 25;  // larger requests are clamped (states up to 32 MiB)
 constexpr uint32_t kMaxSizeValue = 1u << 16;    // the value in a size: absolute, or N +/- it
 constexpr uint32_t kMaxScale = 1024;            // NScaled: at most 4 N
 constexpr size_t kMaxRestoreBytes = 1u << 16;
