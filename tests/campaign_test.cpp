@@ -35,12 +35,12 @@ public:
             waitpid(pid_, nullptr, 0);
         }
     }
-    // Waits (at most `limit`) until stdout matches `pattern`.
-    bool WaitForOutput(const std::string &pattern, std::chrono::seconds limit) {
+    // Waits (at most `limit`) until stdout (or stderr) matches `pattern`.
+    bool WaitForOutput(const std::string &pattern, std::chrono::seconds limit, bool on_stderr = false) {
         std::regex re(pattern);
         auto end = std::chrono::steady_clock::now() + limit;
         while (std::chrono::steady_clock::now() < end) {
-            if (std::regex_search(ReadFile(out_), re)) return true;
+            if (std::regex_search(ReadFile(on_stderr ? err_ : out_), re)) return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         return false;
@@ -149,8 +149,9 @@ TEST_P(Stopped, KeepsCorpusReportsAndPrintsTheSummary) {
     Background bg(Cmd({"fuzz", SamplePath("reference_coverage"), "--jobs", "2", "--report-dir",
                        (dir / "report").string(), "--corpus", (dir / "corpus").string()}),
                   dir.path());
-    ASSERT_TRUE(bg.WaitForOutput("worker", std::chrono::seconds(60))) << bg.Out() << bg.Err();
-    std::this_thread::sleep_for(std::chrono::seconds(2));  // let it run and grow the corpus
+    // Off a terminal, a progress line every 10 s: the campaign has run a while.
+    ASSERT_TRUE(bg.WaitForOutput("#[1-9][0-9]* +[0-9]+s  exec/s", std::chrono::seconds(120), true))
+        << bg.Out() << bg.Err();
     bg.Signal(signo);
     int rc = bg.Wait(std::chrono::seconds(120));
     ASSERT_EQ(rc, 0) << "stdout:\n" << bg.Out() << "\nstderr:\n" << bg.Err();
