@@ -122,7 +122,7 @@ uint64_t MinimizeFindings(RunSummary &run, const Options &opt, const std::string
         const Finding &f = run.findings[i];
         if (!Minimizable(f)) continue;
         WorkerConfig c = BaseConfig(opt, module_path);
-        c.profile = run.profile;
+        c.profile = f.profile;
         c.mode = WorkerMode::Minimize;
         fs::path in = work / fmt::format("finding-{}.case", i);
         if (!WriteFile(in, f.reproducer)) continue;
@@ -146,10 +146,12 @@ uint64_t MinimizeFindings(RunSummary &run, const Options &opt, const std::string
         Finding &f = run.findings[which.at(ordinal)];
         if (!o.reproduced || o.file.empty()) continue;
         std::vector<uint8_t> bytes = ReadFile(o.file);
-        if (bytes.empty() || bytes.size() >= f.reproducer.size()) continue;
+        // The minimizer accepts only lighter cases, or as light and plainer (sizes, fills).
+        if (bytes.empty() || o.accepted == 0 || bytes.size() > f.reproducer.size()) continue;
         if (o.finding && o.finding->Key() == f.Key()) {
             Finding g = *o.finding;
             g.stage = f.stage;
+            g.profile = f.profile;
             g.occurrences = f.occurrences;
             g.found_after = f.found_after;
             f = std::move(g);
@@ -385,6 +387,9 @@ int RunFuzz(const Options &opt, const std::string &module) {
                     r.severity == Severity::Error ? "FOUND" : "warning", std::string(r.name).c_str(),
                     std::string(r.title).c_str(), t, f.message.c_str(),
                     ok ? file.c_str() : "(none: the finding has no case)");
+        if (ok)
+            std::printf("         replay: %s\n",
+                        ReplayCommand(run.module_options, file.string(), f.profile, opt.timeout_ms).c_str());
         std::fflush(stdout);
         if (opt.max_findings && findings_seen >= opt.max_findings) g_stop_campaign = true;
     };

@@ -27,7 +27,7 @@ int FinishRun(RunSummary &r, std::chrono::steady_clock::time_point started);
 // Shrinks every finding's reproducer (Minimize jobs over the pool, one per finding, under
 // run.profile) and replaces it, with the finding as the smaller case shows it. Hangs and
 // compat findings keep theirs. `work` is scratch space; `stop` (may be null) ends it early.
-// Returns how many reproducers got smaller.
+// Returns how many reproducers got smaller or plainer.
 uint64_t MinimizeFindings(RunSummary &run, const Options &opt, const std::string &module_path,
                           const std::filesystem::path &work, Clock::time_point deadline,
                           const std::atomic<bool> *stop = nullptr);

@@ -277,6 +277,7 @@ json ToJson(const Finding &f) {
                       : json(nullptr)},
             {"op_index", f.op_index},
             {"stage", StageName(f.stage)},
+            {"profile", ProfileName(f.profile)},
             {"occurrences", f.occurrences},
             {"found_after_seconds", f.found_after >= 0 ? json(f.found_after) : json(nullptr)},
             {"case", HexOf(f.reproducer)}};
@@ -293,6 +294,9 @@ std::string FindingFromJson(const json &j, Finding &out) {
         f.message = rd.Str("message");
         f.op_index = rd.Int<uint32_t>("op_index");
         f.stage = rd.Enum<Stage>("stage", {Stage::Sweep, Stage::Fuzz, Stage::Replay, Stage::Compat}, StageName);
+        auto profile = ProfileByName(rd.Str("profile"));
+        if (!profile) return "finding: 'profile' is not strict or kmcl";
+        f.profile = *profile;
         f.occurrences = rd.Int<uint64_t>("occurrences");
         f.found_after = rd.IsNull("found_after_seconds") ? -1 : rd.Num("found_after_seconds");
         if (!FromHex(rd.Str("case"), f.reproducer)) return "finding: 'case' is not lowercase hex";

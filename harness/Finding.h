@@ -113,6 +113,9 @@ struct Finding {
     std::optional<CompatInfo> compat;
     uint32_t op_index = 0;  // the op being played (reproducers are cut after it)
     Stage stage = Stage::Sweep;
+    // The profile its case was judged under, so replay and minimization play it the same way
+    // (the exploration tier's cases are KMCL's calls: their sizes mean something else in strict).
+    Profile profile = Profile::Strict;
     std::vector<uint8_t> reproducer;  // a case file's bytes
     uint64_t occurrences = 1;
     double found_after = -1;  // seconds from the start of the run (-1: unknown)

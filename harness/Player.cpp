@@ -44,6 +44,7 @@ bool Player::Shows(const Case &c, Profile profile, const std::string &key, uint6
     for (Finding &f : found_) {
         if (f.Key() != key) continue;
         if (out) {
+            f.profile = profile;
             f.reproducer = ReproducerFor(c, f.op_index);
             *out = std::move(f);
         }
@@ -77,6 +78,7 @@ void Player::Judge(const Case &c, Profile profile, Stage stage, std::vector<Find
             continue;
         }
         f.stage = stage;
+        f.profile = profile;
         f.reproducer = ReproducerFor(c, f.op_index);
         // A module that overruns SaveBuf tends to do so on most states: from now on
         // see it through a canary gap rather than a fault (and a recovery) per call.

@@ -172,10 +172,10 @@ std::string ReplayCommand(const ModuleOptions &module, const std::string &case_f
 
 std::string ReplayCommand(const RunSummary &run, const Finding &f) {
     std::string file = f.case_file.empty() ? "CASE" : (fs::path(run.report_dir) / f.case_file).string();
-    if (!f.compat) return ReplayCommand(run.module_options, file, run.profile, run.timeout_ms);
+    if (!f.compat) return ReplayCommand(run.module_options, file, f.profile, run.timeout_ms);
     // A compat case replays on the build that restored the record, judged by the compat rules too.
     bool rollback = f.compat->direction == CompatDirection::Rollback && run.compat;
-    return ReplayCommand(rollback ? run.compat->old_options : run.module_options, file, run.profile, run.timeout_ms) +
+    return ReplayCommand(rollback ? run.compat->old_options : run.module_options, file, f.profile, run.timeout_ms) +
            fmt::format(" --direction {}", DirectionName(f.compat->direction));
 }
 

@@ -267,6 +267,8 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         return {};
     }
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, StageOf(job));
+    // A fuzz shard plays the exploration tier's cases under the kmcl profile.
+    death.profile = job.config.mode == WorkerMode::Fuzz ? Profile::Kmcl : job.config.profile;
     StampCompat(job.config, death);
     death.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
     ++st.restarts;
@@ -302,6 +304,7 @@ std::vector<Job> Session::MinimizeAfterDeath(const Job &job, const WorkerEnd &en
     if (p.input.empty()) p.input = job.config.cases.at(0);
     ++o.restarts;
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, Stage::Replay);
+    death.profile = job.config.profile;
     if (death.Key() == job.config.target) {
         std::ofstream out(job.config.output, std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char *>(death.reproducer.data()),
