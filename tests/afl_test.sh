@@ -3,7 +3,8 @@
 # fuzz/CMakeLists.txt) on an AFL-instrumented module with a planted defect, from the sweep's seeds,
 # for a few seconds; it must execute inputs, see the module's edges, save a crash, and that crash
 # file must replay with `vspconform replay` (on the plain build of the same source) to RULE.
-# Usage: afl_test.sh VSPCONFORM AFL_FUZZER AFL_MODULE PLAIN_MODULE RULE [SECONDS]
+# With DICT, afl-fuzz also loads the case format's dictionary (-x) and must take every token.
+# Usage: afl_test.sh VSPCONFORM AFL_FUZZER AFL_MODULE PLAIN_MODULE RULE [DICT [SECONDS]]
 #        afl_test.sh --missing   (configure found no afl-clang-fast++: skip, exit 77)
 set -euo pipefail
 if [[ ${1:-} == --missing ]]; then
@@ -12,10 +13,10 @@ if [[ ${1:-} == --missing ]]; then
     exit 77
 fi
 if (($# < 5)); then
-    echo "afl_test.sh: usage: afl_test.sh VSPCONFORM AFL_FUZZER AFL_MODULE PLAIN_MODULE RULE [SECONDS]" >&2
+    echo "afl_test.sh: usage: afl_test.sh VSPCONFORM AFL_FUZZER AFL_MODULE PLAIN_MODULE RULE [DICT [SECONDS]]" >&2
     exit 2
 fi
-vspconform=$1 fuzzer=$2 afl_module=$3 plain_module=$4 rule=$5 seconds=${6:-8}
+vspconform=$1 fuzzer=$2 afl_module=$3 plain_module=$4 rule=$5 dict=${6:-} seconds=${7:-8}
 command -v afl-fuzz >/dev/null || { echo "FAIL: afl-fuzz is not on PATH (the target was built, afl++ removed?)"; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -24,16 +25,23 @@ trap 'rm -rf "$dir"' EXIT
 # afl-fuzz refuses to start on a system whose core_pattern pipes cores to a program, and on a
 # loaded CPU set it may find no free core: the variables below are the documented ways around
 # both for a short run (AFL_NO_AFFINITY: the other tests run beside this one).
-status=0
+status=0 dict_args=()
+[[ -n $dict ]] && dict_args=(-x "$dict")
 VSPCONFORM_MODULE=$afl_module AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
     AFL_NO_AFFINITY=1 AFL_FORKSRV_INIT_TMOUT=20000 \
-    timeout -k 5 $((seconds + 60)) afl-fuzz -i "$dir/in" -o "$dir/out" -V "$seconds" -- "$fuzzer" \
+    timeout -k 5 $((seconds + 60)) afl-fuzz -i "$dir/in" -o "$dir/out" "${dict_args[@]}" -V "$seconds" -- "$fuzzer" \
     >"$dir/afl.log" 2>&1 || status=$?
 stats=$dir/out/default/fuzzer_stats
 if ((status != 0)) || [[ ! -f $stats ]]; then
     echo "FAIL: afl-fuzz exited with $status:"
     grep -v 'Fuzzing test case' "$dir/afl.log" | tail -25
     exit 1
+fi
+if [[ -n $dict ]]; then
+    entries=$(grep -c '^[a-z0-9_]*="' "$dict")
+    grep -q "Loaded $entries extra tokens" "$dir/afl.log" ||
+        fail_dict=$(grep -m1 -iE 'extra tokens|dictionary' "$dir/afl.log" || echo "no dictionary line")
+    [[ -z ${fail_dict:-} ]] || { echo "FAIL: afl-fuzz did not load the $entries tokens of $dict: $fail_dict"; exit 1; }
 fi
 stat() { sed -n "s/^$1 *: *//p" "$stats"; }
 execs=$(stat execs_done) edges=$(stat edges_found) total=$(stat total_edges) crashes=$(stat saved_crashes)
