@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The ClusterFuzzLite build as the builder image runs it: $SRC/build.sh (a copy of
+# .clusterfuzzlite/ and examples/clusterfuzzlite/ as documented (project.yaml, Dockerfile, the two
+# workflows' actions, modes and SARIF upload), then the ClusterFuzzLite build as the builder image runs it: $SRC/build.sh (a copy of
 # .clusterfuzzlite/build.sh) in the WORKDIR $SRC/vspconform, with only the variables OSS-Fuzz sets
 # for an ASan + libFuzzer job. Then the $OUT layout (target, module, seed corpus zip of case files,
 # .options, .dict, lib/), the target run from $OUT with no environment at all for a few hundred
@@ -19,6 +20,47 @@ fail() {
     echo "FAIL: $*"
     exit 1
 }
+
+# The files ClusterFuzzLite reads, and the example workflows, say what the guide says they say.
+python3 - "$source_dir" <<'EOF' || fail "the ClusterFuzzLite files or workflows are not as documented (above)"
+import re, sys
+root = sys.argv[1]
+def read(path): return open(f"{root}/{path}").read()
+errors = []
+if not re.search(r"^language: c\+\+$", read(".clusterfuzzlite/project.yaml"), re.M):
+    errors.append("project.yaml: no 'language: c++'")
+docker = read(".clusterfuzzlite/Dockerfile")
+for line in ("FROM gcr.io/oss-fuzz-base/base-builder", "COPY . $SRC/vspconform", "WORKDIR $SRC/vspconform",
+             "COPY .clusterfuzzlite/build.sh $SRC/"):
+    if not re.search(rf"^{re.escape(line)}$", docker, re.M):
+        errors.append(f"Dockerfile: no line '{line}'")
+try:
+    import yaml
+except ImportError:
+    yaml = None
+for name, mode in (("cflite_pr.yml", "code-change"), ("cflite_batch.yml", "batch")):
+    text = read(f"examples/clusterfuzzlite/{name}")
+    steps = []
+    if yaml:
+        doc = yaml.safe_load(text)
+        steps = [s for job in doc["jobs"].values() for s in job["steps"]]
+    else:
+        print(f"note: python3-yaml is missing, {name} is checked by text only")
+    uses = [s.get("uses", "") for s in steps] if yaml else re.findall(r"uses: (\S+)", text)
+    for action in ("google/clusterfuzzlite/actions/build_fuzzers@v1", "google/clusterfuzzlite/actions/run_fuzzers@v1"):
+        if action not in uses:
+            errors.append(f"{name}: no step uses {action}")
+    if not re.search(rf"^\s+mode: {mode}$", text, re.M):
+        errors.append(f"{name}: run_fuzzers is not in mode {mode}")
+    if mode == "batch":
+        if not re.search(r"^\s+output-sarif: true$", text, re.M):
+            errors.append(f"{name}: no output-sarif: true")
+        upload = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")] if yaml else [1]
+        if not upload or "sarif_file: cifuzz-sarif/results.sarif" not in text:
+            errors.append(f"{name}: no upload-sarif step of cifuzz-sarif/results.sarif")
+for e in errors: print(e)
+sys.exit(1 if errors else 0)
+EOF
 # $SRC as the Dockerfile lays it out: the checkout in $SRC/vspconform, the entry point in $SRC/build.sh.
 # It stays at one path between runs (beside $WORK), so the CMake build in $WORK stays incremental.
 src=$work/src
