@@ -43,9 +43,9 @@ if [[ -n $dict ]]; then
         fail_dict=$(grep -m1 -iE 'extra tokens|dictionary' "$dir/afl.log" || echo "no dictionary line")
     [[ -z ${fail_dict:-} ]] || { echo "FAIL: afl-fuzz did not load the $entries tokens of $dict: $fail_dict"; exit 1; }
 fi
-stat() { sed -n "s/^$1 *: *//p" "$stats"; }
-execs=$(stat execs_done) edges=$(stat edges_found) total=$(stat total_edges) crashes=$(stat saved_crashes)
-echo "afl-fuzz: execs_done $execs, $(stat execs_per_sec) execs/s, edges $edges of $total, crashes $crashes"
+field() { sed -n "s/^$1 *: *//p" "$stats"; }
+execs=$(field execs_done) edges=$(field edges_found) total=$(field total_edges) crashes=$(field saved_crashes)
+echo "afl-fuzz: execs_done $execs, $(field execs_per_sec) execs/s, edges $edges of $total, crashes $crashes"
 ((execs > 0)) || { echo "FAIL: afl-fuzz executed no input"; exit 1; }
 # The fuzz target's own file has about 50 edges; more means the module's edges reached afl-fuzz.
 ((total > 60 && edges > 0)) || { echo "FAIL: the module's coverage did not reach afl-fuzz ($edges of $total edges)"; exit 1; }
