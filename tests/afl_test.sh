@@ -47,7 +47,8 @@ field() { sed -n "s/^$1 *: *//p" "$stats"; }
 execs=$(field execs_done) edges=$(field edges_found) total=$(field total_edges) crashes=$(field saved_crashes)
 echo "afl-fuzz: execs_done $execs, $(field execs_per_sec) execs/s, edges $edges of $total, crashes $crashes"
 ((execs > 0)) || { echo "FAIL: afl-fuzz executed no input"; exit 1; }
-# The fuzz target's own file has about 50 edges; more means the module's edges reached afl-fuzz.
+# The fuzz target's own file has 57 edges (clang 14; 59 in all with a module afl-clang-fast did not
+# build): more means the module's edges reached afl-fuzz.
 ((total > 60 && edges > 0)) || { echo "FAIL: the module's coverage did not reach afl-fuzz ($edges of $total edges)"; exit 1; }
 ((crashes > 0)) || { echo "FAIL: afl-fuzz found no crash in $seconds s on a module that breaks $rule"; exit 1; }
 
