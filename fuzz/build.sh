@@ -3,7 +3,8 @@
 # .clusterfuzzlite/build.sh runs it inside the builder image, and it runs the same on any machine.
 #
 # Reads the variables OSS-Fuzz sets (all optional here; the defaults build a libFuzzer target):
-#   CC CXX              compilers (clang, clang++; afl-clang-fast, afl-clang-fast++ for AFL++)
+#   CC CXX              compilers (clang, clang++; afl-clang-fast, afl-clang-fast++ for AFL++, whose
+#                       LIB_FUZZING_ENGINE is -fsanitize=fuzzer or libAFLDriver.a)
 #   CFLAGS CXXFLAGS     sanitizer and coverage flags for all code, e.g. -fsanitize=address
 #                       -fsanitize=fuzzer-no-link (the engine gets no coverage instrumentation:
 #                       the fuzzer follows the module's coverage only, see docs/design.md)
@@ -18,7 +19,7 @@
 # Produces in $OUT:
 #   vspconform_fuzzer                   the engine as a fuzz target (finds the module beside it)
 #   vspconform_module.so                the VSP module it loads
-#   vspconform_fuzzer_seed_corpus.zip   the deterministic sweep's cases (vspconform seeds)
+#   vspconform_fuzzer_seed_corpus.zip   the deterministic sweep's cases (as vspconform seeds)
 #   vspconform_fuzzer.options           libFuzzer options (max_len, dict)
 #   vspconform_fuzzer.dict              tokens of the case format (corpus/vspconform.dict)
 #   lib/                                the shared libraries the target needs that a runner image
@@ -40,6 +41,13 @@ fi
 
 mkdir -p "$work" "$out"
 out=$(cd "$out" && pwd) work=$(cd "$work" && pwd)
+# The engine gets no coverage instrumentation (only the module's edges should guide the fuzzer):
+# clang's is turned off by a flag; AFL++'s compiler (OSS-Fuzz's AFL++ engine) instruments only what
+# its allowlist names: the sample modules and the target's own file.
+if [[ ${CC:-clang} == *afl-* || ${CXX:-clang++} == *afl-* ]]; then
+    printf 'src: %s/samples/*\nsrc: %s/fuzz/*\n' "$src" "$src" >"$work.afl-allowlist"
+    export AFL_LLVM_ALLOWLIST=$work.afl-allowlist AFL_QUIET=1
+fi
 # OSS-Fuzz's CFLAGS carry the optimization and debug level (-O1 -gline-tables-only): then CMake
 # adds none of its own. Tests, benchmarks and the AFL++ extras are not built.
 build_type=RelWithDebInfo
@@ -55,7 +63,7 @@ cmake -S "$src" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
         tail -20 "$work.configure.log" >&2
         die "cmake configure failed (log: $work.configure.log)"
     }
-targets=(vspconform vspconform_fuzzer)
+targets=(vspconform_fuzzer)
 [[ -z ${VSPCONFORM_MODULE:-} ]] && targets+=("sample_$sample")
 cmake --build "$work" --target "${targets[@]}" >"$work.build.log" 2>&1 || {
     tail -30 "$work.build.log" >&2
@@ -72,8 +80,12 @@ ldd "$work/vspconform_fuzzer" | awk '$3 ~ /^\// {print $3}' | grep -E '/lib(fmt|
 
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-# vspconform itself may be built with ASan from $CXXFLAGS: its leak check is not the point here.
-ASAN_OPTIONS=detect_leaks=0 "$work/vspconform" seeds "$seeds/corpus" >/dev/null
+# The target writes the seeds itself (VSPCONFORM_WRITE_SEEDS, the cases of `vspconform seeds`), so no
+# vspconform binary is built: it carries libFuzzer, which AFL++'s runtime clashes with.
+VSPCONFORM_WRITE_SEEDS=$seeds/corpus ASAN_OPTIONS=detect_leaks=0 "$work/vspconform_fuzzer" >"$work.seeds.log" 2>&1 || {
+    tail -5 "$work.seeds.log" >&2
+    die "the target could not write the seed corpus (log: $work.seeds.log)"
+}
 rm -f "$out/vspconform_fuzzer_seed_corpus.zip"
 (cd "$seeds/corpus" && cmake -E tar cf "$out/vspconform_fuzzer_seed_corpus.zip" --format=zip -- *.case)
 cp "$src/corpus/vspconform.dict" "$out/vspconform_fuzzer.dict"
