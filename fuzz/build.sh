@@ -35,6 +35,9 @@ die() {
     exit 2
 }
 [[ $sample =~ ^[a-z0-9_]+$ ]] || die "VSPCONFORM_SAMPLE must be a sample name such as reference, not '$sample'"
+if [[ -z ${VSPCONFORM_MODULE:-} ]] && ! grep -qE "(NAME |vspc_defect\()$sample( |\))" "$src/samples/CMakeLists.txt"; then
+    die "VSPCONFORM_SAMPLE=$sample is not a sample of samples/CMakeLists.txt (e.g. reference, sp9_reserved_not_written)"
+fi
 if [[ -n ${VSPCONFORM_MODULE:-} && ! -f $VSPCONFORM_MODULE ]]; then
     die "VSPCONFORM_MODULE=$VSPCONFORM_MODULE is not a file"
 fi

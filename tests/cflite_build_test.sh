@@ -126,8 +126,10 @@ rc=0
 ((rc == 1)) && grep -q "=> $rule " "$tmp/replay.log" || fail "the crash file replays with exit $rc, not as $rule"
 
 # Bad input: one line, exit 2.
-rc=0
-env -i "${oss_fuzz_env[@]}" VSPCONFORM_SAMPLE=../x bash -eu "$src/build.sh" >"$tmp/bad.log" 2>&1 || rc=$?
-((rc == 2)) && (($(wc -l <"$tmp/bad.log") == 1)) || fail "VSPCONFORM_SAMPLE=../x gave exit $rc: $(cat "$tmp/bad.log")"
+for bad in VSPCONFORM_SAMPLE=../x VSPCONFORM_SAMPLE=no_such_sample VSPCONFORM_MODULE=/nonexistent.so; do
+    rc=0
+    env -i "${oss_fuzz_env[@]}" "$bad" bash -eu "$src/build.sh" >"$tmp/bad.log" 2>&1 || rc=$?
+    ((rc == 2)) && (($(wc -l <"$tmp/bad.log") == 1)) || fail "$bad gave exit $rc: $(cat "$tmp/bad.log")"
+done
 echo "PASS: the ClusterFuzzLite build script produces the \$OUT layout; the target runs from \$OUT with no" \
     "environment; a prebuilt module stops on $rule and its crash replays"
