@@ -4,6 +4,7 @@
 //
 //   VSPCONFORM_MODULE=libvsp.so [VSPCONFORM_PROFILE=kmcl] \
 //       ./vspconform_fuzzer CORPUS_DIR -jobs=2 -max_total_time=3600
+//   VSPCONFORM_WRITE_SEEDS=DIR ./vspconform_fuzzer    # the seed corpus, as `vspconform seeds DIR`
 //
 // A rule violation aborts with the rule and message on stderr, so libFuzzer
 // keeps the input; a fault in a guard page is libFuzzer's deadly signal, and
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "Check.h"
 #include "Module.h"
 #include "Player.h"
 
@@ -26,6 +28,10 @@ vspc::Profile g_profile = vspc::Profile::Strict;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    // VSPCONFORM_WRITE_SEEDS=DIR: write the sweep's cases into DIR, as `vspconform seeds DIR` does,
+    // and exit. fuzz/build.sh makes the seed corpus zip this way, so a build of the target needs no
+    // vspconform binary (which carries libFuzzer, and so cannot be linked by AFL++'s compiler).
+    if (const char *dir = std::getenv("VSPCONFORM_WRITE_SEEDS")) std::exit(vspc::WriteSeedCorpus(dir, 1));
     // The module: $VSPCONFORM_MODULE, or vspconform_module.so beside the binary
     // (the $OUT layout of fuzz/build.sh, where no environment can be set).
     std::string path = std::getenv("VSPCONFORM_MODULE") ? std::getenv("VSPCONFORM_MODULE") : "";

@@ -3,7 +3,8 @@
 # Only missing packages are installed; when everything is present apt is not touched (and root
 # is not needed). Usage, as root, from any directory: scripts/install-deps.sh [--test]
 #   --test: also what the test suite needs (scripts/test.sh passes it): the validators of the
-#           reports (xmllint, python3-jsonschema with python3-rfc3987) and headless Chromium.
+#           reports (xmllint, python3-jsonschema with python3-rfc3987), headless Chromium, and AFL++
+#           (afl++: afl-clang-fast++ and afl-fuzz, for the fuzz target's AFL++ build and its test).
 set -euo pipefail
 
 # clang and clang-format are Debian's metapackages: they provide /usr/bin/clang, clang++ and
@@ -18,7 +19,7 @@ packages=(
     llvm
 )
 if [[ ${1:-} == --test ]]; then
-    packages+=(libxml2-utils python3-jsonschema python3-rfc3987 chromium)
+    packages+=(libxml2-utils python3-jsonschema python3-rfc3987 chromium afl++)
 elif [[ $# -gt 0 ]]; then
     echo "install-deps: unknown argument '$1' (usage: scripts/install-deps.sh [--test])" >&2
     exit 2
