@@ -9,7 +9,7 @@ namespace vspc {
 
 bool IsDeath(EndHow how) {
     return how == EndHow::Crashed || how == EndHow::Exited || how == EndHow::Hung || how == EndHow::Stalled ||
-           how == EndHow::BadMessage;
+           how == EndHow::BadMessage || how == EndHow::ChannelLost || how == EndHow::Stopped;
 }
 
 std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
@@ -85,6 +85,27 @@ Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
         f.message = fmt::format(
             "the worker's message channel carried something that is not the protocol ({}); "
             "the module wrote into the tester's pipe or broke the worker",
+            e.error);
+        return f;
+    }
+    // What the module did to the worker itself, whatever call was in progress (a thread of the
+    // module may do it at any time): one signature each, so one defect is one finding.
+    if (e.how == EndHow::ChannelLost) {
+        f.rule = RuleId::SP11;
+        f.kind = "cut the worker's messages";
+        f.message = fmt::format(
+            "the worker's message pipe ended before the job's done message while the worker still ran ({}); "
+            "the module closed or replaced the tester's file descriptors, and what the worker found after that "
+            "was lost",
+            e.error);
+        return f;
+    }
+    if (e.how == EndHow::Stopped) {
+        f.rule = RuleId::SP11;
+        f.kind = "stopped the worker";
+        f.message = fmt::format(
+            "the worker was stopped ({}): the module stopped its own process (SIGSTOP, SIGTSTP) or had it "
+            "traced; a stopped worker would have hung the run",
             e.error);
         return f;
     }
