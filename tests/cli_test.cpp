@@ -535,6 +535,41 @@ TEST(CouldNotTest, NegativeNumbersAreRefused) {
     }
 }
 
+// A number too big for its field is refused, not saturated or wrapped (--runs 2^64 would never end,
+// --jobs 99999999999 would wrap to a few workers).
+TEST(CouldNotTest, OverflowingAndMalformedNumbersAreRefused) {
+    ScratchDir dir("overflow");
+    for (auto [flag, value] : {std::pair{"--runs", "18446744073709551616"},
+                               {"--seed", "99999999999999999999999"},
+                               {"--jobs", "99999999999"},
+                               {"--timeout-ms", "4294967296"},
+                               {"--runs", "1e3"},
+                               {"--runs", "+5"},
+                               {"--max-time", "inf"},
+                               {"--max-time", "nan"}}) {
+        ProcResult r =
+            RunProc(Cmd({"check", SamplePath("reference"), flag, value, "--report-dir", (dir / "r").string()}),
+                    dir.path());
+        ExpectCouldNotTest(r, flag);
+        EXPECT_FALSE(fs::exists(dir / "r" / "report.json")) << flag << " " << value << ": nothing was run";
+    }
+}
+
+// A callback name that is not a function of the module (the C library's data or code, which
+// dlsym also finds) is the user's mistake: exit 2 with one line, not SP11 blamed on the module.
+TEST(CouldNotTest, CallbackNameOfAnotherObjectOrOfDataIsRefused) {
+    ScratchDir dir("datasym");
+    for (auto [flag, name] :
+         {std::pair{"--save-symbol", "environ"}, {"--save-symbol", "printf"}, {"--restore-symbol", "stdout"}}) {
+        ProcResult r = RunProc(Cmd({"check", SamplePath("reference"), flag, name, "--runs", "100", "--report-dir",
+                                    (dir / "r").string()}),
+                               dir.path());
+        ExpectCouldNotTest(r, name);
+        EXPECT_NE(r.err.find("not a function of the module"), std::string::npos) << r.Describe();
+        ExpectErrorReport(dir / "r", r);
+    }
+}
+
 // ---- the rule catalog ---------------------------------------------------------------
 
 TEST(Rules, MarkdownMatchesDocs) {
