@@ -2,6 +2,8 @@
 // messages, determinism, the report formats, deaths of the module, and the
 // rule catalog in docs/rules.md.
 #include <algorithm>
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -568,6 +570,61 @@ TEST(CouldNotTest, CallbackNameOfAnotherObjectOrOfDataIsRefused) {
         EXPECT_NE(r.err.find("not a function of the module"), std::string::npos) << r.Describe();
         ExpectErrorReport(dir / "r", r);
     }
+}
+
+// ---- the report directory: the user's files are the user's ------------------------------
+
+// Files of the user in the report dir survive two runs, a cases/ folder included; only the
+// reproducers the previous report lists are replaced.
+TEST(ReportDir, TheUsersFilesSurviveRuns) {
+    ScratchDir dir("userfiles");
+    const fs::path r = dir / "r";
+    fs::create_directories(r / "cases");
+    for (const char *name : {"notes.txt", "cases/mine.txt", "cases/SP5-0123456789ab.case"})
+        std::ofstream(r / name) << "the user's\n";
+    for (int run = 0; run < 2; ++run) {
+        ProcResult p =
+            RunProc(Cmd({"check", SamplePath("sp5_nul_past_end"), "--runs", "1000", "--report-dir", r.string()}),
+                    dir.path());
+        ASSERT_EQ(p.exit_code, 1) << p.Describe();
+        for (const char *name : {"notes.txt", "cases/mine.txt", "cases/SP5-0123456789ab.case"})
+            EXPECT_EQ(ReadFile(r / name), "the user's\n") << name << " after run " << run;
+    }
+}
+
+// A report file vspconform did not write is not replaced: exit 2 at once, before any worker.
+TEST(ReportDir, AForeignReportFileStopsTheRun) {
+    for (const char *name : {"report.md", "junit.xml", "worker.log"}) {
+        ScratchDir dir("foreign");
+        fs::create_directories(dir / "r");
+        std::ofstream(dir / "r" / name) << "the user's\n";
+        ProcResult p =
+            RunProc(Cmd({"check", SamplePath("reference"), "--report-dir", (dir / "r").string()}), dir.path());
+        ExpectCouldNotTest(p, name);
+        EXPECT_EQ(ReadFile(dir / "r" / name), "the user's\n");
+        EXPECT_FALSE(fs::exists(dir / "r" / "report.json"));
+    }
+}
+
+// A report dir that cannot be created fails at once, with one line (not after the sweep).
+TEST(ReportDir, AnUnusableDirFailsBeforeTheRun) {
+    ScratchDir dir("unusable");
+    std::ofstream(dir / "file") << "x";
+    auto started = std::chrono::steady_clock::now();
+    ProcResult p =
+        RunProc(Cmd({"check", SamplePath("reference"), "--report-dir", (dir / "file" / "r").string()}), dir.path());
+    ExpectCouldNotTest(p, "report directory");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// `records` into a directory with a corpus/ of the user's refuses instead of replacing it.
+TEST(ReportDir, RecordsDoNotReplaceAUsersCorpus) {
+    ScratchDir dir("recordsdir");
+    fs::create_directories(dir / "a" / "corpus");
+    std::ofstream(dir / "a" / "corpus" / "mine") << "the user's\n";
+    ProcResult p = RunProc(Cmd({"records", SamplePath("reference"), (dir / "a").string()}), dir.path());
+    ExpectCouldNotTest(p, "corpus/");
+    EXPECT_EQ(ReadFile(dir / "a" / "corpus" / "mine"), "the user's\n");
 }
 
 // ---- the rule catalog ---------------------------------------------------------------
