@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -133,6 +134,26 @@ void MergeLog(const OutputCapture &output, const std::string &into, const Job &j
         out << fmt::format("\n[... {} bytes of this worker's output dropped ...]\n", output.dropped());
     out << output.Tail();
     written += output.head.size() + output.Tail().size();
+}
+
+// A message that decodes may still not be one this worker can send now: before `loaded` only
+// `loaded` or `load_error`; `loaded` once; the messages the supervisor acts on only from the job
+// that makes them (records from a Records job; promoted states from a Fuzz job, and only files
+// in its own promoted/ folder, which a Contract job will read). "" when it is.
+std::string UnexpectedMessage(const WorkerConfig &c, bool loaded, const Message &m) {
+    if (std::holds_alternative<msg::LoadError>(m)) return {};
+    if (std::holds_alternative<msg::Loaded>(m)) return loaded ? "a second loaded message" : "";
+    if (!loaded) return "a message before the loaded message";
+    if (std::holds_alternative<msg::Saved>(m) && c.mode != WorkerMode::Records)
+        return "a saved record from a job that saves none";
+    if (auto *p = std::get_if<msg::Promoted>(&m)) {
+        if (c.mode != WorkerMode::Fuzz) return "a promoted state from a job that promotes none";
+        std::string dir = (std::filesystem::path(c.corpus).parent_path() / "promoted").string() + "/";
+        if (p->file.rfind(dir, 0) != 0 || p->file.find("/..") != std::string::npos ||
+            p->file.find('/', dir.size()) != std::string::npos)
+            return "a promoted state outside the shard's promoted/ folder";
+    }
+    return {};
 }
 
 // Takes what the worker wrote to stdout/stderr and is in the pipe now.
@@ -307,13 +328,15 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                     s.proc->Kill();
                     break;
                 }
-                if (s.done) {  // the worker says nothing after done
+                const Message &m = std::get<Message>(decoded);
+                std::string unexpected =
+                    s.done ? "a message after the done message" : UnexpectedMessage(s.job.config, s.loaded, m);
+                if (!unexpected.empty()) {
                     s.bad = true;
-                    s.error = "a message after the done message";
+                    s.error = unexpected;
                     s.proc->Kill();
                     break;
                 }
-                const Message &m = std::get<Message>(decoded);
                 if (auto *l = std::get_if<msg::Loaded>(&m)) {
                     s.loaded = true;
                     s.hooks = l->hooks;

@@ -2,6 +2,7 @@
 // and a memfd for the shared status block.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -98,7 +99,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     w->shm_fd_ = memfd_create("vspconform-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (w->shm_fd_ < 0 || ftruncate(w->shm_fd_, sizeof(SharedStatus)) != 0) return fail("memfd_create");
     // The worker may neither shrink nor grow the block (a shrunk memfd would SIGBUS the supervisor).
-    fcntl(w->shm_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+    if (fcntl(w->shm_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+        return fail("sealing the status block (F_ADD_SEALS)");
     void *map = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, w->shm_fd_, 0);
     if (map == MAP_FAILED) return fail("mmap of the status block");
     w->status_ = static_cast<SharedStatus *>(map);
@@ -135,6 +137,10 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         dup2(devnull, 0);
         dup2(log_fd, 1);
         dup2(log_fd, 2);
+        // Nothing the supervisor inherited (a CI runner's or a shell's descriptors) reaches the
+        // module: every descriptor above 2 closes at exec, but the two of the protocol.
+        if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+            for (int fd = 3; fd < 4096; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
         fcntl(w->shm_fd_, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
         // Same addresses every run: libFuzzer's value profile hashes code
