@@ -98,7 +98,19 @@ TEST_P(HostileTest, GetsItsDefinedOutcome) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     EXPECT_EQ(ReadFile(report_path), first) << "report.json changed after vspconform exited";
 
+    // The death each module causes, by what it is (not by a side effect such as a SIGPIPE).
+    // (dup2_devnull has none: its worker may exit before the pipe's end is seen, an exit
+    // without done, or go on after it, a cut channel; SP11 either way.)
     const std::string name = h.name;
+    std::string kind = name.rfind("garbage_", 0) == 0 ? "corrupted the worker's messages"
+                       : name == "sigstop_thread"     ? "stopped the worker"
+                       : name == "heartbeat_spoof"    ? "no progress"
+                                                      : "";
+    if (!kind.empty()) {
+        std::set<std::string> kinds;
+        for (const auto &v : report.value("violations", nlohmann::json::array())) kinds.insert(v.value("kind", "?"));
+        EXPECT_EQ(Join(kinds), kind) << report["violations"].dump(2);
+    }
     if (name == "flood_stdout") {
         // Head and tail of each worker's output, with a note of what was dropped: not 100s of MiB.
         std::error_code ec;

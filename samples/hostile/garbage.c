@@ -5,6 +5,8 @@
  *   3 half a message, no newline (the worker's next message runs into it)
  *   4 8 MiB without a newline          5 a message with a bad field (index -1)
  *   6 a "done" message without its newline, then _exit(0)
+ *   7 a well-formed "promoted" message naming a file of the system (a contract job would read
+ *     it into a report), 8 a second "loaded" message
  * Every one is a bad message (SP11), never an exception or a hang of the tester.
  */
 #include "hostile/hostile.h"
@@ -51,6 +53,18 @@ static void Scribble(void)
 #elif HOSTILE_GARBAGE == 6
     HostileWriteAll(Fd, "{\"t\":\"done\",\"repeats\":[]}", 25);
     _exit(0);
+#elif HOSTILE_GARBAGE == 7
+    {
+        static const char Forged[] = "{\"t\":\"promoted\",\"file\":\"/etc/passwd\"}\n";
+        HostileWriteAll(Fd, Forged, sizeof(Forged) - 1);
+    }
+#elif HOSTILE_GARBAGE == 8
+    {
+        static const char Again[] =
+            "{\"t\":\"loaded\",\"hooks\":{\"save\":true,\"restore\":true,\"prepare\":true,\"release\":true,"
+            "\"init_hook\":false,\"coverage_counters\":0,\"save_entry\":0,\"restore_entry\":0}}\n";
+        HostileWriteAll(Fd, Again, sizeof(Again) - 1);
+    }
 #endif
 }
 
