@@ -18,6 +18,17 @@ std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
     return EncodeCase(cut);
 }
 
+namespace {
+
+// Text the worker's output gave (the module can write anything there) as printable ASCII.
+std::string Printable(std::string_view s) {
+    std::string out;
+    for (char c : s) out += c >= 0x20 && c < 0x7f ? c : '?';
+    return out;
+}
+
+}  // namespace
+
 SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string &module_path) {
     SanitizerFacts out;
     std::string module_name = module_path.substr(module_path.find_last_of('/') + 1);
@@ -35,7 +46,7 @@ SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string
             std::string_view s = line.substr(e + 7);
             for (std::string_view cut : {" on address", " on unknown address", " at pc", " (pc"})
                 if (size_t c = s.find(cut); c != std::string_view::npos) s = s.substr(0, c);
-            out.summary = std::string(s);
+            out.summary = Printable(s.substr(0, 200));
             continue;
         }
         if (out.access == Access::Unknown) {
