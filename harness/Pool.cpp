@@ -156,6 +156,13 @@ std::string UnexpectedMessage(const WorkerConfig &c, bool loaded, const Message 
     return {};
 }
 
+// Whether a job that says it is done played what it was given: a sweep or records job plays each
+// of its cases once (a done message and an exit 0 from the module, after a few, are not an end).
+bool RanItsCases(const WorkerConfig &c, const WorkerTotals &t) {
+    if (c.mode != WorkerMode::Sweep && c.mode != WorkerMode::Records) return true;
+    return c.end <= c.begin || t.cases_run + t.cases_skipped >= c.end - c.begin;
+}
+
 // Takes what the worker wrote to stdout/stderr and is in the pipe now.
 void DrainOutput(Slot &s) {
     for (;;) {
@@ -248,8 +255,8 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
         else if (s.proc->unterminated() > 0) {
             e.how = EndHow::BadMessage;  // its last message lacks its newline: not one we can read
             e.error = fmt::format("{} bytes without a newline at the end of the message pipe", s.proc->unterminated());
-        } else if (!s.done || st.code != 0)
-            e.how = EndHow::Exited;
+        } else if (!s.done || st.code != 0 || (!s.stop_sent && !RanItsCases(s.job.config, e.totals)))
+            e.how = EndHow::Exited;  // a done message and exit 0 from a job that did not run its cases: forged
         else
             e.how = s.stop_sent && !ss.finished.load() ? EndHow::Cut : EndHow::Done;
         Sanitize(e, s.job.config);

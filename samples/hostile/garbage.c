@@ -1,13 +1,15 @@
 /*
  * Correct callbacks, but at the 40th save of each worker the module writes into
- * the tester's message pipe (found through /proc/self/fd), by HOSTILE_GARBAGE:
+ * the tester's message pipe (the worker's config names it), by HOSTILE_GARBAGE:
  *   1 a line that is not JSON          2 "[]"
  *   3 half a message, no newline (the worker's next message runs into it)
  *   4 8 MiB without a newline          5 a message with a bad field (index -1)
  *   6 a "done" message without its newline, then _exit(0)
  *   7 a well-formed "promoted" message naming a file of the system (a contract job would read
  *     it into a report), 8 a second "loaded" message
- * Every one is a bad message (SP11), never an exception or a hang of the tester.
+ *   9 a well-formed "done" message, then _exit(0): the job's end, forged
+ * Every one is a death (SP11: a bad message; 9: an exit before the job's end), never an
+ * exception, a hang of the tester or a pass.
  */
 #include "hostile/hostile.h"
 
@@ -65,6 +67,9 @@ static void Scribble(void)
             "\"init_hook\":false,\"coverage_counters\":0,\"save_entry\":0,\"restore_entry\":0}}\n";
         HostileWriteAll(Fd, Again, sizeof(Again) - 1);
     }
+#elif HOSTILE_GARBAGE == 9
+    HostileWriteAll(Fd, "{\"t\":\"done\",\"repeats\":[]}\n", 26);
+    _exit(0);
 #endif
 }
 
