@@ -260,7 +260,12 @@ int RunCheck(const Options &opt, const std::string &module) {
     jobs.insert(jobs.end(), migrate_jobs.begin(), migrate_jobs.end());
 
     Session session(so);
-    session.Run(std::move(jobs));
+    try {
+        session.Run(std::move(jobs));
+    } catch (const std::exception &e) {  // the tester's own failure: still "could not test", with reports
+        fs::remove_all(work, ec);
+        return fail(fmt::format("vspconform failed while running the workers: {}", e.what()));
+    }
     fs::remove_all(work, ec);
 
     if (!session.load_error().empty()) return fail(session.load_error());
