@@ -370,7 +370,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                 ended = true;
             } else if (s.proc->Stopped()) {
                 s.stopped = true;
-                s.error = "its state in /proc is stopped";
+                s.error = "a stop signal or a tracer: waitpid or /proc/PID/stat says stopped";
                 s.proc->Kill();
                 st = s.proc->Wait();
                 ended = true;
