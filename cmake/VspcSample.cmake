@@ -80,3 +80,42 @@ function(vspc_compat old new)
   set(entry "{\"${old}\", \"${new}\", \"$<TARGET_FILE:sample_${old}>\", \"$<TARGET_FILE:sample_${new}>\", \"${strict}\", \"${kmcl}\"},")
   set_property(GLOBAL APPEND_STRING PROPERTY VSPC_COMPAT_MANIFEST "${entry}\n")
 endfunction()
+
+# vspc_hostile(NAME SOURCES ... [DEFINES ...] EXPECT pass|SP11 ... [EXIT n] [ARGS ...] [NEEDS_SANDBOX]):
+# an adversarial module (samples/hostile/) and the exact outcome `vspconform check` must reach on
+# it: the failing rules and the exit code, in bounded time, with every report written. They are
+# not in the sample table (tests/samples_test.cpp runs those plainly): tests/hostile_test.cpp runs
+# each one under `timeout -s KILL 120 setsid`, since some signal what is not their own.
+# NEEDS_SANDBOX: the outcome holds only inside the sandboxed worker (PID namespace); the test
+# skips it until the tester has one.
+function(vspc_hostile)
+  cmake_parse_arguments(H "NEEDS_SANDBOX" "NAME;EXIT" "SOURCES;DEFINES;EXPECT;ARGS" ${ARGN})
+  if(NOT H_NAME OR NOT H_SOURCES OR NOT H_EXPECT)
+    message(FATAL_ERROR "vspc_hostile: NAME, SOURCES and EXPECT are required")
+  endif()
+  if(NOT DEFINED H_EXIT)
+    if(H_EXPECT STREQUAL "pass")
+      set(H_EXIT 0)
+    else()
+      set(H_EXIT 1)
+    endif()
+  endif()
+  set(target hostile_${H_NAME})
+  add_library(${target} MODULE ${H_SOURCES})
+  set_target_properties(${target} PROPERTIES PREFIX "lib" OUTPUT_NAME "vsp_hostile_${H_NAME}"
+                                             LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/samples/hostile"
+                                             C_STANDARD 11 C_EXTENSIONS OFF)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include/kmcl ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(${target} PRIVATE ${H_DEFINES})
+  target_compile_options(${target} PRIVATE -Wall -O1 -g -fno-omit-frame-pointer)
+  string(REPLACE ";" " " expect "${H_EXPECT}")
+  string(REPLACE ";" " " args "${H_ARGS}")
+  if(H_NEEDS_SANDBOX)
+    set(sandbox true)
+  else()
+    set(sandbox false)
+  endif()
+  set(entry "{\"${H_NAME}\", \"$<TARGET_FILE:${target}>\", \"${expect}\", ${H_EXIT}, \"${args}\", ${sandbox}},")
+  set_property(GLOBAL APPEND_STRING PROPERTY VSPC_HOSTILE_MANIFEST "${entry}\n")
+  set_property(GLOBAL APPEND PROPERTY VSPC_HOSTILE_TARGETS ${target})
+endfunction()

@@ -38,6 +38,18 @@ bool IsArchive(const std::string &dir) {
 std::string WriteArchive(const RecordArchive &a, const std::string &dir) {
     std::error_code ec;
     fs::path root(dir);
+    // records/ and corpus/ are replaced whole: only those of an archive (ours), never a user's folders.
+    bool ours = false;
+    if (std::ifstream in(root / "manifest.json"); in) {
+        json m = json::parse(in, nullptr, false);
+        ours = m.is_object() && m.value("format", "") == "vspconform-records";
+    }
+    for (const char *sub : {"records", "corpus"})
+        if (!ours && fs::exists(root / sub, ec))
+            return fmt::format(
+                "'{}' holds a {}/ folder but is not a vspconform record archive: choose another directory (an "
+                "archive's folders are replaced whole)",
+                dir, sub);
     fs::remove(root / "manifest.json", ec);  // an archive without a manifest is not one: half-written
     for (const char *sub : {"records", "corpus"}) {
         fs::remove_all(root / sub, ec);

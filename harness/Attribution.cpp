@@ -9,7 +9,7 @@ namespace vspc {
 
 bool IsDeath(EndHow how) {
     return how == EndHow::Crashed || how == EndHow::Exited || how == EndHow::Hung || how == EndHow::Stalled ||
-           how == EndHow::BadMessage;
+           how == EndHow::BadMessage || how == EndHow::ChannelLost || how == EndHow::Stopped;
 }
 
 std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
@@ -17,6 +17,17 @@ std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
     if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
     return EncodeCase(cut);
 }
+
+namespace {
+
+// Text the worker's output gave (the module can write anything there) as printable ASCII.
+std::string Printable(std::string_view s) {
+    std::string out;
+    for (char c : s) out += c >= 0x20 && c < 0x7f ? c : '?';
+    return out;
+}
+
+}  // namespace
 
 SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string &module_path) {
     SanitizerFacts out;
@@ -35,7 +46,7 @@ SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string
             std::string_view s = line.substr(e + 7);
             for (std::string_view cut : {" on address", " on unknown address", " at pc", " (pc"})
                 if (size_t c = s.find(cut); c != std::string_view::npos) s = s.substr(0, c);
-            out.summary = std::string(s);
+            out.summary = Printable(s.substr(0, 200));
             continue;
         }
         if (out.access == Access::Unknown) {
@@ -85,6 +96,27 @@ Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
         f.message = fmt::format(
             "the worker's message channel carried something that is not the protocol ({}); "
             "the module wrote into the tester's pipe or broke the worker",
+            e.error);
+        return f;
+    }
+    // What the module did to the worker itself, whatever call was in progress (a thread of the
+    // module may do it at any time): one signature each, so one defect is one finding.
+    if (e.how == EndHow::ChannelLost) {
+        f.rule = RuleId::SP11;
+        f.kind = "cut the worker's messages";
+        f.message = fmt::format(
+            "the worker's message pipe ended before the job's done message while the worker still ran ({}); "
+            "the module closed or replaced the tester's file descriptors, and what the worker found after that "
+            "was lost",
+            e.error);
+        return f;
+    }
+    if (e.how == EndHow::Stopped) {
+        f.rule = RuleId::SP11;
+        f.kind = "stopped the worker";
+        f.message = fmt::format(
+            "the worker was stopped ({}): the module stopped its own process (SIGSTOP, SIGTSTP) or had it "
+            "traced; a stopped worker would have hung the run",
             e.error);
         return f;
     }

@@ -14,6 +14,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "Archive.h"
 #include "Report.h"
@@ -43,8 +44,11 @@ std::string WriteCaseFiles(const fs::path &dir, const std::vector<Case> &cases) 
     return {};
 }
 
-// The report directory, absolute, created and writable; the reproducers of an
-// earlier run (cases/RULE-HASH.case) and its worker.log removed, nothing else.
+// The report directory, absolute, created and writable, before any worker starts (a module
+// may chdir). Only what vspconform wrote there is ever replaced or removed: the reports of a
+// previous run (its report.json says it is ours), the reproducers that report lists, and a
+// worker.log that starts as ours; a report file of any other origin stops the run (exit 2),
+// and every other file is left alone.
 std::string PrepareReportDir(const std::string &dir, fs::path &out) {
     std::error_code ec;
     out = fs::absolute(dir, ec);
@@ -57,10 +61,33 @@ std::string PrepareReportDir(const std::string &dir, fs::path &out) {
         if (!f) return fmt::format("cannot write into report directory '{}': check its permissions", dir);
     }
     fs::remove(probe, ec);
-    fs::remove(out / "worker.log", ec);
-    static const std::regex reproducer("(SP|RP|SW|CP)[0-9]+-[0-9a-f]{12}\\.case");
-    for (auto it = fs::directory_iterator(out / "cases", ec); !ec && it != fs::directory_iterator(); ++it)
-        if (std::regex_match(it->path().filename().string(), reproducer)) fs::remove(it->path(), ec);
+    nlohmann::json previous;
+    if (std::ifstream in(out / "report.json"); in) previous = nlohmann::json::parse(in, nullptr, false);
+    const bool ours = previous.is_object() && previous.contains("tool") && previous["tool"].is_object() &&
+                      previous["tool"].value("name", "") == "vspconform";
+    auto foreign = [&](const std::string &name) {
+        return fmt::format(
+            "report directory '{}' holds {}, which vspconform did not write: choose another --report-dir "
+            "(vspconform replaces only its own files)",
+            dir, name);
+    };
+    for (const char *name : {"report.json", "report.md", "report.html", "junit.xml", "results.sarif"})
+        if (!ours && fs::exists(out / name, ec)) return foreign(name);
+    if (fs::exists(out / "worker.log", ec)) {
+        std::ifstream in(out / "worker.log");
+        std::string first;
+        std::getline(in, first);
+        if (first.rfind("==== worker for job ", 0) != 0) return foreign("worker.log");
+        fs::remove(out / "worker.log", ec);
+    }
+    static const std::regex reproducer("cases/(SP|RP|SW|CP)[0-9]+-[0-9a-f]{12}\\.case");
+    if (ours)
+        for (const char *list : {"violations", "warnings"})
+            if (previous.contains(list) && previous[list].is_array())
+                for (const auto &f : previous[list])
+                    if (f.is_object() && f.contains("case_file") && f["case_file"].is_string())
+                        if (std::string file = f["case_file"]; std::regex_match(file, reproducer))
+                            fs::remove(out / file, ec);
     return {};
 }
 
@@ -230,7 +257,12 @@ int RunCheck(const Options &opt, const std::string &module) {
     jobs.insert(jobs.end(), migrate_jobs.begin(), migrate_jobs.end());
 
     Session session(so);
-    session.Run(std::move(jobs));
+    try {
+        session.Run(std::move(jobs));
+    } catch (const std::exception &e) {  // the tester's own failure: still "could not test", with reports
+        fs::remove_all(work, ec);
+        return fail(fmt::format("vspconform failed while running the workers: {}", e.what()));
+    }
     fs::remove_all(work, ec);
 
     if (!session.load_error().empty()) return fail(session.load_error());

@@ -1,6 +1,8 @@
 #include "Module.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 
 #include <fmt/format.h>
 
@@ -25,9 +27,35 @@ std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *s
     out.handle = handle;
     out.path = path;
     auto sym = [&](const std::string &name) { return dlsym(handle, name.c_str()); };
+    // A callback name must be a function of the module itself: dlsym also finds the names of
+    // the libraries it depends on (--save-symbol environ is the C library's data, printf its
+    // code), and calling those would blame the module for the tester's mistake.
+    struct link_map *module_map = nullptr;
+    dlinfo(handle, RTLD_DI_LINKMAP, &module_map);
+    auto callback = [&](const std::string &name, const char *flag, std::string *error) -> void * {
+        void *p = sym(name);
+        if (!p) return nullptr;
+        Dl_info info{};
+        const ElfW(Sym) *entry = nullptr;
+        struct link_map *owner = nullptr;
+        if (dladdr1(p, &info, const_cast<void **>(reinterpret_cast<const void **>(&entry)), RTLD_DL_SYMENT) == 0 ||
+            dladdr1(p, &info, reinterpret_cast<void **>(&owner), RTLD_DL_LINKMAP) == 0)
+            return p;  // nothing to check it against
+        int type = entry ? ELF64_ST_TYPE(entry->st_info) : STT_FUNC;
+        bool function = type == STT_FUNC || type == STT_GNU_IFUNC;
+        if (owner != module_map || !function)
+            *error = fmt::format(
+                "'{}' ({}) is {} of {}, not a function of the module: pass the name of the callback the module "
+                "exports",
+                name, flag, function ? "a function" : "a data symbol",
+                info.dli_fname ? info.dli_fname : "another object");
+        return p;
+    };
     out.channel = kmcl.NewChannel();
-    out.save = reinterpret_cast<SaveFn>(sym(options.save_symbol));
-    out.restore = reinterpret_cast<RestoreFn>(sym(options.restore_symbol));
+    std::string bad_name;
+    out.save = reinterpret_cast<SaveFn>(callback(options.save_symbol, "--save-symbol", &bad_name));
+    out.restore = reinterpret_cast<RestoreFn>(callback(options.restore_symbol, "--restore-symbol", &bad_name));
+    if (!bad_name.empty()) return bad_name;
     out.prepare = reinterpret_cast<PrepareFn>(sym("VspConformancePreparePacket"));
     out.release = reinterpret_cast<ReleaseFn>(sym("VspConformanceReleasePacket"));
     auto init = reinterpret_cast<InitFn>(sym("VspConformanceInitChannel"));

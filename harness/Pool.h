@@ -43,14 +43,16 @@ struct WorkerTotals {
 };
 
 enum class EndHow {
-    Done,        // ran its job to the end (done message, exit 0)
-    Cut,         // stopped early at the deadline, cleanly or killed
-    LoadError,   // the module could not be loaded (load_error says why)
-    Crashed,     // died of a signal
-    Exited,      // exited without finishing its job
-    Hung,        // a module call did not return in time (killed)
-    Stalled,     // no progress at all, outside module calls (killed)
-    BadMessage,  // sent something that is not the protocol (killed)
+    Done,         // ran its job to the end (done message, exit 0)
+    Cut,          // stopped early at the deadline, cleanly or killed
+    LoadError,    // the module could not be loaded (load_error says why)
+    Crashed,      // died of a signal
+    Exited,       // exited without finishing its job
+    Hung,         // a module call did not return in time (killed)
+    Stalled,      // no progress at all, outside module calls (killed)
+    BadMessage,   // sent something that is not the protocol (killed)
+    ChannelLost,  // its message pipe ended before `done` while it still ran (killed)
+    Stopped,      // stopped by a signal (SIGSTOP, or traced) (killed)
     SpawnFailed,
 };
 

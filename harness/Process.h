@@ -15,7 +15,7 @@
 namespace vspc {
 
 struct SpawnOptions {
-    std::string log_path;       // the worker's stdout and stderr are appended here (empty: discarded)
+    std::string log_path;       // unused: the worker's stdout and stderr go to a pipe (output_fd())
     bool preload_asan = false;  // an ASan-instrumented module needs the runtime in the worker
     // ASan symbolizes its own reports (readable worker.log, but about 0.3 s per report: a module
     // that crashes on every state would spend the run symbolizing). Off, the reports still get
@@ -38,16 +38,26 @@ public:
     WorkerProcess &operator=(const WorkerProcess &) = delete;
 
     int fd() const { return fd_; }  // the message pipe; -1 once it reached end of file
+    // The worker's stdout and stderr (one pipe; -1 once it reached end of file). The supervisor
+    // alone decides what of it reaches worker.log (a flood must not fill the disk).
+    int output_fd() const { return out_fd_; }
+    // Appends what the worker wrote to stdout/stderr and is there now. False at end of file.
+    bool ReadOutput(std::string &out);
     const SharedStatus &status() const { return *status_; }
     void RequestStop() { status_->stop_requested.store(1, std::memory_order_relaxed); }
 
     // Reads what is there: complete lines are appended to `lines`. Returns false
     // at end of file, or when a line exceeds kMaxMessageBytes (*too_long set).
     bool Read(std::vector<std::string> &lines, bool *too_long);
+    // Bytes after the last newline (at end of file: a message without its newline).
+    size_t unterminated() const { return buffer_.size(); }
 
     void Kill();                    // the worker and its process group
     ExitStatus Wait();              // blocks until it is reaped (once)
-    bool TryWait(ExitStatus &out);  // reaps it if it has ended
+    bool TryWait(ExitStatus &out);  // reaps it if it has ended (and notes whether it is stopped)
+    // The worker is stopped (waitpid's WUNTRACED, or 'T'/'t' in /proc/PID/stat): a stop signal
+    // or a tracer. It would never go on by itself.
+    bool Stopped() const;
     // Nanoseconds the worker has spent runnable but waiting for a CPU (0 if unknown): time a
     // loaded machine took from it, which must not count towards a call's time limit.
     uint64_t RunQueueWaitNs() const;
@@ -58,6 +68,8 @@ private:
     pid_t pid_ = -1;
     int fd_ = -1;
     int shm_fd_ = -1;
+    int out_fd_ = -1;
+    bool stopped_ = false;
     SharedStatus *status_ = nullptr;
     std::string buffer_;
     bool reaped_ = false;

@@ -2,6 +2,7 @@
 // and a memfd for the shared status block.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -98,7 +99,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     w->shm_fd_ = memfd_create("vspconform-status", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (w->shm_fd_ < 0 || ftruncate(w->shm_fd_, sizeof(SharedStatus)) != 0) return fail("memfd_create");
     // The worker may neither shrink nor grow the block (a shrunk memfd would SIGBUS the supervisor).
-    fcntl(w->shm_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+    if (fcntl(w->shm_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+        return fail("sealing the status block (F_ADD_SEALS)");
     void *map = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, w->shm_fd_, 0);
     if (map == MAP_FAILED) return fail("mmap of the status block");
     w->status_ = static_cast<SharedStatus *>(map);
@@ -107,9 +109,15 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     config.shm_fd = w->shm_fd_;
     config.out_fd = fds[1];
     std::string text = EncodeConfig(config);
-    int log_fd = open(options.log_path.empty() ? "/dev/null" : options.log_path.c_str(),
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    // stdout and stderr: a pipe the supervisor drains (it keeps the head and tail of a flood).
+    int out_fds[2];
+    if (pipe2(out_fds, O_CLOEXEC) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return fail("pipe");
+    }
+    fcntl(out_fds[0], F_SETPIPE_SZ, 1 << 20);
+    int log_fd = out_fds[1];
 
     pid_t parent = getpid();
     std::string asan = WorkerAsanOptions(options.asan_symbolize);  // built before fork: no allocation after it
@@ -118,6 +126,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         close(fds[0]);
         close(fds[1]);
         close(log_fd);
+        close(out_fds[0]);
         return fail("fork");
     }
     if (pid == 0) {
@@ -128,6 +137,10 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         dup2(devnull, 0);
         dup2(log_fd, 1);
         dup2(log_fd, 2);
+        // Nothing the supervisor inherited (a CI runner's or a shell's descriptors) reaches the
+        // module: every descriptor above 2 closes at exec, but the two of the protocol.
+        if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+            for (int fd = 3; fd < 4096; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
         fcntl(w->shm_fd_, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
         // Same addresses every run: libFuzzer's value profile hashes code
@@ -146,6 +159,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     w->pid_ = pid;
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
+    w->out_fd_ = out_fds[0];
+    fcntl(w->out_fd_, F_SETFL, O_NONBLOCK);
     return w;
 }
 
@@ -155,6 +170,7 @@ WorkerProcess::~WorkerProcess() {
         Wait();
     }
     if (fd_ >= 0) close(fd_);
+    if (out_fd_ >= 0) close(out_fd_);
     if (status_) munmap(status_, sizeof(SharedStatus));
     if (shm_fd_ >= 0) close(shm_fd_);
 }
@@ -186,6 +202,26 @@ bool WorkerProcess::Read(std::vector<std::string> &lines, bool *too_long) {
         }
         if (errno == EINTR) continue;
         return true;  // EAGAIN: nothing more for now
+    }
+}
+
+bool WorkerProcess::ReadOutput(std::string &out) {
+    if (out_fd_ < 0) return false;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(out_fd_, chunk, sizeof(chunk));
+        if (n > 0) {
+            out.append(chunk, static_cast<size_t>(n));
+            if (out.size() >= (size_t{4} << 20)) return true;  // the caller keeps what it wants, then reads on
+            continue;
+        }
+        if (n == 0) {
+            close(out_fd_);
+            out_fd_ = -1;
+            return false;
+        }
+        if (errno == EINTR) continue;
+        return true;
     }
 }
 
@@ -226,13 +262,32 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
         return true;
     }
     int status = 0;
-    pid_t r = waitpid(pid_, &status, WNOHANG);
+    pid_t r = waitpid(pid_, &status, WNOHANG | WUNTRACED);
+    if (r == pid_ && WIFSTOPPED(status)) {
+        stopped_ = true;
+        return false;
+    }
     if (r != pid_) return false;
     kill(-pid_, SIGKILL);
     reaped_ = true;
     exit_ = FromWaitStatus(status);
     out = exit_;
     return true;
+}
+
+bool WorkerProcess::Stopped() const {
+    if (stopped_) return true;
+    if (pid_ <= 0 || reaped_) return false;
+    char path[64], text[512];
+    std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid_));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) return false;
+    text[n] = '\0';
+    const char *paren = std::strrchr(text, ')');  // "PID (COMM) STATE ...": COMM may hold anything
+    return paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
 }
 
 uint64_t WorkerProcess::RunQueueWaitNs() const {

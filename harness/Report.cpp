@@ -795,11 +795,15 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
         if (std::string e = WriteAtomically(fs::path(dir) / f.case_file, bytes); !e.empty()) return e;
     }
     std::string err;
-    for (auto [name, text] : {std::pair<const char *, std::string>{"report.json", JsonReport(run).dump(2) + "\n"},
-                              {"report.md", MarkdownReport(run)},
-                              {"report.html", HtmlReport(run)},
-                              {"junit.xml", JUnitReport(run)},
-                              {"results.sarif", SarifReport(run).dump(2) + "\n"}})
+    // Text from the module (its output, its names) is in the reports: invalid UTF-8 is replaced,
+    // never a reason to write no report at all.
+    constexpr auto replace = json::error_handler_t::replace;
+    for (auto [name, text] :
+         {std::pair<const char *, std::string>{"report.json", JsonReport(run).dump(2, ' ', false, replace) + "\n"},
+          {"report.md", MarkdownReport(run)},
+          {"report.html", HtmlReport(run)},
+          {"junit.xml", JUnitReport(run)},
+          {"results.sarif", SarifReport(run).dump(2, ' ', false, replace) + "\n"}})
         if (std::string e = WriteAtomically(fs::path(dir) / name, text); !e.empty() && err.empty()) err = e;
     return err;
 }

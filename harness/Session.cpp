@@ -262,8 +262,13 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
                 end.how == EndHow::Hung
                     ? "the module hung while loading (constructors or VspConformanceInitChannel)"
                     : fmt::format("the module {} while loading; read worker.log in the report directory for its output",
-                                  end.how == EndHow::Crashed ? "crashed with " + SignalName(end.signo)
-                                                             : fmt::format("exited with status {}", end.exit_code));
+                                  end.how == EndHow::Crashed       ? "crashed with " + SignalName(end.signo)
+                                  : end.how == EndHow::ChannelLost ? "cut the worker's messages (" + end.error + ")"
+                                  : end.how == EndHow::Stopped     ? "stopped the worker (" + end.error + ")"
+                                  : end.how == EndHow::BadMessage
+                                      ? "corrupted the worker's messages (" + end.error + ")"
+                                  : end.how == EndHow::Stalled ? std::string("made no progress")
+                                                               : fmt::format("exited with status {}", end.exit_code));
         return {};
     }
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, StageOf(job));

@@ -1,5 +1,9 @@
 // vspconform: command-line front-end.
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -23,14 +27,39 @@ using vspc::kMinimize;
 using vspc::kRecords;
 using vspc::kReplay;
 
+// A number option's text, checked before CLI11 converts it: CLI11 would wrap "-1" into a huge
+// unsigned number and saturate a number too big for the field, so only plain digits within the
+// field's range pass (a finite non-negative number for a floating-point one).
+template <typename T>
+CLI::Validator PlainNumber() {
+    return CLI::Validator(
+        [](std::string &text) -> std::string {
+            if constexpr (std::is_integral_v<T>) {
+                const std::string range = "a whole number from 0 to " + std::to_string(std::numeric_limits<T>::max());
+                if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+                    return "'" + text + "' is not " + range;
+                errno = 0;
+                unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+                if (errno == ERANGE || v > std::numeric_limits<T>::max()) return "'" + text + "' is not " + range;
+            } else {
+                char *end = nullptr;
+                errno = 0;
+                double v = std::strtod(text.c_str(), &end);
+                if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v < 0)
+                    return "'" + text + "' is not a number of 0 or more";
+            }
+            return {};
+        },
+        "NUMBER");
+}
+
 template <typename T>
 CLI::Option *AddFlag(CLI::App *cmd, const char *option, T &field, const char *help) {
     if constexpr (std::is_same_v<T, bool>) {
         return cmd->add_flag(option, field, help);
     } else {
         CLI::Option *o = cmd->add_option(option, field, help)->capture_default_str();
-        // CLI11 would wrap "-1" into a huge unsigned number: refuse signs outright.
-        if constexpr (std::is_arithmetic_v<T>) o->check(CLI::NonNegativeNumber);
+        if constexpr (std::is_arithmetic_v<T>) o->check(PlainNumber<T>());
         return o;
     }
 }
@@ -133,7 +162,7 @@ int main(int argc, char **argv) {
     seeds->add_option("DIR", seeds_dir, "directory to write the case files into")->required();
     seeds->add_option("--seed", flags.seed, "seed of the sweep's packet states")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(PlainNumber<uint64_t>());
 
     auto *rules = app.add_subcommand("rules", "list the rules vspconform checks");
     rules->add_flag("--markdown", markdown, "print the rule catalog as Markdown (docs/rules.md)");

@@ -2,6 +2,8 @@
 // messages, determinism, the report formats, deaths of the module, and the
 // rule catalog in docs/rules.md.
 #include <algorithm>
+#include <chrono>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -533,6 +535,96 @@ TEST(CouldNotTest, NegativeNumbersAreRefused) {
                     dir.path());
         ExpectCouldNotTest(r, flag);
     }
+}
+
+// A number too big for its field is refused, not saturated or wrapped (--runs 2^64 would never end,
+// --jobs 99999999999 would wrap to a few workers).
+TEST(CouldNotTest, OverflowingAndMalformedNumbersAreRefused) {
+    ScratchDir dir("overflow");
+    for (auto [flag, value] : {std::pair{"--runs", "18446744073709551616"},
+                               {"--seed", "99999999999999999999999"},
+                               {"--jobs", "99999999999"},
+                               {"--timeout-ms", "4294967296"},
+                               {"--runs", "1e3"},
+                               {"--runs", "+5"},
+                               {"--max-time", "inf"},
+                               {"--max-time", "nan"}}) {
+        ProcResult r =
+            RunProc(Cmd({"check", SamplePath("reference"), flag, value, "--report-dir", (dir / "r").string()}),
+                    dir.path());
+        ExpectCouldNotTest(r, flag);
+        EXPECT_FALSE(fs::exists(dir / "r" / "report.json")) << flag << " " << value << ": nothing was run";
+    }
+}
+
+// A callback name that is not a function of the module (the C library's data or code, which
+// dlsym also finds) is the user's mistake: exit 2 with one line, not SP11 blamed on the module.
+TEST(CouldNotTest, CallbackNameOfAnotherObjectOrOfDataIsRefused) {
+    ScratchDir dir("datasym");
+    for (auto [flag, name] :
+         {std::pair{"--save-symbol", "environ"}, {"--save-symbol", "printf"}, {"--restore-symbol", "stdout"}}) {
+        ProcResult r = RunProc(Cmd({"check", SamplePath("reference"), flag, name, "--runs", "100", "--report-dir",
+                                    (dir / "r").string()}),
+                               dir.path());
+        ExpectCouldNotTest(r, name);
+        EXPECT_NE(r.err.find("not a function of the module"), std::string::npos) << r.Describe();
+        ExpectErrorReport(dir / "r", r);
+    }
+}
+
+// ---- the report directory: the user's files are the user's ------------------------------
+
+// Files of the user in the report dir survive two runs, a cases/ folder included; only the
+// reproducers the previous report lists are replaced.
+TEST(ReportDir, TheUsersFilesSurviveRuns) {
+    ScratchDir dir("userfiles");
+    const fs::path r = dir / "r";
+    fs::create_directories(r / "cases");
+    for (const char *name : {"notes.txt", "cases/mine.txt", "cases/SP5-0123456789ab.case"})
+        std::ofstream(r / name) << "the user's\n";
+    for (int run = 0; run < 2; ++run) {
+        ProcResult p =
+            RunProc(Cmd({"check", SamplePath("sp5_nul_past_end"), "--runs", "1000", "--report-dir", r.string()}),
+                    dir.path());
+        ASSERT_EQ(p.exit_code, 1) << p.Describe();
+        for (const char *name : {"notes.txt", "cases/mine.txt", "cases/SP5-0123456789ab.case"})
+            EXPECT_EQ(ReadFile(r / name), "the user's\n") << name << " after run " << run;
+    }
+}
+
+// A report file vspconform did not write is not replaced: exit 2 at once, before any worker.
+TEST(ReportDir, AForeignReportFileStopsTheRun) {
+    for (const char *name : {"report.md", "junit.xml", "worker.log"}) {
+        ScratchDir dir("foreign");
+        fs::create_directories(dir / "r");
+        std::ofstream(dir / "r" / name) << "the user's\n";
+        ProcResult p =
+            RunProc(Cmd({"check", SamplePath("reference"), "--report-dir", (dir / "r").string()}), dir.path());
+        ExpectCouldNotTest(p, name);
+        EXPECT_EQ(ReadFile(dir / "r" / name), "the user's\n");
+        EXPECT_FALSE(fs::exists(dir / "r" / "report.json"));
+    }
+}
+
+// A report dir that cannot be created fails at once, with one line (not after the sweep).
+TEST(ReportDir, AnUnusableDirFailsBeforeTheRun) {
+    ScratchDir dir("unusable");
+    std::ofstream(dir / "file") << "x";
+    auto started = std::chrono::steady_clock::now();
+    ProcResult p =
+        RunProc(Cmd({"check", SamplePath("reference"), "--report-dir", (dir / "file" / "r").string()}), dir.path());
+    ExpectCouldNotTest(p, "report directory");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// `records` into a directory with a corpus/ of the user's refuses instead of replacing it.
+TEST(ReportDir, RecordsDoNotReplaceAUsersCorpus) {
+    ScratchDir dir("recordsdir");
+    fs::create_directories(dir / "a" / "corpus");
+    std::ofstream(dir / "a" / "corpus" / "mine") << "the user's\n";
+    ProcResult p = RunProc(Cmd({"records", SamplePath("reference"), (dir / "a").string()}), dir.path());
+    ExpectCouldNotTest(p, "corpus/");
+    EXPECT_EQ(ReadFile(dir / "a" / "corpus" / "mine"), "the user's\n");
 }
 
 // ---- the rule catalog ---------------------------------------------------------------
