@@ -199,9 +199,11 @@ void Sanitize(WorkerEnd &e, const WorkerConfig &c) {
         break;
     case WorkerMode::Contract:
     case WorkerMode::Replay:
+    case WorkerMode::Coverage:
         if (e.case_index >= c.cases.size()) e.case_index = 0;
         break;
-    case WorkerMode::Fuzz: break;
+    case WorkerMode::Fuzz:
+    case WorkerMode::Minimize: break;  // an execution count; a candidate's number (any value)
     }
 }
 
