@@ -6,6 +6,7 @@
  * replays only with both --save-symbol and --timeout-ms, which the printed
  * replay command must carry.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <time.h>
 
 #include "common/mini_vsp.h"
