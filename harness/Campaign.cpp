@@ -394,6 +394,8 @@ int RunFuzz(const Options &opt, const std::string &module) {
         if (opt.max_findings && findings_seen >= opt.max_findings) g_stop_campaign = true;
     };
 
+    // Scratch space: promoted states, minimization.
+    fs::path work = ScratchDir(report_dir, "fuzz-work");
     WorkerConfig base = BaseConfig(opt, module_path);
     std::vector<Job> jobs;
     for (uint32_t s = 0; s < run.jobs; ++s) {
@@ -403,6 +405,7 @@ int RunFuzz(const Options &opt, const std::string &module) {
         c.runs = UINT64_MAX;
         c.corpus = corpus.string();
         c.shared_corpus = true;
+        c.promoted = (work / fmt::format("promoted-{}", s)).string();
         c.max_len = opt.max_len;
         jobs.push_back(Job{c, s, 0});
     }
@@ -415,6 +418,7 @@ int RunFuzz(const Options &opt, const std::string &module) {
     if (!session.load_error().empty()) {
         run.error = session.load_error();
         std::fprintf(stderr, "vspconform: error: %s\n", run.error.c_str());
+        fs::remove_all(work, ec);
         return FinishRun(run, started);
     }
     run.loaded = session.loaded();
@@ -430,7 +434,6 @@ int RunFuzz(const Options &opt, const std::string &module) {
     run.findings = session.findings().Sorted();
 
     // Minimized findings (their artifacts replaced), then the corpus's coverage.
-    fs::path work = ScratchDir(report_dir, "fuzz-work");
     CampaignStats cs;
     if (!run.findings.empty() && !g_stop_all) {
         std::printf("minimizing %zu finding(s) (Ctrl-C again to skip)\n", run.findings.size());

@@ -151,7 +151,7 @@ std::string UnexpectedMessage(const WorkerConfig &c, bool loaded, const Message 
         return "a saved record from a job that saves none";
     if (auto *p = std::get_if<msg::Promoted>(&m)) {
         if (c.mode != WorkerMode::Fuzz) return "a promoted state from a job that promotes none";
-        std::string dir = (std::filesystem::path(c.corpus).parent_path() / "promoted").string() + "/";
+        std::string dir = PromotedDir(c) + "/";
         if (p->file.rfind(dir, 0) != 0 || p->file.find("/..") != std::string::npos ||
             p->file.find('/', dir.size()) != std::string::npos)
             return "a promoted state outside the shard's promoted/ folder";

@@ -38,6 +38,14 @@ json HooksJson(const Hooks &h) {
 
 }  // namespace
 
+std::string PromotedDir(const WorkerConfig &c) {
+    if (!c.promoted.empty()) return c.promoted;
+    std::string corpus = c.corpus;
+    while (corpus.size() > 1 && corpus.back() == '/') corpus.pop_back();
+    size_t slash = corpus.find_last_of('/');
+    return (slash == std::string::npos ? std::string(".") : corpus.substr(0, slash)) + "/promoted";
+}
+
 std::string EncodeConfig(const WorkerConfig &c) {
     json j = {{"mode", ModeName(c.mode)},
               {"module", c.module.path},
@@ -60,6 +68,7 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"old_sha256", c.old_sha256},
               {"new_sha256", c.new_sha256},
               {"shared_corpus", c.shared_corpus},
+              {"promoted", c.promoted},
               {"max_len", c.max_len},
               {"target", c.target},
               {"target_death", c.target_death},
@@ -108,6 +117,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.old_sha256 = o.Str("old_sha256");
         c.new_sha256 = o.Str("new_sha256");
         c.shared_corpus = o.Bool("shared_corpus");
+        c.promoted = o.Str("promoted");
         c.max_len = o.Int<uint32_t>("max_len", 1 << 24);
         c.target = o.Str("target");
         c.target_death = o.Bool("target_death");

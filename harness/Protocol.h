@@ -49,6 +49,9 @@ struct WorkerConfig {
     // Fuzz: the corpus is shared with other shards of a campaign (libFuzzer reloads it;
     // seeds are added to it rather than only to an empty one).
     bool shared_corpus = false;
+    // Fuzz: where promoted states are written (empty: promoted/ beside the corpus). A campaign's
+    // corpus may be the user's: its promoted states go to the run's scratch space instead.
+    std::string promoted;
     uint32_t max_len = 4096;  // Fuzz: libFuzzer's -max_len
     // Minimize: the finding's key, whether it is a death (candidates that show it kill the
     // worker, so the first one is not played), candidates (numbered since the last accepted
@@ -62,6 +65,9 @@ struct WorkerConfig {
 
     bool operator==(const WorkerConfig &) const = default;
 };
+
+// Where a Fuzz job's promoted states go (config.promoted, or promoted/ beside its corpus).
+std::string PromotedDir(const WorkerConfig &c);
 
 std::string EncodeConfig(const WorkerConfig &c);
 // Empty string on success, else what is wrong with the text.

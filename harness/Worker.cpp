@@ -286,7 +286,7 @@ void WorkerSession::SeedCorpus() {
 // Contract job to give it the full contract in another worker (played here,
 // its coverage would be credited to whatever input libFuzzer runs next).
 void WorkerSession::Promote(const std::vector<uint8_t> &state) {
-    fs::path dir = fs::path(config_.corpus).parent_path() / "promoted";
+    fs::path dir = PromotedDir(config_);
     std::error_code ec;
     fs::create_directories(dir, ec);
     fs::path file = dir / fmt::format("g{}-{:08}.state", config_.generation, executions_);
