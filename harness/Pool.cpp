@@ -199,9 +199,10 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
             queue.pop_front();
             s->log = options_.log_path.empty() ? "" : fmt::format("{}.{}.part", options_.log_path, spawned_++);
             std::string error;
-            s->proc =
-                WorkerProcess::Spawn(s->job.config,
-                                     SpawnOptions{s->log, options_.preload_asan, options_.asan_symbolize}, &error);
+            s->proc = WorkerProcess::Spawn(s->job.config,
+                                           SpawnOptions{s->log, options_.preload_asan, options_.asan_symbolize,
+                                                        options_.sandbox},
+                                           &error);
             if (!s->proc) {
                 WorkerEnd e;
                 e.how = EndHow::SpawnFailed;

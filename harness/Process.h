@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Shared.h"
 
 namespace vspc {
@@ -21,6 +22,7 @@ struct SpawnOptions {
     // that crashes on every state would spend the run symbolizing). Off, the reports still get
     // their source lines: the supervisor symbolizes the module's frames once per run.
     bool asan_symbolize = false;
+    SandboxOptions sandbox;  // namespaces, file system, limits, seccomp (Sandbox.h)
 };
 
 struct ExitStatus {
@@ -51,11 +53,20 @@ public:
     // Nanoseconds the worker has spent runnable but waiting for a CPU (0 if unknown): time a
     // loaded machine took from it, which must not count towards a call's time limit.
     uint64_t RunQueueWaitNs() const;
+    // The process waited for: in a sandbox with a PID namespace its init (whose end ends every
+    // process of the namespace), else the worker itself.
     pid_t pid() const { return pid_; }
+    // The worker process itself, as this process sees it (its init's child in a PID namespace;
+    // -1 while it is not found).
+    pid_t worker_pid() const;
 
 private:
     WorkerProcess() = default;
+    ExitStatus Reaped(int init_status);
     pid_t pid_ = -1;
+    bool has_init_ = false;
+    int exit_fd_ = -1;  // the init's report of the worker's wait status
+    mutable pid_t worker_pid_ = -1;
     int fd_ = -1;
     int shm_fd_ = -1;
     SharedStatus *status_ = nullptr;

@@ -2,6 +2,7 @@
 // and a memfd for the shared status block.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -106,6 +108,14 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     if (pipe2(fds, O_CLOEXEC) != 0) return fail("pipe");
     config.shm_fd = w->shm_fd_;
     config.out_fd = fds[1];
+    // What the worker writes (a shard's corpus, its promoted states, libFuzzer's artifacts) is
+    // under the corpus's parent: the sandbox's one writable directory.
+    SandboxLaunch launch;
+    std::vector<std::string> scratch;
+    if (!config.corpus.empty()) scratch.push_back(std::filesystem::path(config.corpus).parent_path().string());
+    PrepareSandbox(options.sandbox, options.preload_asan, scratch, launch);
+    config.sandbox = launch.enabled;
+    if (launch.enabled) config.host_ns = NamespaceIds();
     std::string text = EncodeConfig(config);
     int log_fd = open(options.log_path.empty() ? "/dev/null" : options.log_path.c_str(),
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -113,17 +123,20 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
 
     pid_t parent = getpid();
     std::string asan = WorkerAsanOptions(options.asan_symbolize);  // built before fork: no allocation after it
-    pid_t pid = fork();
+    pid_t pid = SandboxFork(launch);
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
         close(log_fd);
+        for (int fd : launch.status_pipe)
+            if (fd >= 0) close(fd);
         return fail("fork");
     }
     if (pid == 0) {
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(72);
+        // Its parent: the supervisor, or the init of its PID namespace (pid 1 there).
+        if (getppid() != ((launch.ns_flags & CLONE_NEWPID) ? 1 : parent)) _exit(72);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
         dup2(log_fd, 1);
@@ -137,6 +150,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
             setenv("ASAN_OPTIONS", asan.c_str(), 1);
         }
+        SandboxBeforeExec(launch);
         const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
         execv("/proc/self/exe", const_cast<char **>(argv));
         _exit(73);
@@ -144,6 +158,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     close(fds[1]);
     close(log_fd);
     w->pid_ = pid;
+    w->has_init_ = (launch.ns_flags & CLONE_NEWPID) != 0;
+    w->exit_fd_ = launch.status_pipe[0];
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
     return w;
@@ -155,6 +171,7 @@ WorkerProcess::~WorkerProcess() {
         Wait();
     }
     if (fd_ >= 0) close(fd_);
+    if (exit_fd_ >= 0) close(exit_fd_);
     if (status_) munmap(status_, sizeof(SharedStatus));
     if (shm_fd_ >= 0) close(shm_fd_);
 }
@@ -210,14 +227,29 @@ ExitStatus FromWaitStatus(int status) {
 
 }  // namespace
 
+// The worker's end, from the status its init reports (when there is one and it reported: the
+// init itself ends with exit 0, or killed by the supervisor), else from how `pid_` ended.
+ExitStatus WorkerProcess::Reaped(int init_status) {
+    kill(-pid_, SIGKILL);  // anything the module forked (without a PID namespace)
+    reaped_ = true;
+    int status = init_status;
+    if (exit_fd_ >= 0) {
+        int reported = 0;
+        ssize_t n;
+        while ((n = read(exit_fd_, &reported, sizeof(reported))) < 0 && errno == EINTR) {}
+        if (n == static_cast<ssize_t>(sizeof(reported))) status = reported;
+        close(exit_fd_);
+        exit_fd_ = -1;
+    }
+    exit_ = FromWaitStatus(status);
+    return exit_;
+}
+
 ExitStatus WorkerProcess::Wait() {
     if (reaped_ || pid_ <= 0) return exit_;
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
-    kill(-pid_, SIGKILL);  // anything the module forked
-    reaped_ = true;
-    exit_ = FromWaitStatus(status);
-    return exit_;
+    return Reaped(status);
 }
 
 bool WorkerProcess::TryWait(ExitStatus &out) {
@@ -228,17 +260,31 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r != pid_) return false;
-    kill(-pid_, SIGKILL);
-    reaped_ = true;
-    exit_ = FromWaitStatus(status);
-    out = exit_;
+    out = Reaped(status);
     return true;
 }
 
+pid_t WorkerProcess::worker_pid() const {
+    if (!has_init_) return pid_;
+    if (worker_pid_ > 0 || pid_ <= 0 || reaped_) return worker_pid_;
+    char path[64], text[64];
+    std::snprintf(path, sizeof(path), "/proc/%d/task/%d/children", static_cast<int>(pid_), static_cast<int>(pid_));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    text[n] = '\0';
+    int child = 0;
+    if (std::sscanf(text, "%d", &child) == 1 && child > 0) worker_pid_ = child;
+    return worker_pid_;
+}
+
 uint64_t WorkerProcess::RunQueueWaitNs() const {
-    if (pid_ <= 0) return 0;
+    pid_t worker = worker_pid();
+    if (worker <= 0) return 0;
     char path[64], text[128];
-    std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(pid_));
+    std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(worker));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
     ssize_t n = read(fd, text, sizeof(text) - 1);

@@ -15,6 +15,7 @@
 #include "Finding.h"
 #include "Module.h"
 #include "Rules.h"
+#include "Sandbox.h"
 
 namespace vspc {
 
@@ -44,6 +45,10 @@ struct WorkerConfig {
     bool compat = false;
     CompatDirection direction = CompatDirection::Forward;
     std::string old_sha256, new_sha256;
+    // The sandbox (Sandbox.h): asked for, and the supervisor's namespaces (pid, mnt, net, user
+    // inode numbers) for the worker to see which of its own are new.
+    bool sandbox = false;
+    std::vector<uint64_t> host_ns;
     int shm_fd = -1;
     int out_fd = -1;
 
@@ -67,6 +72,7 @@ struct Hooks {
 namespace msg {
 struct Loaded {
     Hooks hooks;
+    SandboxState sandbox;  // what was in force in the worker when it loaded the module
     bool operator==(const Loaded &) const = default;
 };
 struct LoadError {

@@ -21,6 +21,7 @@
 #include "Mutate.h"
 #include "Player.h"
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Sha256.h"
 #include "Sweep.h"
 #include "WdkSupport.h"
@@ -43,6 +44,7 @@ public:
     }
 
     int Main();
+    void SetSandbox(const SandboxState &s) { sandbox_ = s; }
 
     // The libFuzzer callback's side (through a trampoline).
     int FuzzOne(const uint8_t *data, size_t size);
@@ -79,6 +81,7 @@ private:
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
+    SandboxState sandbox_;  // what was in force when the module was loaded
 };
 
 WorkerSession *g_session = nullptr;  // the libFuzzer callback's trampoline
@@ -430,7 +433,7 @@ int WorkerSession::Main() {
     hooks.restore_entry = entry(module_.restore);
     // The fuzz tier follows the module's own counters (read once, here).
     if (config_.mode == WorkerMode::Fuzz && coverage_.Attach(module_)) hooks.coverage_counters = coverage_.counters();
-    Send(msg::Loaded{hooks});
+    Send(msg::Loaded{hooks, sandbox_});
     switch (config_.mode) {
     case WorkerMode::Sweep: Sweep(); break;
     case WorkerMode::Fuzz: Fuzz(); break;
@@ -468,6 +471,9 @@ int RunWorkerIfRequested(int argc, char **argv) {
     if (shm == MAP_FAILED) return 70;
     static WorkerSession *session = new WorkerSession(config, static_cast<SharedStatus *>(shm));
     g_session = session;
+    // Before the module is loaded (its constructors run in dlopen): the seccomp filter.
+    session->SetSandbox(
+        EnterWorkerSandbox(config.sandbox, config.host_ns, config.out_fd, config.shm_fd, shm, sizeof(SharedStatus)));
     return session->Main();
 }
 

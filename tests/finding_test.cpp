@@ -186,6 +186,8 @@ TEST(Protocol, ConfigRoundTrip) {
     c.direction = CompatDirection::Rollback;
     c.old_sha256 = "ab";
     c.new_sha256 = "cd";
+    c.sandbox = true;
+    c.host_ns = {4026531836ull, 4026531841ull, 4026531840ull, 4026531837ull};
     c.shm_fd = 7;
     c.out_fd = 9;
     WorkerConfig back;
@@ -211,7 +213,9 @@ TEST(Protocol, ConfigDecodeIsStrict) {
 }
 
 TEST(Protocol, EveryMessageRoundTrips) {
-    std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}},
+    SandboxState sandbox{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, true};
+    std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}, sandbox},
+                                     msg::Loaded{Hooks{true, false, true, true, false, 76}, SandboxState{}},
                                      msg::LoadError{"cannot load: x"},
                                      msg::Found{Full()},
                                      msg::Trace{"save packet 0: ..."},
