@@ -208,6 +208,23 @@ bool WorkerProcess::Read(std::vector<std::string> &lines, bool *too_long) {
 
 void WorkerProcess::Kill() {
     if (pid_ <= 0 || reaped_) return;
+    // A worker that has ended already: its init is about to report how (a kill now would lose
+    // that); give it a moment.
+    if (has_init_) {
+        pid_t w = worker_pid();
+        char path[64];
+        std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(w));
+        std::ifstream in(path);
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        size_t paren = stat.rfind(')');
+        bool gone = w > 0 && (stat.empty() || (paren != std::string::npos && paren + 2 < stat.size() &&
+                                               (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X')));
+        ExitStatus st;
+        for (int i = 0; gone && i < 100; ++i) {
+            if (TryWait(st)) return;
+            usleep(2000);
+        }
+    }
     kill(-pid_, SIGKILL);
     kill(pid_, SIGKILL);
 }
