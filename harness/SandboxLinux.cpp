@@ -193,6 +193,7 @@ void SetUpFileSystem(const SandboxLaunch &l, bool pid_ns) {
 // its namespace), nor read its memory or files (not dumpable).
 [[noreturn]] void RunInit(pid_t worker, int status_fd) {
     prctl(PR_SET_DUMPABLE, 0);
+    prctl(PR_SET_NAME, "vspconform-init");
     int devnull = open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; ++fd) dup2(devnull, fd);
     if (status_fd > 3) syscall(SYS_close_range, 3u, static_cast<unsigned>(status_fd - 1), 0u);
