@@ -234,10 +234,11 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                     s.proc->Kill();
                     break;
                 }
-                const Message &m = std::get<Message>(decoded);
+                Message &m = std::get<Message>(decoded);
                 if (auto *l = std::get_if<msg::Loaded>(&m)) {
                     s.loaded = true;
                     s.hooks = l->hooks;
+                    l->sandbox = s.proc->Vouch(l->sandbox);  // only what this process can confirm
                 } else if (auto *le = std::get_if<msg::LoadError>(&m)) {
                     s.error = le->message;
                 } else if (std::holds_alternative<msg::Done>(m)) {

@@ -59,12 +59,16 @@ public:
     // The worker process itself, as this process sees it (its init's child in a PID namespace;
     // -1 while it is not found).
     pid_t worker_pid() const;
+    // What the worker says it had in force, as far as this process can confirm it (Sandbox.h).
+    SandboxState Vouch(const SandboxState &claimed) const;
 
 private:
     WorkerProcess() = default;
     ExitStatus Reaped(int init_status);
     pid_t pid_ = -1;
     bool has_init_ = false;
+    bool sandboxed_ = false;
+    int ns_flags_ = 0;
     int exit_fd_ = -1;  // the init's report of the worker's wait status
     mutable pid_t worker_pid_ = -1;
     int fd_ = -1;

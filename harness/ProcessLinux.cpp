@@ -159,6 +159,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     close(log_fd);
     w->pid_ = pid;
     w->has_init_ = (launch.ns_flags & CLONE_NEWPID) != 0;
+    w->sandboxed_ = launch.enabled;
+    w->ns_flags_ = launch.ns_flags;
     w->exit_fd_ = launch.status_pipe[0];
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
@@ -295,6 +297,10 @@ pid_t WorkerProcess::worker_pid() const {
     int child = 0;
     if (std::sscanf(text, "%d", &child) == 1 && child > 0) worker_pid_ = child;
     return worker_pid_;
+}
+
+SandboxState WorkerProcess::Vouch(const SandboxState &claimed) const {
+    return VouchSandbox(claimed, sandboxed_, ns_flags_, reaped_ ? -1 : worker_pid());
 }
 
 uint64_t WorkerProcess::RunQueueWaitNs() const {

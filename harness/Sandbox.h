@@ -78,6 +78,10 @@ pid_t SandboxFork(SandboxLaunch &launch);
 // In the worker, before the exec: the resource limits. `parent_ok`: the worker's parent is the one
 // expected (its init, or the supervisor).
 void SandboxBeforeExec(const SandboxLaunch &launch);
+// The supervisor's check of what a worker says it had (its `loaded` message): the namespaces as
+// far as the clone made them (`ns_flags`), the filter, no_new_privs, the limits and whether its
+// root is read-only as /proc/<worker> shows them. What it cannot confirm is taken away.
+SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, pid_t worker);
 // The inode numbers of this process's pid, mnt, net and user namespaces (the worker compares its
 // own with the supervisor's to see which it got).
 std::vector<uint64_t> NamespaceIds();

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -318,6 +319,59 @@ void SandboxBeforeExec(const SandboxLaunch &l) {
     if (o.cpu_limit_s) limit(RLIMIT_CPU, o.cpu_limit_s);
     if (o.max_processes) limit(RLIMIT_NPROC, o.max_processes);
     limit(RLIMIT_CORE, 0);
+}
+
+namespace {
+
+std::string ReadProc(pid_t pid, const char *what) {
+    std::ifstream in(fmt::format("/proc/{}/{}", pid, what));
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The soft limit of a /proc/<pid>/limits line ("Max address space  unlimited  unlimited  bytes"),
+// in `unit`s (0: unlimited or not found).
+uint64_t ProcLimit(const std::string &limits, const char *name, uint64_t unit) {
+    size_t at = limits.find(name);
+    if (at == std::string::npos) return 0;
+    unsigned long long v = 0;
+    if (std::sscanf(limits.c_str() + at + std::strlen(name), " %llu", &v) != 1) return 0;
+    return v / unit;
+}
+
+}  // namespace
+
+SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, pid_t worker) {
+    if (!requested) return SandboxState{};
+    SandboxState s = claimed;
+    s.requested = true;
+    s.pid_ns = s.pid_ns && (ns_flags & CLONE_NEWPID);
+    s.mount_ns = s.mount_ns && (ns_flags & CLONE_NEWNS);
+    s.net_ns = s.net_ns && (ns_flags & CLONE_NEWNET);
+    s.user_ns = s.user_ns && (ns_flags & CLONE_NEWUSER);
+    if (worker <= 0) return s;
+    std::string status = ReadProc(worker, "status");
+    if (status.empty()) return s;  // it has ended already: nothing more to check
+    s.seccomp = s.seccomp && status.find("\nSeccomp:\t2") != std::string::npos;
+    s.no_new_privs = s.no_new_privs && status.find("\nNoNewPrivs:\t1") != std::string::npos;
+    std::string limits = ReadProc(worker, "limits");
+    if (!limits.empty()) {
+        s.rlimit_as_mb = ProcLimit(limits, "Max address space", 1 << 20);
+        s.rlimit_fsize_mb = ProcLimit(limits, "Max file size", 1 << 20);
+        s.rlimit_cpu_s = ProcLimit(limits, "Max cpu time", 1);
+        s.rlimit_nproc = ProcLimit(limits, "Max processes", 1);
+        s.nproc_enforced = s.nproc_enforced && s.rlimit_nproc;
+    }
+    // The worker's root: the last mount on "/" in its view, with "ro" among its options.
+    bool root_ro = false;
+    std::istringstream mounts(ReadProc(worker, "mountinfo"));
+    for (std::string line; std::getline(mounts, line);) {
+        std::istringstream in(line);
+        std::string id, parent, dev, root, point, options;
+        if (!(in >> id >> parent >> dev >> root >> point >> options) || point != "/") continue;
+        root_ro = ("," + options + ",").find(",ro,") != std::string::npos;
+    }
+    s.read_only_fs = s.read_only_fs && root_ro;
+    return s;
 }
 
 // ---------------------------------------------------------------------------------------------

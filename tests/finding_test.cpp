@@ -1,5 +1,9 @@
 // Findings, their codec and their set; the worker protocol; death attribution
 // and the restart policy. The engine's typed values, tested without a module.
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <string>
 #include <variant>
 #include <vector>
@@ -10,6 +14,7 @@
 #include "Attribution.h"
 #include "Finding.h"
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Symbolize.h"
 
 namespace vspc {
@@ -398,4 +403,37 @@ TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
 }
 
 }  // namespace
+}  // namespace vspc
+
+namespace vspc {
+
+TEST(Sandbox, SupervisorKeepsOnlyWhatItCanConfirm) {
+    SandboxState all{true, true, true, true, true, true, true, true, 6144, 1024, 181, 256, true, false};
+    // Not asked for: nothing, whatever the worker says.
+    EXPECT_EQ(VouchSandbox(all, false, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, getpid()), SandboxState{});
+    // No namespace made by the clone: none, and the limits are this process's own.
+    SandboxState v = VouchSandbox(all, true, 0, getpid());
+    EXPECT_FALSE(v.pid_ns || v.mount_ns || v.net_ns || v.user_ns);
+    struct rlimit r;
+    ASSERT_EQ(getrlimit(RLIMIT_AS, &r), 0);
+    EXPECT_EQ(v.rlimit_as_mb, r.rlim_cur == RLIM_INFINITY ? 0 : r.rlim_cur >> 20);
+    // What the clone made stays, as the worker saw it.
+    SandboxState w = VouchSandbox(all, true, CLONE_NEWPID | CLONE_NEWNET, -1);
+    EXPECT_TRUE(w.pid_ns && w.net_ns && w.seccomp);
+    EXPECT_FALSE(w.mount_ns || w.user_ns);
+}
+
+TEST(Sandbox, DescribesWhatWasInForceAndWhatWasNot) {
+    SandboxState s{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, false};
+    EXPECT_EQ(DescribeSandbox(s),
+              "pid,mount,net namespaces; seccomp; no_new_privs; rlimits as,fsize,cpu; read-only fs (unavailable: "
+              "rlimit nproc (not applied to root))");
+    SandboxState bare{};
+    bare.requested = true;
+    bare.seccomp = true;
+    EXPECT_NE(DescribeSandbox(bare).find("unavailable: pid namespace, mount namespace, network namespace"),
+              std::string::npos);
+    EXPECT_EQ(DescribeSandbox(SandboxState{}).rfind("off", 0), 0u);
+}
+
 }  // namespace vspc
