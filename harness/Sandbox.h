@@ -3,7 +3,7 @@
 //   - namespaces, made when the worker is spawned: PID (the worker is pid 2 under a small init of
 //     the tester's that is pid 1; when either ends the kernel kills every process of the
 //     namespace, so nothing the module forks outlives its worker), mount (the file system
-//     read-only apart from the worker's scratch directory, a private /proc and /tmp), network
+//     read-only apart from the worker's scratch directory, a /proc of its own), network
 //     (no interfaces but loopback, down); a user namespace too when not root;
 //   - resource limits (address space, file size, CPU, processes), set before the exec;
 //   - in the worker, before the module is loaded: PR_SET_NO_NEW_PRIVS and a seccomp filter
@@ -61,7 +61,6 @@ struct SandboxLaunch {
     SandboxOptions options;
     std::vector<std::string> mount_points;  // the file system's mounts, remounted read-only
     std::vector<std::string> writable;      // the worker's scratch directories (bind-mounted writable)
-    bool private_tmp = false, private_shm = false;
     uid_t uid = 0;
     gid_t gid = 0;
     std::string uid_map, gid_map;   // user namespace (not root)

@@ -142,11 +142,6 @@ std::string Unescape(const std::string &s) {
     return out;
 }
 
-bool Under(const std::string &path, const std::string &dir) {
-    return path == dir ||
-           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
-}
-
 // The namespaces the host allowed at the last spawn (-1: not tried yet).
 int g_host_flags = -1;
 
@@ -170,8 +165,9 @@ unsigned long KeptFlags(unsigned long f) {
 }
 
 // In the first process of the new mount namespace: everything read-only but the scratch
-// directories, a private /tmp and /dev/shm where no scratch directory is under them, and a /proc
-// of the new PID namespace (read-only: no /proc/self/mem writes). System calls only.
+// directories, and a /proc of the new PID namespace (read-only: no /proc/self/mem writes). Every
+// file stays visible: the worker reads the module, case files, archives and corpora wherever
+// they are (/tmp included). System calls only.
 void SetUpFileSystem(const SandboxLaunch &l, bool pid_ns) {
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return;
     for (const std::string &w : l.writable) mount(w.c_str(), w.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
@@ -183,8 +179,6 @@ void SetUpFileSystem(const SandboxLaunch &l, bool pid_ns) {
         if (statvfs(m.c_str(), &sv) != 0) continue;
         mount(nullptr, m.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | KeptFlags(sv.f_flag), nullptr);
     }
-    if (l.private_tmp) mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
-    if (l.private_shm) mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
     if (pid_ns) mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr);
 }
 
@@ -240,12 +234,6 @@ void PrepareSandbox(const SandboxOptions &options, bool asan, const std::vector<
         std::istringstream in(line);
         std::string id, parent, dev, root, point;
         if (in >> id >> parent >> dev >> root >> point) l.mount_points.push_back(Unescape(point));
-    }
-    l.private_tmp = fs::is_directory("/tmp", ec);
-    l.private_shm = fs::is_directory("/dev/shm", ec);
-    for (const std::string &w : l.writable) {
-        if (Under(w, "/tmp")) l.private_tmp = false;
-        if (Under(w, "/dev/shm")) l.private_shm = false;
     }
     l.uid = getuid();
     l.gid = getgid();

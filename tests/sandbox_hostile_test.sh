@@ -16,7 +16,7 @@ fail() {
     exit 1
 }
 
-exit_want=0 rules_want="" max_s=40 max_time=60 args=() leftover="" settle=0
+exit_want=0 rules_want="" text_want="" max_s=40 max_time=60 args=() leftover="" settle=0
 case $name in
 system_sleep) leftover="sleep 25.0417" ;;
 daemon_rewrite) leftover="vspc-sbx-daemon" settle=10 ;;
@@ -26,7 +26,8 @@ kill_group) exit_want=1 rules_want="SP11" ;;
 write_outside) ;;
 # Every state it saves kills its worker (the sweep restarts it each time): the time cap decides.
 unbounded_alloc) exit_want=1 rules_want="SP11" args=(--memory-limit-mb 256) max_time=20 max_s=35 ;;
-unguard) exit_want=1 rules_want="SP5" ;;
+# Caught where it happens, by the guard page (unguarded, only the canary window would see it).
+unguard) exit_want=1 rules_want="SP5" text_want="caught by a guard page" ;;
 *) fail "unknown hostile module" ;;
 esac
 
@@ -46,12 +47,13 @@ grep -q '^sandbox  pid,mount,net namespaces; seccomp' "$work/out" || fail "the s
 
 # The reports, once whatever the module left behind had its chance to rewrite them.
 ((settle > 0)) && sleep "$settle"
-python3 - "$report" "$rules_want" <<'EOF' || fail "the reports are not intact"
+python3 - "$report" "$rules_want" "$text_want" <<'EOF' || fail "the reports are not intact"
 import json, sys
-report, want = sys.argv[1], sorted(sys.argv[2].split())
+report, want, text = sys.argv[1], sorted(sys.argv[2].split()), sys.argv[3]
 d = json.load(open(f"{report}/report.json"))
 got = sorted({v["rule"] for v in d["violations"]})
 assert got == want, f"failing rules {got}, expected {want}"
+assert all(text in v["message"] for v in d["violations"]), [v["message"] for v in d["violations"]]
 assert d["verdict"] == ("pass" if not want else "fail"), d["verdict"]
 assert d["sandbox"]["seccomp"] and d["sandbox"]["namespaces"]["pid"], d["sandbox"]
 assert "forged" not in open(f"{report}/report.md").read()

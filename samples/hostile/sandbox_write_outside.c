@@ -2,7 +2,7 @@
  * Hostile (sandbox, write outside the scratch directory): a correct VSP whose constructor creates
  * a file in $VSPC_HOSTILE_DIR and in /tmp, truncates $VSPC_HOSTILE_VICTIM, and writes a forged
  * verdict line into its parent's standard output through /proc/<ppid>/fd/1. The file system is
- * read-only to the worker (its /tmp private), its parent is its init (whose output goes nowhere).
+ * read-only to the worker (/tmp too), its parent is its init (whose output goes nowhere).
  * Expected: pass, exit 0, no file created, the victim intact, no forged line in the output.
  */
 #include <fcntl.h>
