@@ -69,6 +69,8 @@ private:
     bool has_init_ = false;
     bool sandboxed_ = false;
     int ns_flags_ = 0;
+    std::string cgroup_;  // the worker's pids cgroup, removed once it has ended
+    uint64_t pids_max_ = 0;
     int exit_fd_ = -1;  // the init's report of the worker's wait status
     mutable pid_t worker_pid_ = -1;
     int fd_ = -1;

@@ -161,6 +161,8 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     w->has_init_ = (launch.ns_flags & CLONE_NEWPID) != 0;
     w->sandboxed_ = launch.enabled;
     w->ns_flags_ = launch.ns_flags;
+    w->cgroup_ = launch.cgroup;
+    w->pids_max_ = launch.cgroup.empty() ? 0 : options.sandbox.max_processes;
     w->exit_fd_ = launch.status_pipe[0];
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
@@ -261,6 +263,8 @@ ExitStatus WorkerProcess::Reaped(int init_status) {
         exit_fd_ = -1;
     }
     exit_ = FromWaitStatus(status);
+    RemoveSandboxCgroup(cgroup_);
+    cgroup_.clear();
     return exit_;
 }
 
@@ -300,7 +304,7 @@ pid_t WorkerProcess::worker_pid() const {
 }
 
 SandboxState WorkerProcess::Vouch(const SandboxState &claimed) const {
-    return VouchSandbox(claimed, sandboxed_, ns_flags_, reaped_ ? -1 : worker_pid());
+    return VouchSandbox(claimed, sandboxed_, ns_flags_, pids_max_, reaped_ ? -1 : worker_pid());
 }
 
 uint64_t WorkerProcess::RunQueueWaitNs() const {

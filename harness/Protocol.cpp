@@ -48,7 +48,8 @@ json SandboxJson(const SandboxState &s) {
             {"rlimit_cpu_s", s.rlimit_cpu_s},
             {"rlimit_nproc", s.rlimit_nproc},
             {"nproc_enforced", s.nproc_enforced},
-            {"asan", s.asan}};
+            {"asan", s.asan},
+            {"pids_max", s.pids_max}};
 }
 
 SandboxState SandboxFromJson(const StrictJson &o) {
@@ -67,6 +68,7 @@ SandboxState SandboxFromJson(const StrictJson &o) {
     s.rlimit_nproc = o.Int<uint64_t>("rlimit_nproc");
     s.nproc_enforced = o.Bool("nproc_enforced");
     s.asan = o.Bool("asan");
+    s.pids_max = o.Int<uint64_t>("pids_max");
     return s;
 }
 

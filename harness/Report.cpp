@@ -195,7 +195,8 @@ json SandboxJson(const RunSummary &run) {
              {{"as_mb", s.rlimit_as_mb ? json(s.rlimit_as_mb) : json(nullptr)},
               {"fsize_mb", s.rlimit_fsize_mb ? json(s.rlimit_fsize_mb) : json(nullptr)},
               {"cpu_s", s.rlimit_cpu_s ? json(s.rlimit_cpu_s) : json(nullptr)},
-              {"nproc", s.rlimit_nproc && s.nproc_enforced ? json(s.rlimit_nproc) : json(nullptr)}}}};
+              {"nproc", s.rlimit_nproc && s.nproc_enforced ? json(s.rlimit_nproc) : json(nullptr)}}},
+            {"pids_cgroup_max", s.pids_max ? json(s.pids_max) : json(nullptr)}};
 }
 
 std::string SandboxText(const RunSummary &run) {

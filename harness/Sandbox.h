@@ -40,6 +40,7 @@ struct SandboxState {
     uint64_t rlimit_as_mb = 0, rlimit_fsize_mb = 0, rlimit_cpu_s = 0, rlimit_nproc = 0;  // 0: unlimited
     bool nproc_enforced = false;  // RLIMIT_NPROC binds (not root)
     bool asan = false;            // the ASan runtime is in the worker (no RLIMIT_AS for it)
+    uint64_t pids_max = 0;        // the worker's pids cgroup (as root, where RLIMIT_NPROC does not bind)
     bool operator==(const SandboxState &) const = default;
 };
 
@@ -61,6 +62,8 @@ struct SandboxLaunch {
     SandboxOptions options;
     std::vector<std::string> mount_points;  // the file system's mounts, remounted read-only
     std::vector<std::string> writable;      // the worker's scratch directories (bind-mounted writable)
+    std::string cgroup;                     // the worker's pids cgroup (a directory; empty: none)
+    std::string cgroup_procs;               // its cgroup.procs, which the child joins
     uid_t uid = 0;
     gid_t gid = 0;
     std::string uid_map, gid_map;   // user namespace (not root)
@@ -80,7 +83,10 @@ void SandboxBeforeExec(const SandboxLaunch &launch);
 // The supervisor's check of what a worker says it had (its `loaded` message): the namespaces as
 // far as the clone made them (`ns_flags`), the filter, no_new_privs, the limits and whether its
 // root is read-only as /proc/<worker> shows them. What it cannot confirm is taken away.
-SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, pid_t worker);
+// `pids_max`: the limit of the pids cgroup the supervisor made for it (0: none).
+SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, uint64_t pids_max, pid_t worker);
+// The worker's pids cgroup, once the worker has ended: what is left in it killed, then removed.
+void RemoveSandboxCgroup(const std::string &dir);
 // The inode numbers of this process's pid, mnt, net and user namespaces (the worker compares its
 // own with the supervisor's to see which it got).
 std::vector<uint64_t> NamespaceIds();

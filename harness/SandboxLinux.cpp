@@ -53,6 +53,7 @@ std::vector<std::string> SandboxProtections(const SandboxState &s) {
     if (s.rlimit_fsize_mb) out.push_back(fmt::format("rlimit fsize={}MB", s.rlimit_fsize_mb));
     if (s.rlimit_cpu_s) out.push_back(fmt::format("rlimit cpu={}s", s.rlimit_cpu_s));
     if (s.rlimit_nproc && s.nproc_enforced) out.push_back(fmt::format("rlimit nproc={}", s.rlimit_nproc));
+    if (s.pids_max) out.push_back(fmt::format("pids cgroup max={}", s.pids_max));
     return out;
 }
 
@@ -66,7 +67,8 @@ std::vector<std::string> SandboxMissing(const SandboxState &s) {
     if (!s.seccomp) out.push_back("seccomp");
     if (!s.read_only_fs) out.push_back("read-only file system");
     if (!s.rlimit_as_mb) out.push_back(s.asan ? "rlimit as (not with ASan)" : "rlimit as");
-    if (s.rlimit_nproc && !s.nproc_enforced) out.push_back("rlimit nproc (not applied to root)");
+    if (s.rlimit_nproc && !s.nproc_enforced && !s.pids_max)
+        out.push_back("rlimit nproc (not applied to root; no pids cgroup)");
     return out;
 }
 
@@ -87,6 +89,7 @@ std::string DescribeSandbox(const SandboxState &s) {
     if (s.rlimit_cpu_s) limits.push_back("cpu");
     if (s.rlimit_nproc && s.nproc_enforced) limits.push_back("nproc");
     if (!limits.empty()) parts.push_back(fmt::format("rlimits {}", fmt::join(limits, ",")));
+    if (s.pids_max) parts.push_back("pids cgroup");
     if (s.read_only_fs) parts.push_back("read-only fs");
     std::string text = parts.empty() ? "nothing applied" : fmt::format("{}", fmt::join(parts, "; "));
     if (auto missing = SandboxMissing(s); !missing.empty())
@@ -111,6 +114,7 @@ SandboxState WeakerSandbox(const SandboxState &a, const SandboxState &b) {
     s.rlimit_nproc = weaker(a.rlimit_nproc, b.rlimit_nproc);
     s.nproc_enforced = a.nproc_enforced && b.nproc_enforced;
     s.asan = a.asan || b.asan;
+    s.pids_max = weaker(a.pids_max, b.pids_max);
     return s;
 }
 
@@ -235,6 +239,18 @@ void PrepareSandbox(const SandboxOptions &options, bool asan, const std::vector<
         std::string id, parent, dev, root, point;
         if (in >> id >> parent >> dev >> root >> point) l.mount_points.push_back(Unescape(point));
     }
+    // As root RLIMIT_NPROC does not bind: a pids cgroup of the worker's own instead (cgroup v1's
+    // pids hierarchy, where there is one).
+    static uint64_t cgroups = 0;
+    const char *base = "/sys/fs/cgroup/pids";
+    if (options.max_processes && geteuid() == 0 && access(fmt::format("{}/cgroup.procs", base).c_str(), W_OK) == 0) {
+        std::string dir = fmt::format("{}/vspconform-{}-{}", base, getpid(), cgroups++);
+        if (mkdir(dir.c_str(), 0755) == 0) {
+            std::ofstream(dir + "/pids.max") << options.max_processes;
+            l.cgroup = dir;
+            l.cgroup_procs = dir + "/cgroup.procs";
+        }
+    }
     l.uid = getuid();
     l.gid = getgid();
     l.uid_map = fmt::format("{} {} 1\n", l.uid, l.uid);
@@ -275,6 +291,7 @@ pid_t SandboxFork(SandboxLaunch &l) {
         return pid;
     }
     l.ns_flags = flags;
+    if (!l.cgroup_procs.empty()) WriteFile(l.cgroup_procs.c_str(), "0");  // before any fork of its own
     if (flags & CLONE_NEWUSER) {
         WriteFile("/proc/self/setgroups", "deny");
         WriteFile("/proc/self/uid_map", l.uid_map);
@@ -328,10 +345,11 @@ uint64_t ProcLimit(const std::string &limits, const char *name, uint64_t unit) {
 
 }  // namespace
 
-SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, pid_t worker) {
+SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, uint64_t pids_max, pid_t worker) {
     if (!requested) return SandboxState{};
     SandboxState s = claimed;
     s.requested = true;
+    s.pids_max = 0;  // only what this process made, and only when the worker is in it
     s.pid_ns = s.pid_ns && (ns_flags & CLONE_NEWPID);
     s.mount_ns = s.mount_ns && (ns_flags & CLONE_NEWNS);
     s.net_ns = s.net_ns && (ns_flags & CLONE_NEWNET);
@@ -359,7 +377,20 @@ SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_fl
         root_ro = ("," + options + ",").find(",ro,") != std::string::npos;
     }
     s.read_only_fs = s.read_only_fs && root_ro;
+    if (pids_max && ReadProc(worker, "cgroup").find(":pids:/vspconform-") != std::string::npos) s.pids_max = pids_max;
     return s;
+}
+
+void RemoveSandboxCgroup(const std::string &dir) {
+    if (dir.empty()) return;
+    for (int i = 0; i < 50; ++i) {
+        if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+        // Left over (no PID namespace to end them): every process of the worker's, however forked.
+        std::ifstream procs(dir + "/cgroup.procs");
+        for (long pid; procs >> pid;)
+            if (pid > 0) kill(static_cast<pid_t>(pid), SIGKILL);
+        usleep(2000);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -218,7 +218,7 @@ TEST(Protocol, ConfigDecodeIsStrict) {
 }
 
 TEST(Protocol, EveryMessageRoundTrips) {
-    SandboxState sandbox{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, true};
+    SandboxState sandbox{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, true, 256};
     std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}, sandbox},
                                      msg::Loaded{Hooks{true, false, true, true, false, 76}, SandboxState{}},
                                      msg::LoadError{"cannot load: x"},
@@ -408,26 +408,27 @@ TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
 namespace vspc {
 
 TEST(Sandbox, SupervisorKeepsOnlyWhatItCanConfirm) {
-    SandboxState all{true, true, true, true, true, true, true, true, 6144, 1024, 181, 256, true, false};
+    SandboxState all{true, true, true, true, true, true, true, true, 6144, 1024, 181, 256, true, false, 256};
     // Not asked for: nothing, whatever the worker says.
-    EXPECT_EQ(VouchSandbox(all, false, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, getpid()), SandboxState{});
+    EXPECT_EQ(VouchSandbox(all, false, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, 256, getpid()), SandboxState{});
     // No namespace made by the clone: none, and the limits are this process's own.
-    SandboxState v = VouchSandbox(all, true, 0, getpid());
+    SandboxState v = VouchSandbox(all, true, 0, 256, getpid());
+    EXPECT_EQ(v.pids_max, 0u);  // this process is in no pids cgroup of vspconform's
     EXPECT_FALSE(v.pid_ns || v.mount_ns || v.net_ns || v.user_ns);
     struct rlimit r;
     ASSERT_EQ(getrlimit(RLIMIT_AS, &r), 0);
     EXPECT_EQ(v.rlimit_as_mb, r.rlim_cur == RLIM_INFINITY ? 0 : r.rlim_cur >> 20);
     // What the clone made stays, as the worker saw it.
-    SandboxState w = VouchSandbox(all, true, CLONE_NEWPID | CLONE_NEWNET, -1);
+    SandboxState w = VouchSandbox(all, true, CLONE_NEWPID | CLONE_NEWNET, 0, -1);
     EXPECT_TRUE(w.pid_ns && w.net_ns && w.seccomp);
     EXPECT_FALSE(w.mount_ns || w.user_ns);
 }
 
 TEST(Sandbox, DescribesWhatWasInForceAndWhatWasNot) {
-    SandboxState s{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, false};
+    SandboxState s{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, false, 0};
     EXPECT_EQ(DescribeSandbox(s),
               "pid,mount,net namespaces; seccomp; no_new_privs; rlimits as,fsize,cpu; read-only fs (unavailable: "
-              "rlimit nproc (not applied to root))");
+              "rlimit nproc (not applied to root; no pids cgroup))");
     SandboxState bare{};
     bare.requested = true;
     bare.seccomp = true;

@@ -19,7 +19,7 @@ for module in "$reference" "$killer"; do
     sed 's/^/  | /' "$work/out"
     [[ $rc == 0 ]] || { sed 's/^/  ! /' "$work/err"; fail "$(basename "$module"): exit code $rc, expected 0"; }
     line=$(grep '^sandbox  ' "$work/out") || fail "no sandbox line"
-    [[ $line == "sandbox  seccomp; no_new_privs; rlimits as,fsize,cpu (unavailable: pid namespace, mount namespace, network namespace, read-only file system"* ]] ||
+    [[ $line == "sandbox  seccomp; no_new_privs; rlimits as,fsize,cpu"*" (unavailable: pid namespace, mount namespace, network namespace, read-only file system"* ]] ||
         fail "unexpected sandbox line: $line"
     python3 - "$work/r/report.json" <<'PY' || fail "report.json does not say what was unavailable"
 import json, sys
