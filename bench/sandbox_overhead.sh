@@ -4,7 +4,9 @@
 #     in one that entered a worker's sandbox first (VSPC_BENCH_SANDBOX=1: the arena window and the
 #     seccomp filter; namespaces and limits cost nothing per call), save-callback calls/s;
 #  2. end to end: `vspconform check` with --sandbox on and off, alternating, REPEATS times each
-#     (default 3), module calls/s over the whole run (spawns, namespaces and all), median.
+#     (default 3), module calls/s over the whole run (spawns, namespaces and all), median;
+#  3. per worker: the sweep alone (--runs 0: its 8 workers), the difference in wall time per worker
+#     (namespaces, mounts, the filter), median.
 #
 #   bench/sandbox_overhead.sh [BUILD_DIR] [REPEATS]
 set -u
@@ -44,3 +46,16 @@ done
 for mode in off on; do
     sort -g "$work/e2e-$mode" | awk -v m="$mode" '{c[NR]=$1; s[NR]=$2} END {i=int((NR+1)/2); printf "--sandbox %-3s %10.0f calls/s  (%.2f s per run)\n", m, c[i], s[i]}'
 done
+
+echo "== per worker start (check --runs 0: 8 sweep workers, --jobs 1; median of $repeats)"
+for i in $(seq "$repeats"); do
+    for mode in off on; do
+        rm -rf "$work/r"
+        start=$(date +%s.%N)
+        "$build/vspconform" check "$module" --runs 0 --jobs 1 --sandbox "$mode" --report-dir "$work/r" >/dev/null 2>&1
+        echo "$(date +%s.%N) - $start" | bc >>"$work/sweep-$mode"
+    done
+done
+off=$(sort -g "$work/sweep-off" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+on=$(sort -g "$work/sweep-on" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "--sandbox off ${off} s, on ${on} s: $(echo "($on - $off) * 1000 / 8" | bc -l | xargs printf '%.1f') ms per worker"
