@@ -2,6 +2,7 @@
 // and a memfd for the shared status block.
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -216,10 +217,7 @@ void WorkerProcess::Kill() {
     // that); give it a moment.
     if (has_init_) {
         pid_t w = worker_pid();
-        char path[64];
-        std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(w));
-        std::ifstream in(path);
-        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::string stat = w > 0 ? ReadProcFile(w, "stat") : std::string();
         size_t paren = stat.rfind(')');
         bool gone = w > 0 && (stat.empty() || (paren != std::string::npos && paren + 2 < stat.size() &&
                                                (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X')));
@@ -282,6 +280,13 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
     }
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r != pid_ && has_init_ && exit_fd_ >= 0 && fd_ < 0) {
+        // The message pipe has closed: the worker has ended, and its init reports how and leaves
+        // within moments (rather than at the pool's next round).
+        pollfd p{exit_fd_, POLLIN, 0};
+        if (poll(&p, 1, 20) > 0)
+            for (int i = 0; i < 50 && (r = waitpid(pid_, &status, WNOHANG)) != pid_; ++i) usleep(1000);
+    }
     if (r != pid_) return false;
     out = Reaped(status);
     return true;

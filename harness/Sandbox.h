@@ -87,6 +87,9 @@ void SandboxBeforeExec(const SandboxLaunch &launch);
 SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_flags, uint64_t pids_max, pid_t worker);
 // The worker's pids cgroup, once the worker has ended: what is left in it killed, then removed.
 void RemoveSandboxCgroup(const std::string &dir);
+// /proc/<pid>/<what> (empty when it cannot be read, e.g. the process has ended).
+std::string ReadProcFile(pid_t pid, const char *what);
+std::string ReadRaw(const std::string &path);
 // The inode numbers of this process's pid, mnt, net and user namespaces (the worker compares its
 // own with the supervisor's to see which it got).
 std::vector<uint64_t> NamespaceIds();
