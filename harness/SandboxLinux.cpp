@@ -268,6 +268,9 @@ pid_t SandboxFork(SandboxLaunch &l) {
     for (int f : {base | user, base, CLONE_NEWPID | CLONE_NEWNS | user, CLONE_NEWPID | user, CLONE_NEWNS | user,
                   CLONE_NEWNET | user, 0})
         tries.push_back(f);
+    // Without the status pipe an init could not say how the worker ended: no PID namespace then.
+    if (l.status_pipe[0] < 0)
+        for (int &f : tries) f &= ~CLONE_NEWPID;
     pid_t pid = -1;
     int flags = 0;
     for (int f : tries) {
@@ -284,7 +287,7 @@ pid_t SandboxFork(SandboxLaunch &l) {
     }
     if (pid < 0) return -1;
     if (pid > 0) {
-        g_host_flags = flags;
+        if (l.status_pipe[0] >= 0) g_host_flags = flags;  // what the host allows, for the next spawns
         l.ns_flags = flags;
         if (l.status_pipe[1] >= 0) close(l.status_pipe[1]);
         l.status_pipe[1] = -1;
@@ -325,8 +328,6 @@ void SandboxBeforeExec(const SandboxLaunch &l) {
     if (o.max_processes) limit(RLIMIT_NPROC, o.max_processes);
     limit(RLIMIT_CORE, 0);
 }
-
-namespace {}  // namespace
 
 // With read(2): a process that ends while it is read makes the read fail (ESRCH), which a
 // std::ifstream turns into an exception.
