@@ -8,6 +8,10 @@
 //
 // items_per_second is save-callback calls per second, except in BM_ExploreTier
 // and BM_BareHarnessExec, where it is module calls (hooks included) per second.
+//
+// VSPC_BENCH_SANDBOX=1: this process first enters a worker's sandbox (Sandbox.h: the arena window
+// and the seccomp filter, before the module is loaded), so the same benchmarks give the sandbox's
+// cost per call (bench/sandbox_overhead.sh runs both).
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -20,6 +24,7 @@
 #include "Module.h"
 #include "Player.h"
 #include "Runner.h"
+#include "Sandbox.h"
 #include "Status.h"
 #include "Sweep.h"
 
@@ -253,4 +258,15 @@ BENCHMARK(BM_StateSize)->ArgName("log2_size")->DenseRange(0, 24, 4);
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+    if (const char *sb = std::getenv("VSPC_BENCH_SANDBOX"); sb && std::string(sb) == "1") {
+        vspc::SandboxState s = vspc::EnterWorkerSandbox(true, vspc::NamespaceIds(), -1, -1, nullptr, 0);
+        if (!s.seccomp) Die("VSPC_BENCH_SANDBOX=1: the seccomp filter could not be loaded");
+        std::fprintf(stderr, "vspc_bench: in the worker sandbox (seccomp filter, arena window)\n");
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -97,4 +97,23 @@ private:
 
 size_t PageSize();
 
+// The arena window (sandboxed workers, SandboxLinux.cpp): every arena is carved from one
+// reservation made before the seccomp filter, and the filter refuses mprotect, mmap, munmap and
+// mremap in it unless the length carries the token in its low bits (a length that is not a
+// multiple of the page size still covers whole pages). So a module cannot unguard a guard page
+// with a plain mprotect; the tester's own calls (growing an arena, recovering a guard fault) pass
+// the token. Without a window (tests, replay --debug, --sandbox off) arenas are plain mappings.
+struct ArenaWindow {
+    uintptr_t base = 0;  // aligned to `size`
+    size_t size = 0;     // a power of two
+};
+constexpr size_t kArenaWindowSize = size_t{2} << 30;      // the reservation (mostly padding, see Sandbox.h)
+constexpr size_t kArenaWindowArenas = size_t{256} << 20;  // the arenas live in its top part
+bool ReserveArenaWindow();
+ArenaWindow CurrentArenaWindow();
+void SetArenaToken(uint32_t token);  // 1..page-1: lengths of the tester's own calls in the window
+// `bytes` (a multiple of the page size) as the tester passes it to the kernel: with the token.
+size_t ArenaLength(size_t bytes);
+int ArenaProtect(void *page_aligned, size_t bytes, int prot);
+
 }  // namespace vspc

@@ -44,7 +44,72 @@ size_t RoundUpPages(size_t n) {
     return std::max(page, (n + page - 1) / page * page);
 }
 
+ArenaWindow g_window;
+uintptr_t g_next = 0;  // the next free byte of the window's arena part
+uint32_t g_token = 0;
+
+bool InWindow(const void *p) {
+    auto a = reinterpret_cast<uintptr_t>(p);
+    return g_window.size && a >= g_window.base && a < g_window.base + g_window.size;
+}
+
+// `total` bytes of PROT_NONE address space: from the window when there is one and it has room.
+uint8_t *ReserveSpace(size_t total) {
+    if (g_window.size && g_next + total <= g_window.base + g_window.size) {
+        auto *p = reinterpret_cast<uint8_t *>(g_next);
+        g_next += total;
+        return p;
+    }
+    void *p = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) Fatal("mmap");
+    return static_cast<uint8_t *>(p);
+}
+
+// Gives the space back: in the window it stays reserved (fresh PROT_NONE pages, its memory freed),
+// so that no other mapping can land there.
+void ReleaseSpace(uint8_t *p, size_t total) {
+    if (!InWindow(p)) {
+        munmap(p, total);
+        return;
+    }
+    mmap(p, ArenaLength(total), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
 }  // namespace
+
+bool ReserveArenaWindow() {
+    if (g_window.size) return true;
+    // Aligned to its size (the filter matches it with one mask): at an address that is usually
+    // free (also under ASan, whose allocator is at 0x600000000000), else twice the size, trimmed.
+    size_t want = kArenaWindowSize;
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    uintptr_t base = 0;
+    void *p = mmap(reinterpret_cast<void *>(uintptr_t{0x500000000000}), want, PROT_NONE, flags, -1, 0);
+    if (p != MAP_FAILED && (reinterpret_cast<uintptr_t>(p) & (want - 1)) == 0) {
+        base = reinterpret_cast<uintptr_t>(p);
+    } else {
+        if (p != MAP_FAILED) munmap(p, want);
+        p = mmap(nullptr, 2 * want, PROT_NONE, flags, -1, 0);
+        if (p == MAP_FAILED) return false;
+        auto start = reinterpret_cast<uintptr_t>(p);
+        base = (start + want - 1) & ~(want - 1);
+        if (base > start) munmap(p, base - start);
+        if (base + want < start + 2 * want)
+            munmap(reinterpret_cast<void *>(base + want), start + 2 * want - base - want);
+    }
+    g_window.base = base;
+    g_window.size = want;
+    g_next = base + want - kArenaWindowArenas;
+    return true;
+}
+
+ArenaWindow CurrentArenaWindow() { return g_window; }
+
+void SetArenaToken(uint32_t token) { g_token = token; }
+
+size_t ArenaLength(size_t bytes) { return g_token && bytes >= PageSize() ? bytes - PageSize() + g_token : bytes; }
+
+int ArenaProtect(void *p, size_t bytes, int prot) { return mprotect(p, ArenaLength(bytes), prot); }
 
 size_t PageSize() {
     static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
@@ -52,19 +117,17 @@ size_t PageSize() {
 }
 
 GuardedArena::~GuardedArena() {
-    if (base_) munmap(base_, total_);
+    if (base_) ReleaseSpace(base_, total_);
 }
 
 void GuardedArena::Grow(size_t data_bytes) {
-    if (base_) munmap(base_, total_);
+    if (base_) ReleaseSpace(base_, total_);
     size_t zone = kGuardPages * PageSize();
     data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
     total_ = data_size_ + 2 * zone;
-    void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) Fatal("mmap");
-    base_ = static_cast<uint8_t *>(p);
+    base_ = ReserveSpace(total_);
     data_ = base_ + zone;
-    if (mprotect(data_, data_size_, PROT_READ | PROT_WRITE) != 0) Fatal("mprotect");
+    if (ArenaProtect(data_, data_size_, PROT_READ | PROT_WRITE) != 0) Fatal("mprotect");
     canary_.resize(data_size_);
     for (size_t i = 0; i < data_size_; ++i) canary_[i] = Canary(i);
     std::memcpy(data_, canary_.data(), data_size_);
@@ -141,13 +204,13 @@ int64_t GuardedArena::FirstChanged(const uint8_t *buf, uint32_t from, uint32_t s
 }
 
 ReadOnlyArena::~ReadOnlyArena() {
-    if (base_) munmap(base_, total_);
+    if (base_) ReleaseSpace(base_, total_);
     if (rw_) munmap(rw_, data_size_);
     if (fd_ >= 0) close(fd_);
 }
 
 void ReadOnlyArena::Grow(size_t data_bytes) {
-    if (base_) munmap(base_, total_);
+    if (base_) ReleaseSpace(base_, total_);
     if (rw_) munmap(rw_, data_size_);
     size_t zone = kGuardPages * PageSize();
     data_size_ = RoundUpPages(std::max(data_bytes, data_size_ * 2));
@@ -158,10 +221,8 @@ void ReadOnlyArena::Grow(size_t data_bytes) {
     void *rw = mmap(nullptr, data_size_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
     if (rw == MAP_FAILED) Fatal("mmap");
     rw_ = static_cast<uint8_t *>(rw);
-    void *p = mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) Fatal("mmap");
-    base_ = static_cast<uint8_t *>(p);
-    void *ro = mmap(base_ + zone, data_size_, PROT_READ, MAP_SHARED | MAP_FIXED, fd_, 0);
+    base_ = ReserveSpace(total_);
+    void *ro = mmap(base_ + zone, ArenaLength(data_size_), PROT_READ, MAP_SHARED | MAP_FIXED, fd_, 0);
     if (ro == MAP_FAILED) Fatal("mmap");
     ro_ = static_cast<uint8_t *>(ro);
 }

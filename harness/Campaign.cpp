@@ -65,6 +65,7 @@ SessionOptions SessionOptionsOf(const Options &opt, const ModuleFile &file, cons
     so.pool.call_timeout_ms = opt.timeout_ms;
     so.pool.log_path = log_path;
     so.pool.preload_asan = file.needs_asan;
+    so.pool.sandbox = SandboxOptionsOf(opt, false);  // no CPU limit by default: a campaign runs for hours
     so.max_restarts = opt.max_restarts;
     so.seed = opt.seed;
     return so;

@@ -107,6 +107,7 @@ std::string ValidateOptions(const Options &o) {
     if (o.jobs > 256) return "--jobs must be at most 256";
     if (o.timeout_ms == 0) return "--timeout-ms must be greater than 0";
     if (o.max_restarts == 0) return "--max-restarts must be at least 1";
+    if (o.sandbox != "on" && o.sandbox != "off") return fmt::format("--sandbox must be on or off, not '{}'", o.sandbox);
     return {};
 }
 
@@ -119,6 +120,17 @@ WorkerConfig BaseConfig(const Options &o, const std::string &module) {
 }
 
 // (shared with Campaign.cpp: Command.h)
+
+SandboxOptions SandboxOptionsOf(const Options &o, bool timed) {
+    SandboxOptions s;
+    s.enabled = o.sandbox != "off";
+    s.memory_limit_mb = o.memory_limit_mb;
+    s.file_size_limit_mb = o.file_size_limit_mb;
+    s.cpu_limit_s = o.cpu_limit_s;
+    if (s.cpu_limit_s == 0 && timed && o.max_time > 0) s.cpu_limit_s = static_cast<uint64_t>(o.max_time) + 61;
+    s.max_processes = o.max_processes;
+    return s;
+}
 
 // The end of a check or compat run: its time, every report, the summary on stdout; the exit code
 // (2 when a report could not be written).
@@ -205,6 +217,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     so.pool.call_timeout_ms = opt.timeout_ms;
     so.pool.log_path = (report_dir / "worker.log").string();
     so.pool.preload_asan = run.module.needs_asan;
+    so.pool.sandbox = SandboxOptionsOf(opt, true);
     so.pool.deadline =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.max_time));
     so.max_restarts = opt.max_restarts;
@@ -268,6 +281,7 @@ int RunCheck(const Options &opt, const std::string &module) {
     if (!session.load_error().empty()) return fail(session.load_error());
     run.loaded = session.loaded();
     run.hooks = session.hooks();
+    run.sandbox = session.sandbox();
     run.sweep = session.sweep();
     run.fuzz = session.fuzz();
     run.compat_stage = session.compat();
@@ -306,6 +320,7 @@ struct RecordsRun {
     std::string error;
     Hooks hooks;
     bool loaded = false;
+    std::optional<SandboxState> sandbox;
     std::vector<ArchiveEntry> entries;
     std::vector<Finding> findings;
     StageStats stats;
@@ -318,6 +333,7 @@ RecordsRun SaveRecords(const Options &opt, const std::string &module_path, const
     so.pool.call_timeout_ms = opt.timeout_ms;
     so.pool.log_path = log_path;
     so.pool.preload_asan = file.needs_asan;
+    so.pool.sandbox = SandboxOptionsOf(opt, true);
     so.pool.deadline = deadline;
     so.max_restarts = opt.max_restarts;
     so.seed = opt.seed;
@@ -332,6 +348,7 @@ RecordsRun SaveRecords(const Options &opt, const std::string &module_path, const
     RecordsRun out;
     out.error = session.load_error();
     out.hooks = session.hooks();
+    out.sandbox = session.sandbox();
     out.loaded = session.loaded();
     out.entries = session.Saved(0);
     out.findings = session.findings().Sorted();
@@ -461,6 +478,7 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
     RecordsRun new_records = SaveRecords(opt, new_path, run.module, log_path, deadline);
     if (!new_records.error.empty()) return fail(fmt::format("the newer build: {}", new_records.error));
     run.hooks = new_records.hooks;
+    run.sandbox = new_records.sandbox;
     run.loaded = new_records.loaded;
     auto archive = [&](const ModuleFile &file, const RecordsRun &r, const char *which, std::string &dir) {
         RecordArchive a;
@@ -548,6 +566,7 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
     so.pool.call_timeout_ms = opt.timeout_ms;
     so.pool.log_path = log_path;
     so.pool.preload_asan = run.module.needs_asan || cr.old_module.needs_asan;
+    so.pool.sandbox = SandboxOptionsOf(opt, true);
     so.pool.deadline = deadline;
     so.max_restarts = opt.max_restarts;
     so.seed = opt.seed;
@@ -560,6 +579,7 @@ int RunCompat(const Options &opt, const std::string &old_module, const std::stri
     if (!session.load_error().empty()) return fail(session.load_error());
     run.fuzz = session.fuzz();
     run.compat_stage.Add(session.compat());
+    if (const auto &sb = session.sandbox(); sb) run.sandbox = run.sandbox ? WeakerSandbox(*run.sandbox, *sb) : *sb;
     run.evidence = session.evidence();
     run.state_saves = session.state_saves();
     run.time_cap_hit = session.time_cap_hit();
@@ -592,6 +612,7 @@ SweepRun RunSweepRange(const Options &opt, const std::string &module, uint64_t b
     so.pool.jobs = 1;
     so.pool.call_timeout_ms = opt.timeout_ms;
     so.pool.preload_asan = file.needs_asan;
+    so.pool.sandbox = SandboxOptionsOf(opt, false);
     so.max_restarts = opt.max_restarts;
     so.seed = opt.seed;
     WorkerConfig c = BaseConfig(opt, fs::absolute(module).string());

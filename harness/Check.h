@@ -7,6 +7,7 @@
 
 #include "Finding.h"
 #include "Options.h"
+#include "Sandbox.h"
 #include "Summary.h"
 
 namespace vspc {
@@ -43,6 +44,10 @@ SweepRun RunSweepRange(const Options &options, const std::string &module, uint64
 // numbers, so that results do not depend on --jobs.
 constexpr uint64_t kSweepChunks = 8;
 constexpr uint32_t kFuzzShards = 2;
+
+// The workers' sandbox from the flags (--sandbox, the limits). `timed`: a run with --max-time
+// (check, compat), which bounds the default CPU limit.
+SandboxOptions SandboxOptionsOf(const Options &options, bool timed);
 
 extern const char *const kToolVersion;
 

@@ -147,7 +147,7 @@ FaultRecord FaultContext::EndCall() {
     g_active = nullptr;
     active_ = false;
     for (int i = 0; i < unprotected_count_; ++i)
-        mprotect(reinterpret_cast<void *>(unprotected_[i]), PageSize(), restore_prot_[i]);
+        ArenaProtect(reinterpret_cast<void *>(unprotected_[i]), PageSize(), restore_prot_[i]);
     unprotected_count_ = 0;
     return record_;
 }
@@ -222,7 +222,7 @@ bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code, u
             return false;  // the outermost guard page: the access ran through the whole zone
         }
         if (record_.count > kMaxFaultsPerCall || unprotected_count_ == kMaxUnprotected) return false;
-        if (mprotect(reinterpret_cast<void *>(p), page, PROT_READ | PROT_WRITE) != 0) return false;
+        if (ArenaProtect(reinterpret_cast<void *>(p), page, PROT_READ | PROT_WRITE) != 0) return false;
         unprotected_[unprotected_count_] = p;
         restore_prot_[unprotected_count_] = prot_after;
         ++unprotected_count_;

@@ -301,8 +301,10 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
             queue.pop_front();
             ++spawned_;
             std::string error;
-            s->proc = WorkerProcess::Spawn(s->job.config,
-                                           SpawnOptions{"", options_.preload_asan, options_.asan_symbolize}, &error);
+            s->proc =
+                WorkerProcess::Spawn(s->job.config,
+                                     SpawnOptions{"", options_.preload_asan, options_.asan_symbolize, options_.sandbox},
+                                     &error);
             if (!s->proc) {
                 WorkerEnd e;
                 e.how = EndHow::SpawnFailed;
@@ -348,7 +350,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                     s.proc->Kill();
                     break;
                 }
-                const Message &m = std::get<Message>(decoded);
+                Message &m = std::get<Message>(decoded);
                 std::string unexpected =
                     s.done ? "a message after the done message" : UnexpectedMessage(s.job.config, s.loaded, m);
                 if (!unexpected.empty()) {
@@ -360,6 +362,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                 if (auto *l = std::get_if<msg::Loaded>(&m)) {
                     s.loaded = true;
                     s.hooks = l->hooks;
+                    l->sandbox = s.proc->Vouch(l->sandbox);  // only what this process can confirm
                 } else if (auto *le = std::get_if<msg::LoadError>(&m)) {
                     s.error = le->message;
                 } else if (std::holds_alternative<msg::Done>(m)) {

@@ -28,6 +28,7 @@ struct PoolOptions {
     std::string log_path;              // every worker's output is appended here (capped per worker)
     bool preload_asan = false;
     bool asan_symbolize = false;                // see SpawnOptions
+    SandboxOptions sandbox;                     // see SpawnOptions
     std::optional<Clock::time_point> deadline;  // the run's time cap
     // Set (by a signal handler, say): stop as at the deadline.
     const std::atomic<bool> *stop = nullptr;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Shared.h"
 
 namespace vspc {
@@ -21,6 +22,7 @@ struct SpawnOptions {
     // that crashes on every state would spend the run symbolizing). Off, the reports still get
     // their source lines: the supervisor symbolizes the module's frames once per run.
     bool asan_symbolize = false;
+    SandboxOptions sandbox;  // namespaces, file system, limits, seccomp (Sandbox.h)
 };
 
 struct ExitStatus {
@@ -61,11 +63,26 @@ public:
     // Nanoseconds the worker has spent runnable but waiting for a CPU (0 if unknown): time a
     // loaded machine took from it, which must not count towards a call's time limit.
     uint64_t RunQueueWaitNs() const;
+    // The process waited for: in a sandbox with a PID namespace its init (whose end ends every
+    // process of the namespace), else the worker itself.
     pid_t pid() const { return pid_; }
+    // The worker process itself, as this process sees it (its init's child in a PID namespace;
+    // -1 while it is not found).
+    pid_t worker_pid() const;
+    // What the worker says it had in force, as far as this process can confirm it (Sandbox.h).
+    SandboxState Vouch(const SandboxState &claimed) const;
 
 private:
     WorkerProcess() = default;
+    ExitStatus Reaped(int init_status);
     pid_t pid_ = -1;
+    bool has_init_ = false;
+    bool sandboxed_ = false;
+    int ns_flags_ = 0;
+    std::string cgroup_;  // the worker's pids cgroup, removed once it has ended
+    uint64_t pids_max_ = 0;
+    int exit_fd_ = -1;  // the init's report of the worker's wait status
+    mutable pid_t worker_pid_ = -1;
     int fd_ = -1;
     int shm_fd_ = -1;
     int out_fd_ = -1;

@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -108,6 +111,23 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     if (pipe2(fds, O_CLOEXEC) != 0) return fail("pipe");
     config.shm_fd = w->shm_fd_;
     config.out_fd = fds[1];
+    // What the worker writes, and nothing else, is writable in the sandbox: a check shard's
+    // scratch directory (its corpus, promoted states and libFuzzer's artifacts beside each
+    // other); a campaign's shared corpus (the user's, maybe) and its promoted states, but not
+    // the corpus's parent; a minimization's output directory.
+    SandboxLaunch launch;
+    std::vector<std::string> scratch;
+    if (config.mode == WorkerMode::Fuzz && config.shared_corpus) {
+        scratch.push_back(config.corpus);
+        scratch.push_back(PromotedDir(config));
+    } else if (!config.corpus.empty()) {
+        scratch.push_back(std::filesystem::path(config.corpus).parent_path().string());
+    }
+    if (config.mode == WorkerMode::Minimize && !config.output.empty())
+        scratch.push_back(std::filesystem::path(config.output).parent_path().string());
+    PrepareSandbox(options.sandbox, options.preload_asan, scratch, launch);
+    config.sandbox = launch.enabled;
+    if (launch.enabled) config.host_ns = NamespaceIds();
     std::string text = EncodeConfig(config);
     // stdout and stderr: a pipe the supervisor drains (it keeps the head and tail of a flood).
     int out_fds[2];
@@ -121,18 +141,21 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
 
     pid_t parent = getpid();
     std::string asan = WorkerAsanOptions(options.asan_symbolize);  // built before fork: no allocation after it
-    pid_t pid = fork();
+    pid_t pid = SandboxFork(launch);
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
         close(log_fd);
         close(out_fds[0]);
+        for (int fd : launch.status_pipe)
+            if (fd >= 0) close(fd);
         return fail("fork");
     }
     if (pid == 0) {
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(72);
+        // Its parent: the supervisor, or the init of its PID namespace (pid 1 there).
+        if (getppid() != ((launch.ns_flags & CLONE_NEWPID) ? 1 : parent)) _exit(72);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
         dup2(log_fd, 1);
@@ -150,6 +173,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
             setenv("ASAN_OPTIONS", asan.c_str(), 1);
         }
+        SandboxBeforeExec(launch);
         const char *argv[] = {"vspconform-worker", "__worker", text.c_str(), nullptr};
         execv("/proc/self/exe", const_cast<char **>(argv));
         _exit(73);
@@ -157,6 +181,12 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     close(fds[1]);
     close(log_fd);
     w->pid_ = pid;
+    w->has_init_ = (launch.ns_flags & CLONE_NEWPID) != 0;
+    w->sandboxed_ = launch.enabled;
+    w->ns_flags_ = launch.ns_flags;
+    w->cgroup_ = launch.cgroup;
+    w->pids_max_ = launch.cgroup.empty() ? 0 : options.sandbox.max_processes;
+    w->exit_fd_ = launch.status_pipe[0];
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
     w->out_fd_ = out_fds[0];
@@ -171,6 +201,7 @@ WorkerProcess::~WorkerProcess() {
     }
     if (fd_ >= 0) close(fd_);
     if (out_fd_ >= 0) close(out_fd_);
+    if (exit_fd_ >= 0) close(exit_fd_);
     if (status_) munmap(status_, sizeof(SharedStatus));
     if (shm_fd_ >= 0) close(shm_fd_);
 }
@@ -227,6 +258,20 @@ bool WorkerProcess::ReadOutput(std::string &out) {
 
 void WorkerProcess::Kill() {
     if (pid_ <= 0 || reaped_) return;
+    // A worker that has ended already: its init is about to report how (a kill now would lose
+    // that); give it a moment.
+    if (has_init_) {
+        pid_t w = worker_pid();
+        std::string stat = w > 0 ? ReadProcFile(w, "stat") : std::string();
+        size_t paren = stat.rfind(')');
+        bool gone = w > 0 && (stat.empty() || (paren != std::string::npos && paren + 2 < stat.size() &&
+                                               (stat[paren + 2] == 'Z' || stat[paren + 2] == 'X')));
+        ExitStatus st;
+        for (int i = 0; gone && i < 100; ++i) {
+            if (TryWait(st)) return;
+            usleep(2000);
+        }
+    }
     kill(-pid_, SIGKILL);
     kill(pid_, SIGKILL);
 }
@@ -246,14 +291,31 @@ ExitStatus FromWaitStatus(int status) {
 
 }  // namespace
 
+// The worker's end, from the status its init reports (when there is one and it reported: the
+// init itself ends with exit 0, or killed by the supervisor), else from how `pid_` ended.
+ExitStatus WorkerProcess::Reaped(int init_status) {
+    kill(-pid_, SIGKILL);  // anything the module forked (without a PID namespace)
+    reaped_ = true;
+    int status = init_status;
+    if (exit_fd_ >= 0) {
+        int reported = 0;
+        ssize_t n;
+        while ((n = read(exit_fd_, &reported, sizeof(reported))) < 0 && errno == EINTR) {}
+        if (n == static_cast<ssize_t>(sizeof(reported))) status = reported;
+        close(exit_fd_);
+        exit_fd_ = -1;
+    }
+    exit_ = FromWaitStatus(status);
+    RemoveSandboxCgroup(cgroup_);
+    cgroup_.clear();
+    return exit_;
+}
+
 ExitStatus WorkerProcess::Wait() {
     if (reaped_ || pid_ <= 0) return exit_;
     int status = 0;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
-    kill(-pid_, SIGKILL);  // anything the module forked
-    reaped_ = true;
-    exit_ = FromWaitStatus(status);
-    return exit_;
+    return Reaped(status);
 }
 
 bool WorkerProcess::TryWait(ExitStatus &out) {
@@ -267,19 +329,25 @@ bool WorkerProcess::TryWait(ExitStatus &out) {
         stopped_ = true;
         return false;
     }
+    if (r != pid_ && has_init_ && exit_fd_ >= 0 && fd_ < 0) {
+        // The message pipe has closed: the worker has ended, and its init reports how and leaves
+        // within moments (rather than at the pool's next round).
+        pollfd p{exit_fd_, POLLIN, 0};
+        if (poll(&p, 1, 20) > 0)
+            for (int i = 0; i < 50 && (r = waitpid(pid_, &status, WNOHANG)) != pid_; ++i) usleep(1000);
+    }
     if (r != pid_) return false;
-    kill(-pid_, SIGKILL);
-    reaped_ = true;
-    exit_ = FromWaitStatus(status);
-    out = exit_;
+    out = Reaped(status);
     return true;
 }
 
 bool WorkerProcess::Stopped() const {
     if (stopped_) return true;
     if (pid_ <= 0 || reaped_) return false;
+    pid_t worker = worker_pid();  // under an init, the worker is its child
+    if (worker <= 0) return false;
     char path[64], text[512];
-    std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid_));
+    std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(worker));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     ssize_t n = read(fd, text, sizeof(text) - 1);
@@ -290,10 +358,31 @@ bool WorkerProcess::Stopped() const {
     return paren && paren[1] == ' ' && (paren[2] == 'T' || paren[2] == 't');
 }
 
+pid_t WorkerProcess::worker_pid() const {
+    if (!has_init_) return pid_;
+    if (worker_pid_ > 0 || pid_ <= 0 || reaped_) return worker_pid_;
+    char path[64], text[64];
+    std::snprintf(path, sizeof(path), "/proc/%d/task/%d/children", static_cast<int>(pid_), static_cast<int>(pid_));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    text[n] = '\0';
+    int child = 0;
+    if (std::sscanf(text, "%d", &child) == 1 && child > 0) worker_pid_ = child;
+    return worker_pid_;
+}
+
+SandboxState WorkerProcess::Vouch(const SandboxState &claimed) const {
+    return VouchSandbox(claimed, sandboxed_, ns_flags_, pids_max_, reaped_ ? -1 : worker_pid());
+}
+
 uint64_t WorkerProcess::RunQueueWaitNs() const {
-    if (pid_ <= 0) return 0;
+    pid_t worker = worker_pid();
+    if (worker <= 0) return 0;
     char path[64], text[128];
-    std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(pid_));
+    std::snprintf(path, sizeof(path), "/proc/%d/schedstat", static_cast<int>(worker));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
     ssize_t n = read(fd, text, sizeof(text) - 1);

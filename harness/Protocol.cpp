@@ -36,6 +36,44 @@ json HooksJson(const Hooks &h) {
             {"restore_entry", h.restore_entry}};
 }
 
+json SandboxJson(const SandboxState &s) {
+    return {{"requested", s.requested},
+            {"pid_ns", s.pid_ns},
+            {"mount_ns", s.mount_ns},
+            {"net_ns", s.net_ns},
+            {"user_ns", s.user_ns},
+            {"no_new_privs", s.no_new_privs},
+            {"seccomp", s.seccomp},
+            {"read_only_fs", s.read_only_fs},
+            {"rlimit_as_mb", s.rlimit_as_mb},
+            {"rlimit_fsize_mb", s.rlimit_fsize_mb},
+            {"rlimit_cpu_s", s.rlimit_cpu_s},
+            {"rlimit_nproc", s.rlimit_nproc},
+            {"nproc_enforced", s.nproc_enforced},
+            {"asan", s.asan},
+            {"pids_max", s.pids_max}};
+}
+
+SandboxState SandboxFromJson(const StrictJson &o) {
+    SandboxState s;
+    s.requested = o.Bool("requested");
+    s.pid_ns = o.Bool("pid_ns");
+    s.mount_ns = o.Bool("mount_ns");
+    s.net_ns = o.Bool("net_ns");
+    s.user_ns = o.Bool("user_ns");
+    s.no_new_privs = o.Bool("no_new_privs");
+    s.seccomp = o.Bool("seccomp");
+    s.read_only_fs = o.Bool("read_only_fs");
+    s.rlimit_as_mb = o.Int<uint64_t>("rlimit_as_mb");
+    s.rlimit_fsize_mb = o.Int<uint64_t>("rlimit_fsize_mb");
+    s.rlimit_cpu_s = o.Int<uint64_t>("rlimit_cpu_s");
+    s.rlimit_nproc = o.Int<uint64_t>("rlimit_nproc");
+    s.nproc_enforced = o.Bool("nproc_enforced");
+    s.asan = o.Bool("asan");
+    s.pids_max = o.Int<uint64_t>("pids_max");
+    return s;
+}
+
 }  // namespace
 
 std::string PromotedDir(const WorkerConfig &c) {
@@ -74,6 +112,8 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"target_death", c.target_death},
               {"reject", c.reject},
               {"output", c.output},
+              {"sandbox", c.sandbox},
+              {"host_ns", c.host_ns},
               {"shm_fd", c.shm_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
@@ -128,6 +168,13 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
             c.reject.push_back(r.get<uint64_t>());
         }
         c.output = o.Str("output");
+        c.sandbox = o.Bool("sandbox");
+        const json &ns = o.At("host_ns");
+        if (!ns.is_array() || ns.size() > 8) return "worker config: 'host_ns' is not an array of namespace ids";
+        for (const json &id : ns) {
+            if (!id.is_number_unsigned()) return "worker config: 'host_ns' is not an array of namespace ids";
+            c.host_ns.push_back(id.get<uint64_t>());
+        }
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
         if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
@@ -143,7 +190,7 @@ std::string EncodeMessage(const Message &m) {
         [](const auto &x) -> json {
             using T = std::decay_t<decltype(x)>;
             if constexpr (std::is_same_v<T, msg::Loaded>) {
-                return {{"t", "loaded"}, {"hooks", HooksJson(x.hooks)}};
+                return {{"t", "loaded"}, {"hooks", HooksJson(x.hooks)}, {"sandbox", SandboxJson(x.sandbox)}};
             } else if constexpr (std::is_same_v<T, msg::LoadError>) {
                 return {{"t", "load_error"}, {"message", x.message}};
             } else if constexpr (std::is_same_v<T, msg::Found>) {
@@ -196,6 +243,7 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             m.hooks.coverage_counters = h.Int<uint64_t>("coverage_counters");
             m.hooks.save_entry = h.Int<uint64_t>("save_entry");
             m.hooks.restore_entry = h.Int<uint64_t>("restore_entry");
+            m.sandbox = SandboxFromJson(o.Object("sandbox"));
             return m;
         }
         if (t == "load_error") return msg::LoadError{o.Str("message")};

@@ -15,6 +15,7 @@
 #include "Finding.h"
 #include "Module.h"
 #include "Rules.h"
+#include "Sandbox.h"
 
 namespace vspc {
 
@@ -60,6 +61,10 @@ struct WorkerConfig {
     bool target_death = false;
     std::vector<uint64_t> reject;
     std::string output;
+    // The sandbox (Sandbox.h): asked for, and the supervisor's namespaces (pid, mnt, net, user
+    // inode numbers) for the worker to see which of its own are new.
+    bool sandbox = false;
+    std::vector<uint64_t> host_ns;
     int shm_fd = -1;
     int out_fd = -1;
 
@@ -86,6 +91,7 @@ struct Hooks {
 namespace msg {
 struct Loaded {
     Hooks hooks;
+    SandboxState sandbox;  // what was in force in the worker when it loaded the module
     bool operator==(const Loaded &) const = default;
 };
 struct LoadError {

@@ -245,7 +245,8 @@ int RunReplay(const Options &opt, const std::string &module, const std::vector<s
     po.call_timeout_ms = opt.timeout_ms;
     po.log_path = log_template;
     po.preload_asan = mf.needs_asan;
-    po.asan_symbolize = true;  // one case: ASan's report in the output should be readable
+    po.asan_symbolize = true;
+    po.sandbox = SandboxOptionsOf(opt, false);  // one case: ASan's report in the output should be readable
     WorkerPool pool(po);
     pool.Run({Job{c, 0, 0}}, printer);
     std::fflush(stdout);

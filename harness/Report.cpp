@@ -197,6 +197,30 @@ static json CoverageJson(const RunSummary &run) {
             {"functions", functions}, {"timeline", timeline}, {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
 }
 
+// What the workers had in force (null when no worker loaded the module).
+json SandboxJson(const RunSummary &run) {
+    if (!run.sandbox) return nullptr;
+    const SandboxState &s = *run.sandbox;
+    return {{"enabled", s.requested},
+            {"summary", DescribeSandbox(s)},
+            {"protections", SandboxProtections(s)},
+            {"unavailable", SandboxMissing(s)},
+            {"namespaces", {{"pid", s.pid_ns}, {"mount", s.mount_ns}, {"net", s.net_ns}, {"user", s.user_ns}}},
+            {"seccomp", s.seccomp},
+            {"no_new_privs", s.no_new_privs},
+            {"read_only_fs", s.read_only_fs},
+            {"rlimits",
+             {{"as_mb", s.rlimit_as_mb ? json(s.rlimit_as_mb) : json(nullptr)},
+              {"fsize_mb", s.rlimit_fsize_mb ? json(s.rlimit_fsize_mb) : json(nullptr)},
+              {"cpu_s", s.rlimit_cpu_s ? json(s.rlimit_cpu_s) : json(nullptr)},
+              {"nproc", s.rlimit_nproc && s.nproc_enforced ? json(s.rlimit_nproc) : json(nullptr)}}},
+            {"pids_cgroup_max", s.pids_max ? json(s.pids_max) : json(nullptr)}};
+}
+
+std::string SandboxText(const RunSummary &run) {
+    return run.sandbox ? DescribeSandbox(*run.sandbox) : std::string("unknown (no worker loaded the module)");
+}
+
 json JsonReport(const RunSummary &run) {
     json rules = json::array();
     for (const Rule &r : AllRules()) {
@@ -274,6 +298,7 @@ json JsonReport(const RunSummary &run) {
               {"violations", violations.size()},
               {"warnings", warnings.size()}}},
             {"bytes_needed_histogram", histogram},
+            {"sandbox", SandboxJson(run)},
             {"worker_log", "worker.log"},
             {"time_cap", {{"seconds", run.max_time}, {"hit", run.time_cap_hit}}},
             {"compat",
@@ -334,6 +359,7 @@ std::string MarkdownReport(const RunSummary &run) {
     md +=
         fmt::format("| time | {:.1f} s (cap {:g} s{}) |\n", run.seconds, run.max_time, run.time_cap_hit ? ", hit" : "");
     md += fmt::format("| started | {} |\n", Md(run.started_at));
+    md += fmt::format("| sandbox | {} |\n", Md(SandboxText(run)));
     md += "| module output | [worker.log](worker.log) |\n\n";
     if (!run.error.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(run.error));
     if (std::string n = run.NothingTested(); !n.empty()) md += fmt::format("**Could not test:** {}\n\n", Md(n));
@@ -448,11 +474,12 @@ std::string JUnitReport(const RunSummary &run) {
         "      <property name=\"seed\" value=\"{9}\"/>\n"
         "      <property name=\"cases\" value=\"{10}\"/>\n"
         "      <property name=\"calls\" value=\"{11}\"/>\n"
+        "      <property name=\"sandbox\" value=\"{15}\"/>\n"
         "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
         AllRules().size(), failures, errors, skipped, run.seconds, Escape(suite, true), Escape(run.module.path, true),
         run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases,
         run.started_at.empty() ? std::string() : fmt::format(" timestamp=\"{}\"", run.started_at.substr(0, 19)),
-        ProfileName(run.profile));
+        ProfileName(run.profile), Escape(SandboxText(run), true));
 }
 
 namespace {
@@ -556,7 +583,8 @@ json SarifReport(const RunSummary &run) {
             {{"profile", ProfileName(run.profile)},
              {"seed", run.seed},
              {"cases", run.Cases()},
-             {"calls", run.Calls()}}}}}},
+             {"calls", run.Calls()},
+             {"sandbox", SandboxJson(run)}}}}}},
         {"results", results}};
     if (!run.source_root.empty()) {
         std::string uri = FileUri(run.source_root);
@@ -703,8 +731,8 @@ std::string HtmlReport(const RunSummary &run) {
     h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n", run.Cases(), run.Calls());
     h += fmt::format("<tr><th>time</th><td>{:.1f} s (cap {:g} s{})</td></tr>\n", run.seconds, run.max_time,
                      run.time_cap_hit ? ", hit" : "");
-    h += fmt::format("<tr><th>started</th><td><time id=\"started\">{}</time></td></tr>\n</table>\n",
-                     Escape(run.started_at));
+    h += fmt::format("<tr><th>started</th><td><time id=\"started\">{}</time></td></tr>\n", Escape(run.started_at));
+    h += fmt::format("<tr><th>sandbox</th><td id=\"sandbox\">{}</td></tr>\n</table>\n", Escape(SandboxText(run)));
     h += "<p>Module output: <a href=\"worker.log\">worker.log</a></p>\n";
     if (!run.error.empty()) h += fmt::format("<p class=\"error\">Could not test: {}</p>\n", Escape(run.error));
     if (std::string n = run.NothingTested(); !n.empty())
@@ -814,6 +842,7 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
+    if (run.sandbox) fmt::print(out, "sandbox  {}\n", DescribeSandbox(*run.sandbox));
     if (run.compat)
         fmt::print(out, "older    {}\n         sha256 {}\n",
                    run.compat->old_module.path.empty() ? run.compat->old_archive + " (record archive)"

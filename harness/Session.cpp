@@ -160,6 +160,7 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
     if (auto *l = std::get_if<msg::Loaded>(&m)) {
         if (!loaded_) hooks_ = l->hooks;
         loaded_ = true;
+        sandbox_ = sandbox_ ? WeakerSandbox(*sandbox_, l->sandbox) : l->sandbox;
     } else if (auto *e = std::get_if<msg::LoadError>(&m)) {
         if (load_error_.empty()) load_error_ = e->message;
     } else if (auto *mz = std::get_if<msg::Minimized>(&m)) {

@@ -62,6 +62,8 @@ public:
     const FindingSet &findings() const { return findings_; }
     bool loaded() const { return loaded_; }
     const Hooks &hooks() const { return hooks_; }
+    // What every worker that loaded the module had in force (the weakest; empty: none loaded).
+    const std::optional<SandboxState> &sandbox() const { return sandbox_; }
     const std::string &load_error() const { return load_error_; }
     const StageStats &sweep() const { return sweep_; }
     const StageStats &fuzz() const { return fuzz_; }
@@ -110,6 +112,7 @@ private:
     FindingSet findings_;
     bool loaded_ = false;
     Hooks hooks_;
+    std::optional<SandboxState> sandbox_;
     std::string load_error_;
     StageStats sweep_, fuzz_, compat_, tools_;
     std::map<uint32_t, MinimizeOutcome> minimized_;

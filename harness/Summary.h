@@ -87,6 +87,7 @@ struct RunSummary {
     ModuleOptions module_options;  // the callback names used (replay commands repeat them)
     Hooks hooks;
     bool loaded = false;
+    std::optional<SandboxState> sandbox;  // what the workers had in force (empty: none loaded the module)
     Profile profile = Profile::Strict;
     uint64_t seed = 1;
     uint32_t timeout_ms = 2000;

@@ -22,6 +22,7 @@
 #include "Mutate.h"
 #include "Player.h"
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Sha256.h"
 #include "Sweep.h"
 #include "WdkSupport.h"
@@ -44,6 +45,7 @@ public:
     }
 
     int Main();
+    void SetSandbox(const SandboxState &s) { sandbox_ = s; }
 
     // The libFuzzer callback's side (through a trampoline).
     int FuzzOne(const uint8_t *data, size_t size);
@@ -83,6 +85,7 @@ private:
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
+    SandboxState sandbox_;  // what was in force when the module was loaded
 };
 
 WorkerSession *g_session = nullptr;  // the libFuzzer callback's trampoline
@@ -482,7 +485,9 @@ int WorkerSession::Fuzz() {
     uint64_t libfuzzer_seed = 1 + (config_.seed * 0x9E3779B97F4A7C15ull + config_.shard * 0xBF58476D1CE4E5B9ull +
                                    config_.generation * 0x94D049BB133111EBull) %
                                       0x7FFFFFFEu;
-    std::string work = fs::path(config_.corpus).parent_path().string();
+    // libFuzzer's own artifacts (an out-of-memory input, say): beside a check shard's corpus, or
+    // with a campaign's promoted states (never beside what may be the user's corpus).
+    std::string work = config_.shared_corpus ? PromotedDir(config_) : fs::path(config_.corpus).parent_path().string();
     // A campaign's shard runs until it is stopped (runs at the maximum) and reloads the corpus
     // the other shards grow.
     std::string runs = config_.runs >= uint64_t{INT64_MAX} ? "-runs=-1" : fmt::format("-runs={}", config_.runs);
@@ -537,7 +542,7 @@ int WorkerSession::Main() {
     // The fuzz tier follows the module's own counters (read once, here).
     if ((config_.mode == WorkerMode::Fuzz || config_.mode == WorkerMode::Coverage) && coverage_.Attach(module_))
         hooks.coverage_counters = coverage_.counters();
-    Send(msg::Loaded{hooks});
+    Send(msg::Loaded{hooks, sandbox_});
     switch (config_.mode) {
     case WorkerMode::Sweep: Sweep(); break;
     case WorkerMode::Fuzz: Fuzz(); break;
@@ -577,6 +582,9 @@ int RunWorkerIfRequested(int argc, char **argv) {
     if (shm == MAP_FAILED) return 70;
     static WorkerSession *session = new WorkerSession(config, static_cast<SharedStatus *>(shm));
     g_session = session;
+    // Before the module is loaded (its constructors run in dlopen): the seccomp filter.
+    session->SetSandbox(
+        EnterWorkerSandbox(config.sandbox, config.host_ns, config.out_fd, config.shm_fd, shm, sizeof(SharedStatus)));
     return session->Main();
 }
 

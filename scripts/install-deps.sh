@@ -15,6 +15,8 @@ packages=(
     cmake ninja-build
     libgtest-dev libgmock-dev libbenchmark-dev
     libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
+    # the worker's seccomp filter (pkg-config finds it)
+    libseccomp-dev pkg-config
     # llvm-symbolizer (llvm-14): findings' source lines, and ASan's own stack traces.
     llvm
 )

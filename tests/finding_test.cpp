@@ -1,5 +1,9 @@
 // Findings, their codec and their set; the worker protocol; death attribution
 // and the restart policy. The engine's typed values, tested without a module.
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <string>
 #include <variant>
 #include <vector>
@@ -10,6 +14,7 @@
 #include "Attribution.h"
 #include "Finding.h"
 #include "Protocol.h"
+#include "Sandbox.h"
 #include "Symbolize.h"
 
 namespace vspc {
@@ -186,6 +191,8 @@ TEST(Protocol, ConfigRoundTrip) {
     c.direction = CompatDirection::Rollback;
     c.old_sha256 = "ab";
     c.new_sha256 = "cd";
+    c.sandbox = true;
+    c.host_ns = {4026531836ull, 4026531841ull, 4026531840ull, 4026531837ull};
     c.shm_fd = 7;
     c.out_fd = 9;
     WorkerConfig back;
@@ -211,7 +218,9 @@ TEST(Protocol, ConfigDecodeIsStrict) {
 }
 
 TEST(Protocol, EveryMessageRoundTrips) {
-    std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}},
+    SandboxState sandbox{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, true, 256};
+    std::vector<Message> messages = {msg::Loaded{Hooks{true, false, true, true, false, 76}, sandbox},
+                                     msg::Loaded{Hooks{true, false, true, true, false, 76}, SandboxState{}},
                                      msg::LoadError{"cannot load: x"},
                                      msg::Found{Full()},
                                      msg::Trace{"save packet 0: ..."},
@@ -394,4 +403,38 @@ TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
 }
 
 }  // namespace
+}  // namespace vspc
+
+namespace vspc {
+
+TEST(Sandbox, SupervisorKeepsOnlyWhatItCanConfirm) {
+    SandboxState all{true, true, true, true, true, true, true, true, 6144, 1024, 181, 256, true, false, 256};
+    // Not asked for: nothing, whatever the worker says.
+    EXPECT_EQ(VouchSandbox(all, false, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, 256, getpid()), SandboxState{});
+    // No namespace made by the clone: none, and the limits are this process's own.
+    SandboxState v = VouchSandbox(all, true, 0, 256, getpid());
+    EXPECT_EQ(v.pids_max, 0u);  // this process is in no pids cgroup of vspconform's
+    EXPECT_FALSE(v.pid_ns || v.mount_ns || v.net_ns || v.user_ns);
+    struct rlimit r;
+    ASSERT_EQ(getrlimit(RLIMIT_AS, &r), 0);
+    EXPECT_EQ(v.rlimit_as_mb, r.rlim_cur == RLIM_INFINITY ? 0 : r.rlim_cur >> 20);
+    // What the clone made stays, as the worker saw it.
+    SandboxState w = VouchSandbox(all, true, CLONE_NEWPID | CLONE_NEWNET, 0, -1);
+    EXPECT_TRUE(w.pid_ns && w.net_ns && w.seccomp);
+    EXPECT_FALSE(w.mount_ns || w.user_ns);
+}
+
+TEST(Sandbox, DescribesWhatWasInForceAndWhatWasNot) {
+    SandboxState s{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, false, 0};
+    EXPECT_EQ(DescribeSandbox(s),
+              "pid,mount,net namespaces; seccomp; no_new_privs; rlimits as,fsize,cpu; read-only fs (unavailable: "
+              "rlimit nproc (not applied to root; no pids cgroup))");
+    SandboxState bare{};
+    bare.requested = true;
+    bare.seccomp = true;
+    EXPECT_NE(DescribeSandbox(bare).find("unavailable: pid namespace, mount namespace, network namespace"),
+              std::string::npos);
+    EXPECT_EQ(DescribeSandbox(SandboxState{}).rfind("off", 0), 0u);
+}
+
 }  // namespace vspc

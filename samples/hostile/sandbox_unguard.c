@@ -1,0 +1,28 @@
+/*
+ * Hostile (sandbox, unguard): after a successful save, the module makes the guard page after its
+ * buffer writable (mprotect, then a fixed mmap over it) before writing one byte past the end, as a
+ * module would that wanted to hide its overrun from the guard pages. The seccomp filter refuses
+ * both calls in the tester's arena window. Expected: SP5 only (as sp5_nul_past_end), exit 1.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/mini_vsp.h"
+
+MINI_VSP_STATE_HOOKS
+MINI_VSP_RESTORE
+
+NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
+    UNREFERENCED_PARAMETER(Channel);
+    NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
+    if (NT_SUCCESS(Status) && *BytesNeeded != 0) {
+        uintptr_t end = (uintptr_t)SaveBuf + SaveBufSize;
+        uintptr_t page = end & ~(uintptr_t)4095;
+        mprotect((void *)page, 8192, PROT_READ | PROT_WRITE);
+        if (end % 4096 == 0)
+            mmap((void *)end, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        ((UINT8 *)SaveBuf)[SaveBufSize] = '\0';
+    }
+    return Status;
+}
