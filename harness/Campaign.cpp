@@ -424,6 +424,7 @@ int RunFuzz(const Options &opt, const std::string &module) {
     }
     run.loaded = session.loaded();
     run.hooks = session.hooks();
+    run.sandbox = session.sandbox();
     run.fuzz = session.fuzz();
     run.fuzz.planned = run.fuzz.execs;  // open-ended: what ran is what was planned
     run.evidence = session.evidence();
