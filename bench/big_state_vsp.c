@@ -15,14 +15,12 @@ typedef struct BIG_CTX {
 
 static UINT32 BigRecordSize(const void *State) { return ((const BIG_CTX *)State)->Length; }
 
-static void BigSerialize(const void *State, UINT8 *Record)
-{
+static void BigSerialize(const void *State, UINT8 *Record) {
     const BIG_CTX *Ctx = State;
     memcpy(Record, Ctx->Data, Ctx->Length);
 }
 
-static NTSTATUS BigParse(const UINT8 *Record, UINT32 Size, void **State)
-{
+static NTSTATUS BigParse(const UINT8 *Record, UINT32 Size, void **State) {
     BIG_CTX *Ctx = malloc(sizeof(*Ctx) + Size);
     if (Ctx == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -35,14 +33,12 @@ static NTSTATUS BigParse(const UINT8 *Record, UINT32 Size, void **State)
 
 static void BigFree(void *State) { free(State); }
 
-static const VSP_RECORD_OPS *BigOps(void)
-{
+static const VSP_RECORD_OPS *BigOps(void) {
     static const VSP_RECORD_OPS Ops = {BigRecordSize, BigSerialize, BigParse, BigFree};
     return &Ops;
 }
 
-static NTSTATUS BigPrepare(VMBPACKET Packet, const UINT8 *Seed, UINT32 SeedSize, BOOLEAN *HasState)
-{
+static NTSTATUS BigPrepare(VMBPACKET Packet, const UINT8 *Seed, UINT32 SeedSize, BOOLEAN *HasState) {
     BIG_CTX *Ctx = NULL;
     if (SeedSize != 0) {
         UINT32 Length = 1u << (Seed[0] > 24 ? 24 : Seed[0]);
