@@ -19,6 +19,7 @@
 #include "Check.h"
 #include "Command.h"
 #include "CoverageMap.h"
+#include "Files.h"
 #include "Minimize.h"
 #include "Report.h"
 #include "Session.h"
@@ -31,22 +32,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<uint8_t> ReadFile(const fs::path &p) {
-    std::ifstream in(p, std::ios::binary);
-    return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
-}
-
-bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) {
-    fs::path tmp = p.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out) return false;
-    }
-    std::error_code ec;
-    fs::rename(tmp, p, ec);
-    return !ec;
-}
+std::vector<uint8_t> ReadFile(const fs::path &p) { return ReadFileBytes(p.string()); }
+bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) { return WriteFileAtomically(p.string(), bytes); }
 
 fs::path ScratchDir(const fs::path &report_dir, const char *what) {
     std::error_code ec;
@@ -293,19 +280,7 @@ std::string ArtifactName(const Finding &f) {
 
 int RunFuzz(const Options &opt, const std::string &module) {
     auto started = std::chrono::steady_clock::now();
-    RunSummary run;
-    run.command = "fuzz";
-    run.started_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-    run.tool_version = kToolVersion;
-    run.profile = ProfileByName(opt.profile).value_or(Profile::Strict);
-    run.seed = opt.seed;
-    run.timeout_ms = opt.timeout_ms;
-    run.jobs = JobsOf(opt);
-    run.max_time = opt.time;
-    run.warnings_as_errors = opt.warnings_as_errors;
-    run.max_restarts = opt.max_restarts;
-    run.module.path = module;
-    run.module_options = ModuleOptionsOf(opt, module);
+    RunSummary run = NewRunSummary(opt, "fuzz", module);
     auto error = [](const std::string &m) {
         std::fprintf(stderr, "vspconform: error: %s\n", m.c_str());
         return 2;

@@ -145,20 +145,26 @@ int FinishRun(RunSummary &r, std::chrono::steady_clock::time_point started) {
     return r.ExitCode();
 }
 
-int RunCheck(const Options &opt, const std::string &module) {
-    auto started = std::chrono::steady_clock::now();
+RunSummary NewRunSummary(const Options &opt, const std::string &command, const std::string &module) {
     RunSummary run;
+    run.command = command;
     run.started_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
     run.tool_version = kToolVersion;
     run.profile = ProfileByName(opt.profile).value_or(Profile::Strict);
     run.seed = opt.seed;
     run.timeout_ms = opt.timeout_ms;
     run.jobs = JobsOf(opt);
-    run.max_time = opt.max_time;
+    run.max_time = command == "fuzz" ? opt.time : opt.max_time;
     run.warnings_as_errors = opt.warnings_as_errors;
     run.max_restarts = opt.max_restarts;
     run.module.path = module;
     run.module_options = ModuleOptionsOf(opt, module);
+    return run;
+}
+
+int RunCheck(const Options &opt, const std::string &module) {
+    auto started = std::chrono::steady_clock::now();
+    RunSummary run = NewRunSummary(opt, "check", module);
     if (std::string err = ValidateOptions(opt); !err.empty()) {
         std::fprintf(stderr, "vspconform: error: %s\n", err.c_str());
         return 2;

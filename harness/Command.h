@@ -21,6 +21,8 @@ std::string PrepareReportDir(const std::string &dir, std::filesystem::path &out)
 ModuleOptions ModuleOptionsOf(const Options &o, const std::string &module);
 unsigned JobsOf(const Options &o);
 WorkerConfig BaseConfig(const Options &o, const std::string &module);
+// A run's summary before it runs: the command, the options it reports, the module's path.
+RunSummary NewRunSummary(const Options &o, const std::string &command, const std::string &module);
 // Reports, the summary on stdout; the exit code (2 when a report could not be written).
 int FinishRun(RunSummary &r, std::chrono::steady_clock::time_point started);
 

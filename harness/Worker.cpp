@@ -18,6 +18,7 @@
 #include "Coverage.h"
 #include "Dump.h"
 #include "Fault.h"
+#include "Files.h"
 #include "Minimize.h"
 #include "Mutate.h"
 #include "Player.h"
@@ -340,29 +341,12 @@ void WorkerSession::ShapeForExploration(Case &c) const {
     for (Op &op : c.ops) op.packet = 0;
 }
 
-std::vector<uint8_t> ReadBytes(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    return {(std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()};
-}
-
-bool WriteBytesAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out) return false;
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    return !ec;
-}
-
 // The case in cases[0], shrunk while it still shows the finding config_.target; every
 // smaller case is written to config_.output at once (a later candidate may kill the
 // worker: the supervisor resumes from there). A death target's candidates that show it
 // end this worker; the supervisor takes the candidate from the status block.
 void WorkerSession::Minimize() {
-    Case start = DecodeCase(ReadBytes(config_.cases.at(0)));
+    Case start = DecodeCase(ReadFileBytes(config_.cases.at(0)));
     auto shows = [&](const Case &c, uint64_t number) {
         status_->counters.execs.Add(1);
         return player_.Shows(c, config_.profile, config_.target, number);
@@ -377,13 +361,13 @@ void WorkerSession::Minimize() {
     limits.max_tries = std::max<uint64_t>(config_.runs, 1);
     limits.reject.insert(config_.reject.begin(), config_.reject.end());
     auto accepted = [&](const Case &best) {
-        if (WriteBytesAtomically(config_.output, EncodeCase(best)))
+        if (WriteFileAtomically(config_.output, EncodeCase(best)))
             Send(msg::Minimized{config_.output, 0, 0, true, false});
     };
     MinimizeResult r = MinimizeCase(start, shows, limits, accepted);
     result.tries = r.tries;
     result.accepted = r.accepted;
-    if (r.accepted == 0 && !WriteBytesAtomically(config_.output, EncodeCase(start))) result.file.clear();
+    if (r.accepted == 0 && !WriteFileAtomically(config_.output, EncodeCase(start))) result.file.clear();
     Send(result);
     // The finding as the smallest case shows it (its message, call and offsets are the reproducer's).
     if (!config_.target_death) {
@@ -407,7 +391,7 @@ void WorkerSession::Cover() {
     coverage_.Clear();
     uint64_t i = 0;
     for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
-        Case c = DecodeCase(ReadBytes(config_.cases[i]));
+        Case c = DecodeCase(ReadFileBytes(config_.cases[i]));
         if (config_.shared_corpus) ShapeForExploration(c);
         player_.Play(c, config_.shared_corpus ? Profile::Kmcl : config_.profile, Stage::Replay, i, fresh_);
         fresh_.clear();  // coverage, not findings

@@ -226,12 +226,7 @@ TEST(Coverage, ReferenceSampleNamesItsCallbacksWithEdgeCounts) {
     nlohmann::json report = ReadJson(dir / "report" / "report.json");
     ASSERT_TRUE(report["coverage"].is_object()) << report.dump(2);
     // The campaign's reports are the ones check writes, valid against the same schemas.
-    std::string src = VSPC_SOURCE_DIR;
-    auto valid = RunProc({src + "/tests/validate_json.py", src + "/docs/report.schema.json",
-                          (dir / "report" / "report.json").string(), "--",
-                          src + "/tests/schemas/sarif-schema-2.1.0.json", (dir / "report" / "results.sarif").string()},
-                         dir.path());
-    EXPECT_EQ(valid.exit_code, 0) << valid.Describe();
+    ExpectReportsValid(dir / "report", dir.path());
     EXPECT_TRUE(report["sandbox"].is_object()) << "the campaign's workers' protections are not reported";
     std::set<std::string> callbacks;
     for (const auto &f : report["coverage"]["functions"])

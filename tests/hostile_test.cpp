@@ -90,16 +90,7 @@ TEST_P(HostileTest, GetsItsDefinedOutcome) {
     EXPECT_EQ(report.value("exit_code", -1), h.exit_code);
     // Every report written, whole and valid against its schema (whatever text the module gave the
     // tester), with no temporary file left behind.
-    const std::string src = VSPC_SOURCE_DIR;
-    ProcResult valid =
-        RunProc({src + "/tests/validate_json.py", src + "/docs/report.schema.json", report_path.string(), "--",
-                 src + "/tests/schemas/sarif-schema-2.1.0.json", (report_dir / "results.sarif").string()},
-                dir.path());
-    EXPECT_EQ(valid.exit_code, 0) << valid.Describe();
-    ProcResult junit = RunProc({"xmllint", "--noout", "--schema", src + "/tests/schemas/jenkins-xunit-junit-10.xsd",
-                                (report_dir / "junit.xml").string()},
-                               dir.path());
-    EXPECT_EQ(junit.exit_code, 0) << junit.Describe();
+    ExpectReportsValid(report_dir, dir.path());
     for (const char *name : {"report.md", "report.html", "junit.xml"})
         EXPECT_GT(ReadFile(report_dir / name).size(), 100u) << name;
     for (const auto &e : fs::directory_iterator(report_dir))

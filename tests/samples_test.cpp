@@ -58,16 +58,7 @@ TEST_P(SampleTest, VerdictMatchesExpectation) {
 
     // Every report against its schema: report.json (docs/), results.sarif (SARIF 2.1.0) and
     // junit.xml (Jenkins' JUnit XSD), the schemas vendored in tests/schemas/.
-    const std::string src = VSPC_SOURCE_DIR;
-    ProcResult valid =
-        RunProc({src + "/tests/validate_json.py", src + "/docs/report.schema.json", report_path.string(), "--",
-                 src + "/tests/schemas/sarif-schema-2.1.0.json", (report_dir / "results.sarif").string()},
-                dir.path());
-    EXPECT_EQ(valid.exit_code, 0) << valid.Describe();
-    ProcResult junit = RunProc({"xmllint", "--noout", "--schema", src + "/tests/schemas/jenkins-xunit-junit-10.xsd",
-                                (report_dir / "junit.xml").string()},
-                               dir.path());
-    EXPECT_EQ(junit.exit_code, 0) << junit.Describe();
+    ExpectReportsValid(report_dir, dir.path());
 
     const std::string verdict = report.value("verdict", "?");
     EXPECT_EQ(verdict, untestable ? "error" : expected_rules.empty() ? "pass" : "fail");

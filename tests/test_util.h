@@ -210,6 +210,22 @@ inline ProcResult RunProc(const std::vector<std::string> &argv, const fs::path &
     return r;
 }
 
+// Every report of a report dir against its schema: report.json (docs/), results.sarif (SARIF
+// 2.1.0) and junit.xml (Jenkins' JUnit XSD), the schemas vendored in tests/schemas/.
+inline void ExpectReportsValid(const fs::path &report_dir, const fs::path &scratch) {
+    const std::string src = VSPC_SOURCE_DIR;
+    ProcResult valid =
+        RunProc({src + "/tests/validate_json.py", src + "/docs/report.schema.json",
+                 (report_dir / "report.json").string(), "--", src + "/tests/schemas/sarif-schema-2.1.0.json",
+                 (report_dir / "results.sarif").string()},
+                scratch);
+    EXPECT_EQ(valid.exit_code, 0) << valid.Describe();
+    ProcResult junit = RunProc({"xmllint", "--noout", "--schema", src + "/tests/schemas/jenkins-xunit-junit-10.xsd",
+                                (report_dir / "junit.xml").string()},
+                               scratch);
+    EXPECT_EQ(junit.exit_code, 0) << junit.Describe();
+}
+
 inline std::vector<std::string> Cmd(std::initializer_list<std::string> words,
                                     const std::vector<std::string> &more = {}) {
     std::vector<std::string> v{VSPCONFORM_BIN};
