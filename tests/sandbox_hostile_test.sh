@@ -61,10 +61,20 @@ assert "<testsuite " in open(f"{report}/junit.xml").read()
 json.load(open(f"{report}/results.sarif"))
 EOF
 
-# Nothing written outside the scratch directory, nothing forged into the output.
-[[ ! -e "$work/victim-dir/escaped" ]] || fail "the module created a file in a directory of the user"
-[[ ! -e "/tmp/vspc-sbx-escaped-${work##*/}" ]] || fail "the module created a file in /tmp"
-[[ $(cat "$work/victim") == keep ]] || fail "the module truncated a file of the user"
+# Nothing written outside the scratch directory, nothing forged into the output. A host that
+# refuses the read-only remount (some chroots and containers) must say so in the report, and then
+# the module's writes are not held against the sandbox.
+read_only=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); s = d["sandbox"]
+print("yes" if s["read_only_fs"] else "no" if "read-only file system" in " ".join(s["unavailable"]) else "?")' \
+    "$report/report.json")
+[[ $read_only != "?" ]] || fail "the report neither has a read-only file system nor says it was unavailable"
+if [[ $read_only == yes ]]; then
+    [[ ! -e "$work/victim-dir/escaped" ]] || fail "the module created a file in a directory of the user"
+    [[ ! -e "/tmp/vspc-sbx-escaped-${work##*/}" ]] || fail "the module created a file in /tmp"
+    [[ $(cat "$work/victim") == keep ]] || fail "the module truncated a file of the user"
+else
+    echo "note: this host refused the read-only file system (the report says so): writes outside not checked"
+fi
 ! grep -q forged "$work/out" || fail "the module wrote into the tool's output"
 
 # No process of the module left.
