@@ -35,16 +35,6 @@ namespace {
 std::vector<uint8_t> ReadFile(const fs::path &p) { return ReadFileBytes(p.string()); }
 bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) { return WriteFileAtomically(p.string(), bytes); }
 
-fs::path ScratchDir(const fs::path &report_dir, const char *what) {
-    std::error_code ec;
-    fs::path work = fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0
-                        ? fs::path("/dev/shm") / fmt::format("vspconform-{}-{}", what, getpid())
-                        : report_dir / fmt::format(".vspconform-{}-{}", what, getpid());
-    fs::remove_all(work, ec);
-    fs::create_directories(work, ec);
-    return work;
-}
-
 SessionOptions SessionOptionsOf(const Options &opt, const ModuleFile &file, const std::string &log_path,
                                 unsigned jobs) {
     SessionOptions so;

@@ -121,6 +121,16 @@ WorkerConfig BaseConfig(const Options &o, const std::string &module) {
 
 // (shared with Campaign.cpp: Command.h)
 
+fs::path ScratchDir(const fs::path &report_dir, const char *what) {
+    std::error_code ec;
+    fs::path work = fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0
+                        ? fs::path("/dev/shm") / fmt::format("vspconform-{}-{}", what, getpid())
+                        : report_dir / fmt::format(".vspconform-{}-{}", what, getpid());
+    fs::remove_all(work, ec);
+    fs::create_directories(work, ec);
+    return work;
+}
+
 SandboxOptions SandboxOptionsOf(const Options &o, bool timed) {
     SandboxOptions s;
     s.enabled = o.sandbox != "off";
@@ -210,13 +220,9 @@ int RunCheck(const Options &opt, const std::string &module) {
         run.migration = true;
     }
 
-    // Scratch space for the shards' corpora: libFuzzer writes every new input,
-    // so a memory file system (when there is one) keeps that off the disk.
+    // Scratch space for the shards' corpora.
     std::error_code ec;
-    fs::path work = fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0
-                        ? fs::path("/dev/shm") / fmt::format("vspconform-work-{}", getpid())
-                        : report_dir / fmt::format(".vspconform-work-{}", getpid());
-    fs::remove_all(work, ec);
+    fs::path work = ScratchDir(report_dir, "work");
 
     SessionOptions so;
     so.pool.jobs = run.jobs;

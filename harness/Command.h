@@ -21,6 +21,10 @@ std::string PrepareReportDir(const std::string &dir, std::filesystem::path &out)
 ModuleOptions ModuleOptionsOf(const Options &o, const std::string &module);
 unsigned JobsOf(const Options &o);
 WorkerConfig BaseConfig(const Options &o, const std::string &module);
+// A fresh, empty scratch directory for this process: under /dev/shm when there is one
+// (libFuzzer writes every new input; a memory file system keeps that off the disk), else a
+// hidden folder of the report dir.
+std::filesystem::path ScratchDir(const std::filesystem::path &report_dir, const char *what);
 // A run's summary before it runs: the command, the options it reports, the module's path.
 RunSummary NewRunSummary(const Options &o, const std::string &command, const std::string &module);
 // Reports, the summary on stdout; the exit code (2 when a report could not be written).
