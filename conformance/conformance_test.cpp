@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "Check.h"
+#include "Pipeline.h"
 #include "Report.h"
 #include "Sweep.h"
 #include "Worker.h"

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "Check.h"
+#include "CaseFile.h"
 #include "Module.h"
+#include "Pipeline.h"
 #include "Player.h"
 
 namespace {
@@ -74,7 +75,12 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static std::vector<vspc::Finding> found;
     found.clear();
-    g_player->Play(data, size, g_profile, vspc::Stage::Fuzz, 0, found);
+    if (vspc::HasCaseFileHeader(data, size)) {  // a reproducer or artifact vspconform wrote: its case
+        std::vector<uint8_t> bytes = vspc::CaseBytesOf({data, data + size});
+        g_player->Play(bytes.data(), bytes.size(), g_profile, vspc::Stage::Fuzz, 0, found);
+    } else {
+        g_player->Play(data, size, g_profile, vspc::Stage::Fuzz, 0, found);
+    }
     for (const vspc::Finding &f : found) {
         const vspc::Rule &rule = vspc::RuleFor(f.rule);
         if (rule.severity != vspc::Severity::Error) continue;

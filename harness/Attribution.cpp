@@ -185,17 +185,15 @@ std::optional<Job> RestartPolicy::Continue(const Job &job, const WorkerEnd &end,
     Job next = job;
     ++next.generation;
     next.config.generation = next.generation;
-    switch (c.mode) {
-    case WorkerMode::Records:
-    case WorkerMode::Migrate:  // an entry that killed the worker: its remaining variants are not played
-    case WorkerMode::Sweep: {
+    switch (KindOf(c.mode).unit) {
+    case JobUnit::Indices: {  // an entry that killed the worker: its remaining variants are not played
         uint64_t at = end.case_index;
         if (at < c.begin || at >= c.end) at = c.begin;  // died before its first case
         if (at + 1 >= c.end) return std::nullopt;
         next.config.begin = at + 1;
         return next;
     }
-    case WorkerMode::Fuzz: {
+    case JobUnit::Executions: {
         if (n >= max_) {
             *why_not = fmt::format("fuzz shard {} stopped after {} deaths with the same signature ({})", c.shard, n,
                                    death.Key());
@@ -206,11 +204,9 @@ std::optional<Job> RestartPolicy::Continue(const Job &job, const WorkerEnd &end,
         next.config.runs = c.runs - done;
         return next;
     }
-    case WorkerMode::Minimize:  // Session resumes minimizations itself
+    case JobUnit::Candidates:  // Session resumes minimizations itself
         return std::nullopt;
-    case WorkerMode::Coverage:
-    case WorkerMode::Contract:
-    case WorkerMode::Replay: {
+    case JobUnit::Files: {
         uint64_t at = end.case_index;
         if (at + 1 >= c.cases.size()) return std::nullopt;
         next.config.cases.assign(c.cases.begin() + static_cast<std::ptrdiff_t>(at + 1), c.cases.end());

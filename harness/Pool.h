@@ -1,9 +1,8 @@
-// The worker pool: N supervised workers in one poll loop, running jobs from a
-// queue. It watches each worker (a module call that does not return in time,
-// a worker that makes no progress at all, the run's deadline), reads its
-// messages, and when a worker ends tells the listener how, with what the
-// status block says about where it was. What a death means and what runs next
-// (the restart policy) is the listener's business, not the pool's.
+// The worker pool: N supervised workers in one poll loop, running jobs from a queue. Each worker
+// is watched by a WorkerWatch (Watch.h: its messages, its watchdogs, how it ended); the pool
+// starts workers through a WorkerLauncher (Launcher.h), feeds the watches, enforces the run's
+// deadline and stop flag, and tells the listener about every message and every end. What a
+// death means and what runs next (the restart policy) is the listener's business, not the pool's.
 #pragma once
 
 #include <atomic>
@@ -14,47 +13,25 @@
 #include <string>
 #include <vector>
 
+#include "Launcher.h"
 #include "Process.h"
 #include "Protocol.h"
+#include "Watch.h"
+#include "WorkerLog.h"
 
 namespace vspc {
-
-using Clock = std::chrono::steady_clock;
 
 struct PoolOptions {
     unsigned jobs = 1;
     uint32_t call_timeout_ms = 2000;   // a module call running longer is a hang
     uint32_t load_timeout_ms = 30000;  // loading the module, its init hook included
-    std::string log_path;              // every worker's output is appended here (capped per worker)
-    bool preload_asan = false;
-    bool asan_symbolize = false;                // see SpawnOptions
-    SandboxOptions sandbox;                     // see SpawnOptions
+    WorkerLog *log = nullptr;          // where the workers' output goes (null: nowhere)
+    SpawnOptions spawn;                // how the default launcher starts workers
+    // Starts the workers (null: processes, with `spawn`). Tests give a scripted one.
+    WorkerLauncher *launcher = nullptr;
     std::optional<Clock::time_point> deadline;  // the run's time cap
     // Set (by a signal handler, say): stop as at the deadline.
     const std::atomic<bool> *stop = nullptr;
-};
-
-// What a worker had done, from its status block (it survives the worker's death).
-struct WorkerTotals {
-    uint64_t cases_run = 0, cases_skipped = 0, cases_cut = 0, calls = 0, execs = 0, promoted = 0, state_saves = 0;
-    uint64_t edges = 0;  // the most any one worker reached (Add keeps the maximum)
-    Evidence evidence{};
-    BytesNeededHistogram bytes_needed{};
-    void Add(const WorkerTotals &o);
-};
-
-enum class EndHow {
-    Done,         // ran its job to the end (done message, exit 0)
-    Cut,          // stopped early at the deadline, cleanly or killed
-    LoadError,    // the module could not be loaded (load_error says why)
-    Crashed,      // died of a signal
-    Exited,       // exited without finishing its job
-    Hung,         // a module call did not return in time (killed)
-    Stalled,      // no progress at all, outside module calls (killed)
-    BadMessage,   // sent something that is not the protocol (killed)
-    ChannelLost,  // its message pipe ended before `done` while it still ran (killed)
-    Stopped,      // stopped by a signal (SIGSTOP, or traced) (killed)
-    SpawnFailed,
 };
 
 struct WorkerEnd {
@@ -100,17 +77,19 @@ public:
 
 class WorkerPool {
 public:
-    explicit WorkerPool(PoolOptions options) : options_(std::move(options)) {}
+    explicit WorkerPool(PoolOptions options);
     // Runs the queue to its end. Returns the jobs that never started (the deadline came first).
     std::vector<Job> Run(std::deque<Job> queue, PoolListener &listener);
+    // The run was cut: by its deadline or its stop flag; stopped(): by the flag.
     bool deadline_hit() const { return deadline_hit_; }
+    bool stopped() const { return stopped_; }
 
 private:
     PoolOptions options_;
+    std::unique_ptr<WorkerLauncher> own_launcher_;
+    WorkerLauncher *launcher_;
     bool deadline_hit_ = false;
-    uint64_t spawned_ = 0;
+    bool stopped_ = false;
 };
-
-std::string_view EndHowName(EndHow h);
 
 }  // namespace vspc

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "Launcher.h"
 #include "Protocol.h"
 #include "Sandbox.h"
 #include "Shared.h"
@@ -25,44 +26,38 @@ struct SpawnOptions {
     SandboxOptions sandbox;  // namespaces, file system, limits, seccomp (Sandbox.h)
 };
 
-struct ExitStatus {
-    bool signaled = false;
-    int signo = 0;
-    int code = 0;
-};
-
-class WorkerProcess {
+class WorkerProcess final : public WorkerHandle {
 public:
     // Starts a worker for `config` (its fds are filled in here). Null and *error set on failure.
     static std::unique_ptr<WorkerProcess> Spawn(WorkerConfig config, const SpawnOptions &options, std::string *error);
-    ~WorkerProcess();
+    ~WorkerProcess() override;
     WorkerProcess(const WorkerProcess &) = delete;
     WorkerProcess &operator=(const WorkerProcess &) = delete;
 
-    int fd() const { return fd_; }  // the message pipe; -1 once it reached end of file
+    int fd() const override { return fd_; }  // the message pipe; -1 once it reached end of file
     // The worker's stdout and stderr (one pipe; -1 once it reached end of file). The supervisor
     // alone decides what of it reaches worker.log (a flood must not fill the disk).
-    int output_fd() const { return out_fd_; }
+    int output_fd() const override { return out_fd_; }
     // Appends what the worker wrote to stdout/stderr and is there now. False at end of file.
-    bool ReadOutput(std::string &out);
-    const SharedStatus &status() const { return *status_; }
-    void RequestStop() { status_->stop_requested.store(1, std::memory_order_relaxed); }
+    bool ReadOutput(std::string &out) override;
+    const SharedStatus &status() const override { return *status_; }
+    void RequestStop() override { status_->stop_requested.store(1, std::memory_order_relaxed); }
 
     // Reads what is there: complete lines are appended to `lines`. Returns false
     // at end of file, or when a line exceeds kMaxMessageBytes (*too_long set).
-    bool Read(std::vector<std::string> &lines, bool *too_long);
+    bool Read(std::vector<std::string> &lines, bool *too_long) override;
     // Bytes after the last newline (at end of file: a message without its newline).
-    size_t unterminated() const { return buffer_.size(); }
+    size_t unterminated() const override { return buffer_.size(); }
 
-    void Kill();                    // the worker and its process group
-    ExitStatus Wait();              // blocks until it is reaped (once)
-    bool TryWait(ExitStatus &out);  // reaps it if it has ended (and notes whether it is stopped)
+    void Kill() override;                    // the worker and its process group
+    ExitStatus Wait() override;              // blocks until it is reaped (once)
+    bool TryWait(ExitStatus &out) override;  // reaps it if it has ended (and notes whether it is stopped)
     // The worker is stopped (waitpid's WUNTRACED, or 'T'/'t' in /proc/PID/stat): a stop signal
     // or a tracer. It would never go on by itself.
-    bool Stopped() const;
+    bool Stopped() const override;
     // Nanoseconds the worker has spent runnable but waiting for a CPU (0 if unknown): time a
     // loaded machine took from it, which must not count towards a call's time limit.
-    uint64_t RunQueueWaitNs() const;
+    uint64_t RunQueueWaitNs() const override;
     // The process waited for: in a sandbox with a PID namespace its init (whose end ends every
     // process of the namespace), else the worker itself.
     pid_t pid() const { return pid_; }
@@ -70,7 +65,7 @@ public:
     // -1 while it is not found).
     pid_t worker_pid() const;
     // What the worker says it had in force, as far as this process can confirm it (Sandbox.h).
-    SandboxState Vouch(const SandboxState &claimed) const;
+    SandboxState Vouch(const SandboxState &claimed) const override;
 
 private:
     WorkerProcess() = default;
@@ -91,6 +86,18 @@ private:
     std::string buffer_;
     bool reaped_ = false;
     ExitStatus exit_;
+};
+
+// Starts workers as processes (WorkerProcess::Spawn) with the same options each time.
+class ProcessLauncher final : public WorkerLauncher {
+public:
+    explicit ProcessLauncher(SpawnOptions options) : options_(std::move(options)) {}
+    std::unique_ptr<WorkerHandle> Launch(const WorkerConfig &config, std::string *error) override {
+        return WorkerProcess::Spawn(config, options_, error);
+    }
+
+private:
+    SpawnOptions options_;
 };
 
 // Runs a helper program (argv[0] looked up on PATH) to its end and returns its exit

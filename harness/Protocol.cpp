@@ -11,19 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view ModeName(WorkerMode m) {
-    switch (m) {
-    case WorkerMode::Sweep: return "sweep";
-    case WorkerMode::Fuzz: return "fuzz";
-    case WorkerMode::Contract: return "contract";
-    case WorkerMode::Replay: return "replay";
-    case WorkerMode::Records: return "records";
-    case WorkerMode::Migrate: return "migrate";
-    case WorkerMode::Minimize: return "minimize";
-    case WorkerMode::Coverage: return "coverage";
-    }
-    return "?";
-}
+std::string_view ModeName(WorkerMode m) { return KindOf(m).name; }
 
 json HooksJson(const Hooks &h) {
     return {{"save", h.save},
@@ -97,9 +85,11 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"generation", c.generation},
               {"runs", c.runs},
               {"corpus", c.corpus},
+              {"corpus_in", c.corpus_in},
               {"cases", c.cases},
               {"quiet_engine", c.quiet_engine},
               {"dump", c.dump},
+              {"header_profile", c.header_profile},
               {"archive", c.archive},
               {"compat", c.compat},
               {"direction", DirectionName(c.direction)},
@@ -126,14 +116,9 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         StrictJson o(j, "worker config");
         WorkerConfig c;
         std::string mode = o.Str("mode");
-        bool known = false;
-        for (WorkerMode m : {WorkerMode::Sweep, WorkerMode::Fuzz, WorkerMode::Contract, WorkerMode::Replay,
-                             WorkerMode::Records, WorkerMode::Migrate, WorkerMode::Minimize, WorkerMode::Coverage})
-            if (ModeName(m) == mode) {
-                c.mode = m;
-                known = true;
-            }
-        if (!known) return fmt::format("worker config: unknown mode '{}'", mode);
+        const JobKind *kind = KindByName(mode);
+        if (!kind) return fmt::format("worker config: unknown mode '{}'", mode);
+        c.mode = kind->mode;
         c.module.path = o.Str("module");
         c.module.save_symbol = o.Str("save_symbol");
         c.module.restore_symbol = o.Str("restore_symbol");
@@ -147,9 +132,11 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.generation = o.Int<uint32_t>("generation");
         c.runs = o.Int<uint64_t>("runs");
         c.corpus = o.Str("corpus");
+        c.corpus_in = o.Strings("corpus_in");
         c.cases = o.Strings("cases");
         c.quiet_engine = o.Bool("quiet_engine");
         c.dump = o.Bool("dump");
+        c.header_profile = o.Bool("header_profile");
         c.archive = o.Str("archive");
         c.compat = o.Bool("compat");
         c.direction =
@@ -198,7 +185,7 @@ std::string EncodeMessage(const Message &m) {
             } else if constexpr (std::is_same_v<T, msg::Trace>) {
                 return {{"t", "call"}, {"text", x.text}};
             } else if constexpr (std::is_same_v<T, msg::CaseBegin>) {
-                return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}};
+                return {{"t", "case_begin"}, {"index", x.index}, {"file", x.file}, {"profile", ProfileName(x.profile)}};
             } else if constexpr (std::is_same_v<T, msg::Saved>) {
                 return {{"t", "saved"}, {"state", x.state}, {"seed", HexOf(x.seed)}, {"record", HexOf(x.record)}};
             } else if constexpr (std::is_same_v<T, msg::Minimized>) {
@@ -253,7 +240,9 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             return m;
         }
         if (t == "call") return msg::Trace{o.Str("text")};
-        if (t == "case_begin") return msg::CaseBegin{o.Int<uint64_t>("index"), o.Str("file")};
+        if (t == "case_begin")
+            return msg::CaseBegin{o.Int<uint64_t>("index"), o.Str("file"),
+                                  o.Enum<Profile>("profile", {Profile::Strict, Profile::Kmcl}, ProfileName)};
         if (t == "case_end")
             return msg::CaseEnd{o.Int<uint64_t>("index"), o.Bool("skipped"), o.Str("reason"),
                                 o.Int<uint32_t>("restore_ops_skipped")};

@@ -13,34 +13,38 @@
 #include <vector>
 
 #include "Finding.h"
+#include "JobKind.h"
 #include "Module.h"
 #include "Rules.h"
 #include "Sandbox.h"
 
 namespace vspc {
 
-// Sweep: cases [begin, end) of the sweep. Fuzz: a coverage-guided shard.
-// Contract: the full contract for states a shard promoted (files in `cases`).
-// Replay: case files. Records: the records the module saves for the sweep's states
-// [begin, end). Migrate: the records of another build (the archive in `archive`),
-// entries [begin, end), restored as they are and mutated (compat). Minimize: the case file
-// in `cases` shrunk while it still shows the finding `target` (written to `output`).
-// Coverage: the case files in `cases` played once each, for the module's edge coverage.
-enum class WorkerMode : uint8_t { Sweep, Fuzz, Contract, Replay, Records, Migrate, Minimize, Coverage };
+// The kinds of job (JobKinds.def): Sweep: cases [begin, end) of the sweep. Fuzz: a
+// coverage-guided shard. Contract: the full contract for states a shard promoted (files in
+// `cases`). Replay: case files. Records: the records the module saves for the sweep's states
+// [begin, end). Migrate: the records of another build (the archive in `archive`), entries
+// [begin, end), restored as they are and mutated (compat). Minimize: the case file in `cases`
+// shrunk while it still shows the finding `target` (written to `output`). Coverage: the case
+// files in `cases` played once each, for the module's edge coverage.
 
 struct WorkerConfig {
     WorkerMode mode = WorkerMode::Sweep;
     ModuleOptions module;
     Profile profile = Profile::Strict;
-    uint64_t seed = 1;               // the run's seed (sweep states, libFuzzer -seed)
-    uint64_t begin = 0, end = 0;     // Sweep: case indices [begin, end)
-    uint32_t shard = 0;              // Fuzz: which of the run's fuzz shards
-    uint32_t generation = 0;         // restarts of this job before this worker
-    uint64_t runs = 0;               // Fuzz: executions still to run
-    std::string corpus;              // Fuzz: the shard's corpus directory
-    std::vector<std::string> cases;  // Replay: case files; Contract: state files
-    bool quiet_engine = true;        // Fuzz: keep libFuzzer's own output out of the log
-    bool dump = false;               // Replay: also trace every input byte (replay --dump)
+    uint64_t seed = 1;                   // the run's seed (sweep states, libFuzzer -seed)
+    uint64_t begin = 0, end = 0;         // Sweep: case indices [begin, end)
+    uint32_t shard = 0;                  // Fuzz: which of the run's fuzz shards
+    uint32_t generation = 0;             // restarts of this job before this worker
+    uint64_t runs = 0;                   // Fuzz: executions still to run
+    std::string corpus;                  // Fuzz: the shard's corpus directory
+    std::vector<std::string> corpus_in;  // Fuzz: more corpus directories, read at the start (a user's corpus)
+    std::vector<std::string> cases;      // Replay: case files; Contract: state files
+    bool quiet_engine = true;            // Fuzz: keep libFuzzer's own output out of the log
+    bool dump = false;                   // Replay: also trace every input byte (replay --dump)
+    // Replay, Cases, Minimize: a case file whose header names a profile (or a compat direction) is
+    // played under it, not under `profile` (the user did not name one).
+    bool header_profile = false;
     // Migrate, and Fuzz or Replay of another build's records: the archive and which way its
     // records cross builds (every finding carries it, with the two builds' SHA-256).
     std::string archive;
@@ -109,6 +113,7 @@ struct Trace {  // replay: one call, as text
 struct CaseBegin {
     uint64_t index = 0;
     std::string file;
+    Profile profile = Profile::Strict;  // the profile it is played under
     bool operator==(const CaseBegin &) const = default;
 };
 struct CaseEnd {

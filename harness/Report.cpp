@@ -1,5 +1,8 @@
 #include "Report.h"
 
+#include "CaseFile.h"
+#include "Files.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -245,7 +248,7 @@ json JsonReport(const RunSummary &run) {
     auto str_or_null = [](const std::string &s) { return s.empty() ? json(nullptr) : json(s); };
     return {{"format_version", kReportFormatVersion},
             {"tool", {{"name", "vspconform"}, {"version", run.tool_version}, {"homepage", kHomepage}}},
-            {"command", run.command},
+            {"command", CommandName(run.command)},
             {"started_at", str_or_null(run.started_at)},
             {"verdict", run.Verdict()},
             {"exit_code", run.ExitCode()},
@@ -339,7 +342,7 @@ json JsonReport(const RunSummary &run) {
 }
 
 std::string MarkdownReport(const RunSummary &run) {
-    std::string md = fmt::format("# vspconform {} report: {}\n\n", run.command, run.Verdict());
+    std::string md = fmt::format("# vspconform {} report: {}\n\n", CommandName(run.command), run.Verdict());
     md += "| | |\n|---|---|\n";
     md += fmt::format("| module | {} |\n| SHA-256 | {} |\n", MdCode(run.module.path), MdCode(run.module.sha256));
     md += fmt::format("| tool | vspconform {} |\n| profile | {} |\n| seed | {} |\n", run.tool_version,
@@ -721,8 +724,8 @@ std::string HtmlReport(const RunSummary &run) {
          "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
          ".pass{color:#176f2c}.fail{color:#b00020}.error{color:#b00020}.warn{color:#8a6100}"
          ".skipped,.not{color:#666}code{background:#f4f4f4;padding:0 .2em}</style></head><body>\n";
-    h += fmt::format("<h1>vspconform {} <span id=\"verdict\" class=\"{}\">{}</span></h1>\n", Escape(run.command),
-                     verdict, verdict);
+    h += fmt::format("<h1>vspconform {} <span id=\"verdict\" class=\"{}\">{}</span></h1>\n",
+                     Escape(std::string(CommandName(run.command))), verdict, verdict);
     h += "<table>\n";
     h += fmt::format("<tr><th>module</th><td><code>{}</code></td></tr>\n", Escape(run.module.path));
     h += fmt::format("<tr><th>SHA-256</th><td><code>{}</code></td></tr>\n", run.module.sha256);
@@ -789,25 +792,6 @@ std::string RulesMarkdown() {
     return md;
 }
 
-namespace {
-
-std::string WriteAtomically(const fs::path &path, const std::string &text) {
-    fs::path tmp = path;
-    tmp += fmt::format(".tmp-{}", getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        out.close();
-        if (!out) return fmt::format("cannot write {}", path.string());
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) return fmt::format("cannot write {}: {}", path.string(), ec.message());
-    return {};
-}
-
-}  // namespace
-
 std::string WriteReports(RunSummary &run, const std::string &dir) {
     std::error_code ec;
     fs::create_directories(fs::path(dir), ec);
@@ -819,8 +803,19 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
     for (Finding &f : run.findings) {
         f.case_file = fmt::format("cases/{}-{}.case", RuleFor(f.rule).name,
                                   Sha256Hex(f.reproducer.data(), f.reproducer.size()).substr(0, 12));
-        std::string bytes(f.reproducer.begin(), f.reproducer.end());
-        if (std::string e = WriteAtomically(fs::path(dir) / f.case_file, bytes); !e.empty()) return e;
+        // The file says what it needs (profile, callback names, direction): replay needs no flags.
+        CaseFileInfo info;
+        info.profile = f.profile;
+        info.finding = f.Key();
+        if (f.compat) info.direction = f.compat->direction;
+        const ModuleOptions &names = f.compat && f.compat->direction == CompatDirection::Rollback && run.compat
+                                         ? run.compat->old_options
+                                         : run.module_options;
+        if (names.save_symbol != ModuleOptions{}.save_symbol) info.save_symbol = names.save_symbol;
+        if (names.restore_symbol != ModuleOptions{}.restore_symbol) info.restore_symbol = names.restore_symbol;
+        if (auto ok = WriteFileAtomically((fs::path(dir) / f.case_file).string(), EncodeCaseFile(f.reproducer, info));
+            !ok)
+            return ok.error();
     }
     std::string err;
     // Text from the module (its output, its names) is in the reports: invalid UTF-8 is replaced,
@@ -832,14 +827,14 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
           {"report.html", HtmlReport(run)},
           {"junit.xml", JUnitReport(run)},
           {"results.sarif", SarifReport(run).dump(2, ' ', false, replace) + "\n"}})
-        if (std::string e = WriteAtomically(fs::path(dir) / name, text); !e.empty() && err.empty()) err = e;
+        if (auto ok = WriteFileAtomically((fs::path(dir) / name).string(), text); !ok && err.empty()) err = ok.error();
     return err;
 }
 
 void PrintSummary(const RunSummary &run, std::FILE *out) {
     std::string verdict = run.Verdict();
-    fmt::print(out, "vspconform {} {} (profile {}, seed {})\n", run.tool_version, run.command, ProfileName(run.profile),
-               run.seed);
+    fmt::print(out, "vspconform {} {} (profile {}, seed {})\n", run.tool_version, CommandName(run.command),
+               ProfileName(run.profile), run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
     if (run.sandbox) fmt::print(out, "sandbox  {}\n", DescribeSandbox(*run.sandbox));
@@ -863,7 +858,7 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                    run.campaign->execs,
                    run.campaign->seconds > 0 ? static_cast<double>(run.campaign->execs) / run.campaign->seconds : 0.0,
                    run.campaign->calls, run.campaign->seconds, run.jobs, run.fuzz.promoted, run.campaign->corpus_files);
-    else if (run.error.empty() && run.command == "compat")
+    else if (run.error.empty() && run.command == CommandId::Compat)
         fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);
     else if (run.error.empty())

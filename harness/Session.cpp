@@ -9,31 +9,6 @@ namespace vspc {
 Session::Session(SessionOptions options)
     : options_(std::move(options)), policy_(options_.max_restarts), plan_(SweepPlan(options_.seed)) {}
 
-Stage Session::StageOf(const Job &job) const {
-    switch (job.config.mode) {
-    case WorkerMode::Sweep: return Stage::Sweep;
-    case WorkerMode::Fuzz:
-    case WorkerMode::Contract: return Stage::Fuzz;
-    case WorkerMode::Replay: return Stage::Replay;
-    case WorkerMode::Records: return Stage::Sweep;
-    case WorkerMode::Migrate: return Stage::Compat;
-    case WorkerMode::Minimize:
-    case WorkerMode::Coverage: return Stage::Replay;
-    }
-    return Stage::Sweep;
-}
-
-StageStats &Session::StatsOf(const Job &job) {
-    switch (job.config.mode) {
-    case WorkerMode::Sweep: return sweep_;
-    case WorkerMode::Records:
-    case WorkerMode::Migrate: return compat_;
-    case WorkerMode::Minimize:
-    case WorkerMode::Coverage: return tools_;
-    default: return fuzz_;
-    }
-}
-
 std::vector<ArchiveEntry> Session::Saved(uint32_t ordinal) const {
     std::vector<ArchiveEntry> out;
     if (auto it = saved_.find(ordinal); it != saved_.end())
@@ -78,33 +53,40 @@ uint32_t Session::CallTimeoutMs(Callback cb) const {
 }
 
 void Session::OnLive(const WorkerTotals &running, unsigned workers) {
-    if (!options_.live) return;
+    if (options_.listeners.empty()) return;
     LiveStats l;
-    l.execs = fuzz_.execs + running.execs;
-    l.calls = sweep_.calls + fuzz_.calls + compat_.calls + running.calls;
-    l.cases = sweep_.cases + fuzz_.cases + compat_.cases + running.cases_run;
+    for (const StageStats &st : stats_) {
+        l.calls += st.calls;
+        l.cases += st.cases;
+        l.restarts += st.restarts;
+        l.execs += st.execs;
+    }
+    l.execs += running.execs;
+    l.calls += running.calls;
+    l.cases += running.cases_run;
     l.edges = std::max(edges_, running.edges);
     l.findings = findings_.size();
-    l.restarts = sweep_.restarts + fuzz_.restarts + compat_.restarts;
+    l.violations = violations_;
     l.workers = workers;
-    options_.live(l);
+    for (RunListener *r : options_.listeners) r->OnProgress(l);
 }
 
 void Session::AddFinding(Finding f, FindingOrigin origin) {
     bool fresh = !findings_.Contains(f.Key());
-    Finding copy = options_.on_new_finding && fresh ? f : Finding{};
+    Finding copy = fresh && !options_.listeners.empty() ? f : Finding{};
+    if (fresh && f.severity() == Severity::Error) ++violations_;
     findings_.Add(std::move(f), origin);
-    if (options_.on_new_finding && fresh) options_.on_new_finding(copy);
+    if (fresh)
+        for (RunListener *r : options_.listeners) r->OnFinding(copy);
 }
 
 void Session::Run(std::vector<Job> jobs) {
     started_ = Clock::now();
     std::deque<Job> queue;
     for (auto &j : jobs) {
-        if (j.config.mode == WorkerMode::Sweep) sweep_.planned += j.config.end - j.config.begin;
-        if (j.config.mode == WorkerMode::Fuzz) fuzz_.planned += j.config.runs;
-        if (j.config.mode == WorkerMode::Records || j.config.mode == WorkerMode::Migrate)
-            compat_.planned += j.config.end - j.config.begin;
+        const JobKind &k = KindOf(j.config.mode);
+        if (k.unit == JobUnit::Indices) StatsOf(j).planned += j.config.end - j.config.begin;
+        if (k.unit == JobUnit::Executions) StatsOf(j).planned += j.config.runs;
         queue.push_back(std::move(j));
     }
     WorkerPool pool(options_.pool);
@@ -112,18 +94,18 @@ void Session::Run(std::vector<Job> jobs) {
     time_cap_hit_ = pool.deadline_hit();
     for (const Job &j : never) {
         NoteNotRun(j.config, j.config.begin);
-        if (j.config.mode == WorkerMode::Contract) contract_not_run_ += j.config.cases.size();
+        if (j.config.mode == WorkerMode::Contract) contract_not_run_ += j.config.cases.size();  // states unplayed
     }
     for (auto &[shard, files] : promoted_) contract_not_run_ += files.size();
     if (time_cap_hit_) {
         std::string what;
-        if (sweep_not_run_) what += fmt::format("{} of {} sweep cases were not run", sweep_not_run_, sweep_.planned);
+        if (sweep_not_run_) what += fmt::format("{} of {} sweep cases were not run", sweep_not_run_, sweep().planned);
         if (fuzz_not_run_)
             what += fmt::format("{}{} of {} coverage-guided executions were not run", what.empty() ? "" : "; ",
-                                fuzz_not_run_, fuzz_.planned);
+                                fuzz_not_run_, fuzz().planned);
         if (compat_not_run_)
             what += fmt::format("{}{} of {} states or archived records were not run", what.empty() ? "" : "; ",
-                                compat_not_run_, compat_.planned);
+                                compat_not_run_, compat().planned);
         if (contract_not_run_)
             what += fmt::format("{}{} promoted states did not get the full contract", what.empty() ? "" : "; ",
                                 contract_not_run_);
@@ -133,30 +115,38 @@ void Session::Run(std::vector<Job> jobs) {
         std::string rules;
         for (const Rule &r : AllRules())
             if (r.families & cut_families_) rules += fmt::format("{}{}", rules.empty() ? "" : " ", r.name);
-        notes_.push_back(fmt::format("the time cap of {:g} s was hit: {}{}{}", options_.max_time,
-                                     what.empty() ? "the last cases were cut short" : what,
-                                     families.empty() ? "" : fmt::format(" (cut: {})", families),
-                                     rules.empty() ? "" : fmt::format("; not fully exercised: {}", rules)));
+        time_cap_note_ =
+            (fmt::format("{}: {}{}{}",
+                         pool.stopped() ? std::string("the run was stopped (SIGINT, SIGTERM or a stop request)")
+                                        : fmt::format("the time cap of {:g} s was hit", options_.max_time),
+                         what.empty() ? "the last cases were cut short" : what,
+                         families.empty() ? "" : fmt::format(" (cut: {})", families),
+                         rules.empty() ? "" : fmt::format("; not fully exercised: {}", rules)));
     }
 }
 
 void Session::NoteNotRun(const WorkerConfig &c, uint64_t from) {
-    if (c.mode == WorkerMode::Sweep) {
-        for (uint64_t i = from; i < c.end && i < plan_.size(); ++i) {
+    const JobKind &k = KindOf(c.mode);
+    if (k.unit == JobUnit::Executions) {
+        fuzz_not_run_ += c.runs;
+        return;
+    }
+    if (k.unit != JobUnit::Indices || from >= c.end) return;
+    if (k.cut == JobCut::Plan) {
+        for (uint64_t i = std::max(from, c.begin); i < c.end && i < plan_.size(); ++i) {
             cut_families_ |= plan_[i].family;
             ++sweep_not_run_;
         }
-    } else if (c.mode == WorkerMode::Fuzz) {
-        fuzz_not_run_ += c.runs;
-    } else if (c.mode == WorkerMode::Records || c.mode == WorkerMode::Migrate) {
-        if (from < c.end) {
-            compat_not_run_ += c.end - std::max(from, c.begin);
-            cut_families_ |= Migration;
-        }
+    } else if (k.cut == JobCut::Migration) {
+        compat_not_run_ += c.end - std::max(from, c.begin);
+        cut_families_ |= Migration;
     }
 }
 
 void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
+    for (RunListener *r : options_.listeners) r->OnMessage(job, m);
+    // The pool let through only what this kind of job may send (JobKinds.def).
+    const bool minimizing = KindOf(job.config.mode).unit == JobUnit::Candidates;
     if (auto *l = std::get_if<msg::Loaded>(&m)) {
         if (!loaded_) hooks_ = l->hooks;
         loaded_ = true;
@@ -164,7 +154,6 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
     } else if (auto *e = std::get_if<msg::LoadError>(&m)) {
         if (load_error_.empty()) load_error_ = e->message;
     } else if (auto *mz = std::get_if<msg::Minimized>(&m)) {
-        if (job.config.mode != WorkerMode::Minimize) return;
         MinimizeOutcome &o = minimized_[job.ordinal];
         if (!mz->file.empty()) {
             o.file = mz->file;
@@ -177,9 +166,9 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
         o.tries += mz->tries;
         o.accepted += mz->accepted;
     } else if (auto *cv = std::get_if<msg::Covered>(&m)) {
-        if (job.config.mode == WorkerMode::Coverage) covered_ = *cv;
+        covered_ = *cv;
     } else if (auto *f = std::get_if<msg::Found>(&m)) {
-        if (job.config.mode == WorkerMode::Minimize) {
+        if (minimizing) {  // the finding as the smallest case shows it: the minimization's result
             minimized_[job.ordinal].finding = f->finding;
             return;
         }
@@ -190,9 +179,8 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
     } else if (auto *d = std::get_if<msg::Done>(&m)) {
         for (const auto &[key, n] : d->repeats) findings_.AddOccurrences(key, n);
     } else if (auto *sv = std::get_if<msg::Saved>(&m)) {
-        if (job.config.mode == WorkerMode::Records) saved_[job.ordinal][sv->state] = {sv->state, sv->seed, sv->record};
+        saved_[job.ordinal][sv->state] = {sv->state, sv->seed, sv->record};
     } else if (auto *p = std::get_if<msg::Promoted>(&m)) {
-        if (job.config.mode != WorkerMode::Fuzz) return;
         promoted_[job.config.shard].push_back(p->file);
         if (promoted_[job.config.shard].size() >= kContractBatch)
             if (auto contract = FlushPromoted(job)) new_jobs_.push_back(std::move(*contract));
@@ -200,11 +188,12 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
 }
 
 std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
+    const JobKind &kind = KindOf(job.config.mode);
     StageStats &st = StatsOf(job);
     std::vector<Job> next;
-    // A fuzz shard that ends hands its last promoted states to a contract job.
+    // A job that promotes states hands its last ones to a contract job when it ends.
     auto flush = [&] {
-        if (job.config.mode == WorkerMode::Fuzz)
+        if (kind.sends & kSendsPromoted)
             if (auto contract = FlushPromoted(job)) next.push_back(std::move(*contract));
     };
     const WorkerTotals &t = end.totals;
@@ -214,21 +203,13 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     st.calls += t.calls;
     st.execs += t.execs;
     st.promoted += t.promoted;
-    state_saves_ += t.state_saves;
-    edges_ = std::max(edges_, t.edges);
-    if (job.config.mode == WorkerMode::Minimize || job.config.mode == WorkerMode::Coverage) {
-        if (end.how == EndHow::LoadError || end.how == EndHow::SpawnFailed) {
-            if (load_error_.empty()) load_error_ = end.error;
-            return {};
-        }
-        if (job.config.mode == WorkerMode::Minimize && end.loaded &&
-            (end.how == EndHow::Crashed || end.how == EndHow::Exited || end.how == EndHow::Hung ||
-             end.how == EndHow::Stalled))
-            return MinimizeAfterDeath(job, end);
-        return {};
+    // What the tools (replay, minimization, coverage) play is not the run's evidence.
+    if (kind.stats != JobStats::Tools) {
+        state_saves_ += t.state_saves;
+        for (size_t i = 0; i < evidence_.size(); ++i) evidence_[i] += t.evidence[i];
+        for (size_t i = 0; i < bytes_needed_.size(); ++i) bytes_needed_[i] += t.bytes_needed[i];
     }
-    for (size_t i = 0; i < evidence_.size(); ++i) evidence_[i] += t.evidence[i];
-    for (size_t i = 0; i < bytes_needed_.size(); ++i) bytes_needed_[i] += t.bytes_needed[i];
+    edges_ = std::max(edges_, t.edges);
 
     switch (end.how) {
     case EndHow::Done: flush(); return next;
@@ -240,17 +221,22 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         return {};
     case EndHow::Cut: {
         const WorkerConfig &c = job.config;
-        if (c.mode == WorkerMode::Sweep) {
+        switch (kind.unit) {
+        case JobUnit::Indices: {
             uint64_t at = std::max(end.case_index, c.begin);
-            if (at < c.end && at < plan_.size()) cut_families_ |= plan_[at].family;  // cut short mid-case
+            if (at < c.end) {  // cut short mid-case
+                if (kind.cut == JobCut::Plan && at < plan_.size()) cut_families_ |= plan_[at].family;
+                if (kind.cut == JobCut::Migration) cut_families_ |= Migration;
+            }
             NoteNotRun(c, at + 1);
-        } else if (c.mode == WorkerMode::Fuzz) {
-            fuzz_not_run_ += c.runs > t.execs ? c.runs - t.execs : 0;
-        } else if (c.mode == WorkerMode::Contract) {
-            contract_not_run_ += c.cases.size() - std::min<uint64_t>(c.cases.size(), end.case_index);
-        } else if (c.mode == WorkerMode::Records || c.mode == WorkerMode::Migrate) {
-            cut_families_ |= Migration;
-            NoteNotRun(c, std::max(end.case_index, c.begin) + 1);
+            break;
+        }
+        case JobUnit::Executions: fuzz_not_run_ += c.runs > t.execs ? c.runs - t.execs : 0; break;
+        case JobUnit::Files:
+            if (c.mode == WorkerMode::Contract)
+                contract_not_run_ += c.cases.size() - std::min<uint64_t>(c.cases.size(), end.case_index);
+            break;
+        case JobUnit::Candidates: break;
         }
         return {};
     }
@@ -272,14 +258,15 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
                                                                : fmt::format("exited with status {}", end.exit_code));
         return {};
     }
-    Finding death = DeathFinding(end, options_.pool.call_timeout_ms, StageOf(job));
-    // A fuzz shard plays the exploration tier's cases under the kmcl profile.
-    death.profile = job.config.mode == WorkerMode::Fuzz ? Profile::Kmcl : job.config.profile;
+    if (kind.unit == JobUnit::Candidates) return MinimizeAfterDeath(job, end);
+    Finding death = DeathFinding(end, options_.pool.call_timeout_ms, kind.stage);
+    // The exploration tier's cases are KMCL's calls: they replay under the kmcl profile.
+    death.profile = kind.kmcl() ? Profile::Kmcl : job.config.profile;
     StampCompat(job.config, death);
     death.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
     ++st.restarts;
-    if (job.config.mode == WorkerMode::Sweep || job.config.mode == WorkerMode::Migrate)
-        ++st.cases;  // the case that killed the worker ran too
+    if (kind.unit == JobUnit::Indices) ++st.cases;  // the case that killed the worker ran too
+    for (RunListener *r : options_.listeners) r->OnDeath(job, end, death);
     bool repeat_hang = end.how == EndHow::Hung && end.in_call && hung_.count(end.call.callback);
     if (repeat_hang && findings_.Contains(death.Key()))
         findings_.AddOccurrences(death.Key(), 1);  // caught on the short timeout: counted, not represented
@@ -290,7 +277,7 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     auto again = policy_.Continue(job, end, death, &why_not);
     if (!why_not.empty()) {
         notes_.push_back(why_not);
-        if (job.config.mode == WorkerMode::Fuzz) fuzz_not_run_ += job.config.runs - std::min(job.config.runs, t.execs);
+        if (kind.unit == JobUnit::Executions) fuzz_not_run_ += job.config.runs - std::min(job.config.runs, t.execs);
     }
     if (again) {
         next.insert(next.begin(), *again);

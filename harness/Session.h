@@ -1,10 +1,11 @@
 // A session: the jobs of one run played over the worker pool under the one
 // restart policy, and everything they produce — findings (deduplicated, each
-// death attributed), the hooks the module has, and what each stage did. check,
-// the conformance suite and (later) fuzz and compat are sessions with different
-// jobs.
+// death attributed), the hooks the module has, and what each stage did. Every
+// command is one or more sessions with different jobs (JobKinds.def); what each
+// kind counts and how it goes on after a death comes from that table.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -17,20 +18,12 @@
 #include "Archive.h"
 #include "Attribution.h"
 #include "Finding.h"
+#include "Listener.h"
 #include "Pool.h"
 #include "Summary.h"
 #include "Sweep.h"
 
 namespace vspc {
-
-// What the run has done so far, for a progress line (OnLive).
-struct LiveStats {
-    uint64_t execs = 0, calls = 0, cases = 0;
-    uint64_t edges = 0;  // the most module edges one fuzz worker reached
-    uint64_t findings = 0;
-    uint32_t restarts = 0;
-    unsigned workers = 0;
-};
 
 // What a Minimize job made of its case.
 struct MinimizeOutcome {
@@ -44,11 +37,10 @@ struct MinimizeOutcome {
 
 struct SessionOptions {
     PoolOptions pool;
-    uint32_t max_restarts = 64;                           // per stage and signature (RestartPolicy)
-    uint64_t seed = 1;                                    // the sweep's families, for what a cut run did not do
-    double max_time = 0;                                  // seconds, for the notes (the deadline itself is in `pool`)
-    std::function<void(const LiveStats &)> live;          // about every 200 ms while workers run
-    std::function<void(const Finding &)> on_new_finding;  // each finding not seen before, as it comes
+    uint32_t max_restarts = 64;            // per stage and signature (RestartPolicy)
+    uint64_t seed = 1;                     // the sweep's families, for what a cut run did not do
+    double max_time = 0;                   // seconds, for the notes (the deadline itself is in `pool`)
+    std::vector<RunListener *> listeners;  // told what happens as it happens
 };
 
 class Session : public PoolListener {
@@ -65,9 +57,11 @@ public:
     // What every worker that loaded the module had in force (the weakest; empty: none loaded).
     const std::optional<SandboxState> &sandbox() const { return sandbox_; }
     const std::string &load_error() const { return load_error_; }
-    const StageStats &sweep() const { return sweep_; }
-    const StageStats &fuzz() const { return fuzz_; }
-    const StageStats &compat() const { return compat_; }  // Records and Migrate jobs
+    const StageStats &sweep() const { return Stats(JobStats::Sweep); }
+    const StageStats &fuzz() const { return Stats(JobStats::Fuzz); }
+    const StageStats &compat() const { return Stats(JobStats::Compat); }  // Records and Migrate jobs
+    const StageStats &tools() const { return Stats(JobStats::Tools); }    // Replay, Minimize and Coverage jobs
+    const StageStats &Stats(JobStats s) const { return stats_[static_cast<size_t>(s)]; }
     // Records jobs: the records each saved (by the job's ordinal), in the order of the states.
     std::vector<ArchiveEntry> Saved(uint32_t ordinal) const;
     const Evidence &evidence() const { return evidence_; }
@@ -76,12 +70,14 @@ public:
     uint64_t edges() const { return edges_; }  // the most module edges one fuzz worker reached
     bool time_cap_hit() const { return time_cap_hit_; }
     uint8_t cut_families() const { return cut_families_; }
+    // What the reader must know (restart caps, ...); the time cap's own note is apart.
     const std::vector<std::string> &notes() const { return notes_; }
+    // When the time cap was hit: what it left undone (empty otherwise).
+    const std::string &time_cap_note() const { return time_cap_note_; }
     // Minimize jobs, by ordinal.
     const std::map<uint32_t, MinimizeOutcome> &minimized() const { return minimized_; }
     // Coverage jobs: the last one's map (empty pcs: none, or the module is not instrumented).
     const msg::Covered &covered() const { return covered_; }
-    const StageStats &tools() const { return tools_; }  // Minimize and Coverage jobs
 
     void OnMessage(const Job &job, const Message &m, uint64_t seq) override;
     std::vector<Job> OnEnd(const Job &job, const WorkerEnd &end) override;
@@ -97,8 +93,7 @@ public:
     static constexpr size_t kContractBatch = 64;
 
 private:
-    Stage StageOf(const Job &job) const;
-    StageStats &StatsOf(const Job &job);
+    StageStats &StatsOf(const Job &job) { return stats_[static_cast<size_t>(KindOf(job.config.mode).stats)]; }
     void StampCompat(const WorkerConfig &c, Finding &f) const;
     void NoteNotRun(const WorkerConfig &c, uint64_t from);
     std::optional<Job> FlushPromoted(const Job &fuzz_job);
@@ -114,7 +109,7 @@ private:
     Hooks hooks_;
     std::optional<SandboxState> sandbox_;
     std::string load_error_;
-    StageStats sweep_, fuzz_, compat_, tools_;
+    std::array<StageStats, kJobStatsCount> stats_{};
     std::map<uint32_t, MinimizeOutcome> minimized_;
     struct MinimizeProgress {
         std::string input;  // where the job goes on from
@@ -127,6 +122,7 @@ private:
     BytesNeededHistogram bytes_needed_{};
     uint64_t state_saves_ = 0;
     uint64_t edges_ = 0;
+    uint64_t violations_ = 0;  // distinct findings of error rules
     bool time_cap_hit_ = false;
     uint8_t cut_families_ = 0;
     uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0, compat_not_run_ = 0;
@@ -135,6 +131,7 @@ private:
     std::vector<Job> new_jobs_;
     std::set<Callback> hung_;
     std::vector<std::string> notes_;
+    std::string time_cap_note_;
 };
 
 }  // namespace vspc

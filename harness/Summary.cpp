@@ -6,7 +6,7 @@ namespace vspc {
 
 std::string RunSummary::NothingTested() const {
     if (!error.empty()) return {};
-    if (command == "compat" && state_saves > 0 &&
+    if (command == CommandId::Compat && state_saves > 0 &&
         evidence[RuleFor(RuleId::CP1).Index()] + evidence[RuleFor(RuleId::CP3).Index()] == 0)
         return "no record of one build was restored by the other next to its own state of the same seed (no "
                "records, a build without a restore callback, or every seed rejected by the restoring build): "
@@ -52,7 +52,7 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.reason = "a record archive stood in for the older build: a rollback needs the older module (compat OLD NEW)";
         return r;
     }
-    if (command == "compat" && !(rule.families & Migration)) {
+    if (command == CommandId::Compat && !(rule.families & Migration)) {
         r.outcome = RuleOutcome::NotApplicable;
         r.reason = "compat restores records across builds; vspconform check tests this rule";
         return r;
@@ -89,6 +89,7 @@ std::string RunSummary::Verdict() const {
     for (const Finding &f : findings)
         if (f.severity() == Severity::Error || warnings_as_errors) return "fail";
     if (!NothingTested().empty()) return "error";
+    if (!incomplete.empty()) return "error";
     return "pass";
 }
 

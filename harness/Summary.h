@@ -9,6 +9,7 @@
 
 #include "Finding.h"
 #include "Module.h"
+#include "Options.h"
 #include "Protocol.h"
 #include "Rules.h"
 
@@ -81,7 +82,7 @@ struct CampaignStats {
 };
 
 struct RunSummary {
-    std::string command = "check";
+    CommandId command = CommandId::Check;
     std::string tool_version;
     ModuleFile module;
     ModuleOptions module_options;  // the callback names used (replay commands repeat them)
@@ -103,6 +104,10 @@ struct RunSummary {
     Evidence evidence{};
     BytesNeededHistogram bytes_needed{};  // see Shared.h
     bool time_cap_hit = false;
+    bool interrupted = false;  // stopped by SIGINT or SIGTERM before it was done
+    // Set: the run did not finish what a pass needs (the contract sweep was cut, the run was
+    // interrupted): why, and what to do. The verdict is then "error" unless it found violations.
+    std::string incomplete;
     uint8_t cut_families = 0;  // sweep families the run did not finish
     double seconds = 0;
     std::string started_at;          // UTC, ISO 8601

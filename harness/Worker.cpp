@@ -15,6 +15,7 @@
 
 #include "Archive.h"
 #include "Behaviour.h"
+#include "CaseFile.h"
 #include "Coverage.h"
 #include "Dump.h"
 #include "Fault.h"
@@ -57,8 +58,9 @@ private:
     void SendText(const std::string &text);
     void SendFindings();
     void Finish(bool finished);
+    // One per job kind (JobKinds.def), each named after its kind.
     void Sweep();
-    int Fuzz();
+    void Fuzz();
     void Replay();
     void SeedCorpus();
     void Promote(const std::vector<uint8_t> &state);
@@ -66,7 +68,8 @@ private:
     void Records();
     void Migrate();
     void Minimize();
-    void Cover();
+    void Coverage();
+    void Cases();
     void ShapeForExploration(Case &c) const;
     CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
@@ -79,6 +82,12 @@ private:
     Player player_;
     ModuleCoverage coverage_;
     std::vector<Finding> fresh_;
+    struct CaseToPlay {
+        std::vector<uint8_t> bytes;
+        Profile profile = Profile::Strict;
+    };
+    CaseToPlay ReadCase(const std::string &path) { return ReadCase(path, config_.profile); }
+    CaseToPlay ReadCase(const std::string &path, Profile bare);
     // Fuzz mode
     Case input_;
     uint64_t executions_ = 0, initial_inputs_ = 0;
@@ -152,8 +161,28 @@ void WorkerSession::Sweep() {
     Finish(i >= end);
 }
 
+// A case file as this job plays it: its case, under the profile (and compat direction) its header
+// names when the job says so, else the job's own. The compat judging is set for it.
+WorkerSession::CaseToPlay WorkerSession::ReadCase(const std::string &path, Profile bare) {
+    CaseToPlay out;
+    std::vector<uint8_t> file = ReadFileBytes(path, kMaxCaseFileBytes);
+    auto parsed = ParseCaseFile(file);
+    out.bytes = parsed ? std::move(parsed->bytes) : std::move(file);
+    out.profile = parsed && parsed->has_header ? config_.profile : bare;
+    std::optional<CompatDirection> direction;
+    if (config_.compat) direction = config_.direction;
+    if (config_.header_profile && parsed && parsed->has_header) {
+        if (parsed->info.profile) out.profile = *parsed->info.profile;
+        if (parsed->info.direction) direction = parsed->info.direction;
+    }
+    if (direction)
+        player_.SetCompat(CompatInfo{*direction, config_.old_sha256, config_.new_sha256, {}}, true);
+    else
+        player_.SetCompat(std::nullopt);
+    return out;
+}
+
 void WorkerSession::Replay() {
-    if (config_.compat) player_.SetCompat(CompatOf({}), true);
     Case current;  // the case being played, as decoded (for --dump's labels)
     Runner &runner = player_.runner();
     runner.SetTrace([&](const CaseLog &log, const CallRecord &call) {
@@ -176,17 +205,30 @@ void WorkerSession::Replay() {
                 }
             });
     for (size_t i = 0; i < config_.cases.size(); ++i) {
-        std::ifstream in(config_.cases[i], std::ios::binary);
-        std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        Send(msg::CaseBegin{i, config_.cases[i]});
+        CaseToPlay c = ReadCase(config_.cases[i]);
+        const std::vector<uint8_t> &bytes = c.bytes;
+        Send(msg::CaseBegin{i, config_.cases[i], c.profile});
         DecodeCase(bytes.data(), bytes.size(), current);
         if (config_.dump) SendText(DumpCase(current));
-        player_.Play(bytes.data(), bytes.size(), config_.profile, Stage::Replay, i, fresh_);
+        player_.Play(bytes.data(), bytes.size(), c.profile, Stage::Replay, i, fresh_);
         SendFindings();
         const CaseLog &log = player_.log();
         Send(msg::CaseEnd{i, log.skipped, log.skip_reason, log.restore_ops_skipped});
     }
     Finish(true);
+}
+
+// Case files (a team's corpus and regression cases): each played and judged, under the profile
+// its header names; a bare case (a corpus file the exploration tier made) under kmcl.
+void WorkerSession::Cases() {
+    size_t i = 0;
+    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+        CaseToPlay c = ReadCase(config_.cases[i], Profile::Kmcl);
+        player_.Play(c.bytes.data(), c.bytes.size(), c.profile, Stage::Fuzz, i, fresh_);
+        SendFindings();
+    }
+    player_.SetCompat(std::nullopt);
+    Finish(i >= config_.cases.size());
 }
 
 // The records this build saves for the sweep's states: KMCL's pair, into an exact-size
@@ -346,7 +388,7 @@ void WorkerSession::ShapeForExploration(Case &c) const {
 // worker: the supervisor resumes from there). A death target's candidates that show it
 // end this worker; the supervisor takes the candidate from the status block.
 void WorkerSession::Minimize() {
-    Case start = DecodeCase(ReadFileBytes(config_.cases.at(0)));
+    Case start = DecodeCase(ReadCase(config_.cases.at(0)).bytes);
     auto shows = [&](const Case &c, uint64_t number) {
         status_->counters.execs.Add(1);
         return player_.Shows(c, config_.profile, config_.target, number);
@@ -383,7 +425,7 @@ void WorkerSession::Minimize() {
 // The module's edges reached by the case files in `cases` (each played once, as the
 // exploration tier plays its inputs when config_.shared_corpus says they are a
 // campaign's corpus): per inline counter its PC and whether any case reached it.
-void WorkerSession::Cover() {
+void WorkerSession::Coverage() {
     msg::Covered out;
     std::vector<uint8_t> entry;
     out.pcs = coverage_.Pcs(&entry);
@@ -391,7 +433,7 @@ void WorkerSession::Cover() {
     coverage_.Clear();
     uint64_t i = 0;
     for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
-        Case c = DecodeCase(ReadFileBytes(config_.cases[i]));
+        Case c = DecodeCase(CaseBytesOf(ReadFileBytes(config_.cases[i], kMaxCaseFileBytes)));
         if (config_.shared_corpus) ShapeForExploration(c);
         player_.Play(c, config_.shared_corpus ? Profile::Kmcl : config_.profile, Stage::Replay, i, fresh_);
         fresh_.clear();  // coverage, not findings
@@ -457,7 +499,7 @@ void ExitTrampoline() {
     if (g_session) g_session->OnExit();
 }
 
-int WorkerSession::Fuzz() {
+void WorkerSession::Fuzz() {
     SetMutationMode(MutationMode::Explore);
     if (config_.compat) player_.SetCompat(CompatOf({}));
 
@@ -487,13 +529,14 @@ int WorkerSession::Fuzz() {
                                      fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
     if (config_.quiet_engine) args.push_back("-verbosity=0");
     args.push_back(config_.corpus);
+    for (const std::string &dir : config_.corpus_in) args.push_back(dir);  // read, never written
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     int argc = static_cast<int>(args.size());
     char **argvp = argv.data();
     std::atexit(ExitTrampoline);
-    return LLVMFuzzerRunDriver(&argc, &argvp, FuzzTrampoline);
+    LLVMFuzzerRunDriver(&argc, &argvp, FuzzTrampoline);
 }
 
 int WorkerSession::Main() {
@@ -524,19 +567,15 @@ int WorkerSession::Main() {
     hooks.save_entry = entry(module_.save);
     hooks.restore_entry = entry(module_.restore);
     // The fuzz tier follows the module's own counters (read once, here).
-    if ((config_.mode == WorkerMode::Fuzz || config_.mode == WorkerMode::Coverage) && coverage_.Attach(module_))
-        hooks.coverage_counters = coverage_.counters();
+    if (KindOf(config_.mode).coverage() && coverage_.Attach(module_)) hooks.coverage_counters = coverage_.counters();
     Send(msg::Loaded{hooks, sandbox_});
-    switch (config_.mode) {
-    case WorkerMode::Sweep: Sweep(); break;
-    case WorkerMode::Fuzz: Fuzz(); break;
-    case WorkerMode::Contract: Contract(); break;
-    case WorkerMode::Replay: Replay(); break;
-    case WorkerMode::Records: Records(); break;
-    case WorkerMode::Migrate: Migrate(); break;
-    case WorkerMode::Minimize: Minimize(); break;
-    case WorkerMode::Coverage: Cover(); break;
-    }
+    // The job's entry point: the member function named after its kind (JobKinds.def).
+    static constexpr void (WorkerSession::*kJobs[])() = {
+#define VSPC_JOB(Kind, ...) &WorkerSession::Kind,
+#include "JobKinds.def"
+#undef VSPC_JOB
+    };
+    (this->*kJobs[static_cast<size_t>(config_.mode)])();
     Finish(true);
     if (sink_) return 0;  // the foreground's caller prints the verdict, then leaves the same way
     // Leave without running the module's destructors or atexit handlers: the

@@ -1,9 +1,12 @@
-// vspconform: command-line front-end.
+// vspconform: the command-line front-end. It builds the command line from the command table
+// (Commands.def, each command's CommandSpec) and the flag table (Flags.def), and dispatches; the
+// commands are in harness/commands/, the run they share in Pipeline.h.
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -11,25 +14,17 @@
 
 #include <CLI/CLI.hpp>
 
-#include "Campaign.h"
-#include "Check.h"
+#include "Command.h"
 #include "Options.h"
-#include "Report.h"
+#include "Pipeline.h"
 #include "Worker.h"
 
 namespace {
 
-using vspc::kCheck;
-using vspc::kCompat;
-using vspc::kCoverage;
-using vspc::kFuzz;
-using vspc::kMinimize;
-using vspc::kRecords;
-using vspc::kReplay;
-
 // A number option's text, checked before CLI11 converts it: CLI11 would wrap "-1" into a huge
 // unsigned number and saturate a number too big for the field, so only plain digits within the
-// field's range pass (a finite non-negative number for a floating-point one).
+// field's range pass (a finite non-negative number for a floating-point one). Ranges that
+// depend on the flag are checked by ValidateOptions, for every command alike.
 template <typename T>
 CLI::Validator PlainNumber() {
     return CLI::Validator(
@@ -64,25 +59,13 @@ CLI::Option *AddFlag(CLI::App *cmd, const char *option, T &field, const char *he
     }
 }
 
-void AddFlags(CLI::App *cmd, unsigned which, vspc::Options &f) {
+// The flags of Flags.def that `command` takes; `options` maps each option's name to its CLI11 option.
+void AddFlags(CLI::App *cmd, unsigned command, vspc::Options &f, std::map<std::string, CLI::Option *> &options) {
+    using namespace vspc;
 #define VSPC_FLAG(Field, Option, Commands, Type, Default, Help)                                                        \
-    if ((Commands)&which) {                                                                                            \
-        auto *opt = AddFlag(cmd, Option, f.Field, Help);                                                               \
-        if (std::string_view(Option) == "--profile") opt->check(CLI::IsMember({"strict", "kmcl"}));                    \
-    }
+    if ((Commands)&command) options[Option] = AddFlag(cmd, Option, f.Field, Help);
 #include "Flags.def"
 #undef VSPC_FLAG
-}
-
-// The tester itself failing (no memory, no processes) is "could not test": exit 2, one line.
-template <typename F>
-int Guarded(F &&run) {
-    try {
-        return run();
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "vspconform: error: %s\n", e.what());
-        return 2;
-    }
 }
 
 }  // namespace
@@ -95,77 +78,32 @@ int main(int argc, char **argv) {
         "against the KMCL save/restore contract"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("vspconform ") + vspc::kToolVersion);
-    vspc::Options flags;
-    std::string module;
-    std::vector<std::string> cases;
-    bool markdown = false;
 
-    auto *check = app.add_subcommand("check",
-                                     "the CI gate: deterministic sweep + fixed coverage-guided stage; "
-                                     "exit 0 conformant, 1 violations, 2 could not test");
-    check->add_option("MODULE", module, "the VSP module (.so) built against include/kmcl")->required();
-    AddFlags(check, kCheck, flags);
-
-    auto *replay = app.add_subcommand("replay", "re-run saved cases, printing every call and the verdict");
-    replay->add_option("MODULE", module, "the VSP module (.so)")->required();
-    replay->add_option("CASE", cases, "case files (from a report's cases/ folder, a corpus or a fuzzer)")->required();
-    AddFlags(replay, kReplay, flags);
-
-    std::string old_module, records_dir;
-    auto *compat = app.add_subcommand("compat",
-                                      "versions and hosts: records saved by each build restored by the other "
-                                      "(live migration and rollback); exit 0 compatible, 1 violations, 2 could not "
-                                      "test");
-    compat
-        ->add_option("OLD_MODULE", old_module, "the older build (.so), or a record archive of it (vspconform records)")
-        ->required();
-    compat->add_option("NEW_MODULE", module, "the newer build (.so) of the same VSP")->required();
-    AddFlags(compat, kCompat, flags);
-
-    auto *records = app.add_subcommand("records",
-                                       "archive the records a build saves for the sweep's states (keep it with the "
-                                       "release; gate later builds with compat or check --restore-corpus)");
-    records->add_option("MODULE", module, "the VSP module (.so)")->required();
-    records->add_option("DIR", records_dir, "the archive directory to write (manifest.json, records/, corpus/)")
-        ->required();
-    AddFlags(records, kRecords, flags);
-
-    auto *fuzz =
-        app.add_subcommand("fuzz",
-                           "a fuzzing campaign: supervised coverage-guided workers sharing one corpus, until "
-                           "--time or Ctrl-C; findings kept as they come, minimized, and the reports of check");
-    fuzz->add_option("MODULE", module, "the VSP module (.so); build it with -fsanitize=fuzzer-no-link for coverage")
-        ->required();
-    AddFlags(fuzz, kFuzz, flags);
-
-    std::string case_file;
-    auto *minimize = app.add_subcommand("minimize",
-                                        "shrink a case file to the smallest case that still breaks the same rule the "
-                                        "same way (fewer ops, shorter seeds and records)");
-    minimize->add_option("MODULE", module, "the VSP module (.so)")->required();
-    minimize->add_option("CASE", case_file, "the case file (from a report's cases/, a corpus or a fuzzer)")->required();
-    AddFlags(minimize, kMinimize, flags);
-
-    std::string corpus_dir;
-    auto *coverage = app.add_subcommand("coverage",
-                                        "the module's edges a corpus reaches, per function, with the functions never "
-                                        "entered (needs a -fsanitize=fuzzer-no-link build)");
-    coverage->add_option("MODULE", module, "the coverage-instrumented VSP module (.so)")->required();
-    coverage->add_option("CORPUS", corpus_dir, "a corpus directory (vspconform fuzz's, libFuzzer's) or one case file")
-        ->required();
-    AddFlags(coverage, kCoverage, flags);
-
-    std::string seeds_dir;
-    auto *seeds = app.add_subcommand("seeds",
-                                     "write the deterministic sweep's cases as a seed corpus "
-                                     "(for vspconform_fuzzer and ClusterFuzzLite)");
-    seeds->add_option("DIR", seeds_dir, "directory to write the case files into")->required();
-    seeds->add_option("--seed", flags.seed, "seed of the sweep's packet states")
-        ->capture_default_str()
-        ->check(PlainNumber<uint64_t>());
-
-    auto *rules = app.add_subcommand("rules", "list the rules vspconform checks");
-    rules->add_flag("--markdown", markdown, "print the rule catalog as Markdown (docs/rules.md)");
+    struct Parsed {
+        const vspc::CommandSpec *spec;
+        CLI::App *app;
+        vspc::Invocation invocation;
+        std::vector<std::string> single;             // a positional's value (stable: sized once)
+        std::vector<std::vector<std::string>> many;  // a positional that takes the rest
+        std::map<std::string, CLI::Option *> options;
+    };
+    std::vector<Parsed> commands(vspc::AllCommands().size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+        Parsed &p = commands[i];
+        p.spec = vspc::AllCommands()[i];
+        p.invocation.command = p.spec->id;
+        p.app = app.add_subcommand(std::string(vspc::CommandName(p.spec->id)), p.spec->help);
+        p.single.resize(p.spec->positionals.size());
+        p.many.resize(p.spec->positionals.size());
+        for (size_t k = 0; k < p.spec->positionals.size(); ++k) {
+            const vspc::Positional &pos = p.spec->positionals[k];
+            if (pos.many)
+                p.app->add_option(pos.name, p.many[k], pos.help)->required();
+            else
+                p.app->add_option(pos.name, p.single[k], pos.help)->required();
+        }
+        AddFlags(p.app, 1u << static_cast<unsigned>(p.spec->id), p.invocation.options, p.options);
+    }
 
     try {
         app.parse(argc, argv);
@@ -180,23 +118,15 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    if (*check) return Guarded([&] { return vspc::RunCheck(flags, module); });
-    if (*replay) return Guarded([&] { return vspc::RunReplay(flags, module, cases); });
-    if (*compat) return Guarded([&] { return vspc::RunCompat(flags, old_module, module); });
-    if (*fuzz) return Guarded([&] { return vspc::RunFuzz(flags, module); });
-    if (*minimize) return Guarded([&] { return vspc::RunMinimize(flags, module, case_file); });
-    if (*coverage) return Guarded([&] { return vspc::RunCoverage(flags, module, corpus_dir); });
-    if (*records) return Guarded([&] { return vspc::RunRecords(flags, module, records_dir); });
-    if (*seeds) return vspc::WriteSeedCorpus(seeds_dir, flags.seed);
-    if (*rules) {
-        if (markdown) {
-            std::fputs(vspc::RulesMarkdown().c_str(), stdout);
-        } else {
-            for (const auto &r : vspc::AllRules())
-                std::printf("%-5s %-8s %s\n", std::string(r.name).c_str(),
-                            std::string(vspc::SeverityName(r.severity)).c_str(), std::string(r.title).c_str());
+    for (Parsed &p : commands) {
+        if (!*p.app) continue;
+        for (size_t k = 0; k < p.spec->positionals.size(); ++k) {
+            if (!p.spec->positionals[k].many) p.invocation.args.push_back(std::move(p.single[k]));
+            for (auto &v : p.many[k]) p.invocation.args.push_back(std::move(v));
         }
-        return 0;
+        for (const auto &[name, option] : p.options)
+            if (option->count() > 0) p.invocation.given.insert(name);
+        return vspc::RunCommand(*p.spec, p.invocation);
     }
     return 2;
 }

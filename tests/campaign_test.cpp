@@ -111,7 +111,7 @@ TEST_P(StateGated, FuzzFindsMinimizesAndReplays) {
     const auto &v = report["violations"][0];
     fs::path case_file = dir / "report" / v["case_file"].get<std::string>();
     ASSERT_TRUE(fs::exists(case_file));
-    EXPECT_LE(fs::file_size(case_file), gated.max_case_bytes) << "not minimized";
+    EXPECT_LE(CaseBytes(case_file).size(), gated.max_case_bytes) << "not minimized";
     // The artifact written when it was found is replaced by the minimized case.
     bool artifact_minimized = false;
     for (const auto &e : fs::directory_iterator(dir / "report" / "artifacts"))
@@ -278,14 +278,14 @@ TEST(Minimize, CommandShrinksACaseAndKeepsItsFinding) {
     EXPECT_EQ(RulesIn(raw_report["violations"]), RulesIn(min_report["violations"]));
     fs::path raw_case = dir / "raw" / raw_report["violations"][0]["case_file"].get<std::string>();
     fs::path min_case = dir / "min" / min_report["violations"][0]["case_file"].get<std::string>();
-    EXPECT_LT(fs::file_size(min_case), fs::file_size(raw_case));
+    EXPECT_LT(CaseBytes(min_case).size(), CaseBytes(raw_case).size());
 
     fs::path out = dir / "out.case";
     auto m = RunProc(Cmd({"minimize", module, raw_case.string(), "--output", out.string()}), dir.path());
     ASSERT_EQ(m.exit_code, 0) << m.Describe();
     EXPECT_NE(m.out.find("minimized"), std::string::npos) << m.Describe();
     ASSERT_TRUE(fs::exists(out));
-    EXPECT_LT(fs::file_size(out), fs::file_size(raw_case));
+    EXPECT_LT(CaseBytes(out).size(), CaseBytes(raw_case).size());
     std::string rule = raw_report["violations"][0]["rule"];
     auto replay = RunProc(Cmd({"replay", module, out.string()}), dir.path());
     EXPECT_EQ(replay.exit_code, 1);
@@ -316,7 +316,7 @@ TEST(Minimize, CrashingCaseIsMinimizedAcrossWorkerDeaths) {
     fs::path out = dir / "out.case";
     auto m = RunProc(Cmd({"minimize", module, raw_case.string(), "--output", out.string()}), dir.path());
     ASSERT_EQ(m.exit_code, 0) << m.Describe();
-    EXPECT_LT(fs::file_size(out), fs::file_size(raw_case));
+    EXPECT_LT(CaseBytes(out).size(), CaseBytes(raw_case).size());
     auto replay = RunProc(Cmd({"replay", module, out.string()}), dir.path());
     EXPECT_NE(replay.out.find("=> SP11 "), std::string::npos) << replay.Describe();
 }

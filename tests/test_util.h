@@ -104,6 +104,15 @@ inline std::string ReadFile(const fs::path &p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The case in a case file: past the header vspconform writes on its reproducers and artifacts
+// ("VSPCONFORM-CASE 1", a JSON line), or the whole file for a bare case.
+inline std::string CaseBytes(const fs::path &p) {
+    std::string text = ReadFile(p);
+    if (text.rfind("VSPCONFORM-CASE 1\n", 0) != 0) return text;
+    size_t second = text.find('\n', text.find('\n') + 1);
+    return second == std::string::npos ? std::string() : text.substr(second + 1);
+}
+
 inline nlohmann::json ReadJson(const fs::path &p) {
     std::string text = ReadFile(p);
     return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
