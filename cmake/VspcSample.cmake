@@ -10,13 +10,18 @@
 #               [EXPECT_KMCL pass|SP5 ...]        # same under --profile kmcl (default: as strict)
 #               [WARN SW1 ...]                    # warnings that must be reported (never fail)
 #               [EXIT 2]                          # expected exit code when the module cannot be tested
-#               [ARGS --save-symbol X ...])       # extra arguments for check
+#               [ARGS --save-symbol X ...]        # extra arguments for check
+#               [RUNS default|N])                 # the coverage-guided budget its verdict test needs
+#
+# The sample tests run `check` with the smallest budget that still shows the verdict: --runs 0
+# (the contract sweep alone) unless RUNS says the sample needs the coverage-guided stage (its
+# defect is only reached by exploration, or exploration must raise no false alarm on it).
 #
 # The module is a plain shared library built with the compiler that builds the
 # project, against include/kmcl only.
 
 function(vspc_sample)
-  cmake_parse_arguments(S "" "NAME;VARIANT;EXIT" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
+  cmake_parse_arguments(S "" "NAME;VARIANT;EXIT;RUNS" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
   if(NOT S_NAME OR NOT S_SOURCES)
     message(FATAL_ERROR "vspc_sample: NAME and SOURCES are required")
   endif()
@@ -25,6 +30,9 @@ function(vspc_sample)
   endif()
   if(NOT S_EXPECT_STRICT)
     set(S_EXPECT_STRICT pass)
+  endif()
+  if(NOT DEFINED S_RUNS)
+    set(S_RUNS 0)
   endif()
   if(NOT S_EXPECT_KMCL)
     set(S_EXPECT_KMCL ${S_EXPECT_STRICT})
@@ -59,7 +67,7 @@ function(vspc_sample)
   string(REPLACE ";" " " kmcl "${S_EXPECT_KMCL}")
   string(REPLACE ";" " " warn "${S_WARN}")
   string(REPLACE ";" " " args "${S_ARGS}")
-  set(entry "{\"${S_NAME}\", \"$<TARGET_FILE:${target}>\", \"${strict}\", \"${kmcl}\", \"${warn}\", ${S_EXIT}, \"${args}\"},")
+  set(entry "{\"${S_NAME}\", \"$<TARGET_FILE:${target}>\", \"${strict}\", \"${kmcl}\", \"${warn}\", ${S_EXIT}, \"${args}\", \"${S_RUNS}\"},")
   set_property(GLOBAL APPEND_STRING PROPERTY VSPC_SAMPLE_MANIFEST "${entry}\n")
   set_property(GLOBAL APPEND PROPERTY VSPC_SAMPLE_TARGETS ${target})
 endfunction()

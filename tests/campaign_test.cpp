@@ -91,9 +91,9 @@ struct GatedCase {
     size_t max_case_bytes;  // the smallest state that opens the gate, plus the case's few bytes of ops
 };
 
-class StateGated : public ::testing::TestWithParam<std::tuple<GatedCase, int>> {};
+class FuzzStateGated : public ::testing::TestWithParam<std::tuple<GatedCase, int>> {};
 
-TEST_P(StateGated, FuzzFindsMinimizesAndReplays) {
+TEST_P(FuzzStateGated, FindsMinimizesAndReplays) {
     auto [gated, seed] = GetParam();
     ScratchDir dir(std::string("gated-") + gated.sample);
     std::string module = SamplePath(gated.sample);
@@ -137,7 +137,7 @@ TEST_P(StateGated, FuzzFindsMinimizesAndReplays) {
         << target.Describe();
 }
 
-INSTANTIATE_TEST_SUITE_P(Campaign, StateGated,
+INSTANTIATE_TEST_SUITE_P(Campaign, FuzzStateGated,
                          ::testing::Combine(::testing::Values(GatedCase{"rare_passthrough_overrun", 24},
                                                               GatedCase{"rare_three_bytes_overrun", 40}),
                                             ::testing::Range(1, 6)),
@@ -263,7 +263,7 @@ TEST(Coverage, UnreachedRestoreBranchIsShownInTheFunctionThatHoldsIt) {
 
 // ---- minimize ---------------------------------------------------------------------------
 
-TEST(Minimize, CommandShrinksACaseAndKeepsItsFinding) {
+TEST(MinimizeCommand, CommandShrinksACaseAndKeepsItsFinding) {
     ScratchDir dir("minimize");
     std::string module = SamplePath("sp13_channel_global_request");
     // check's own reproducers are minimized; with --minimize-runs 0 they are the raw cases.
@@ -301,7 +301,7 @@ TEST(Minimize, CommandShrinksACaseAndKeepsItsFinding) {
 
 // A crash is a death of the worker: each smaller case that still crashes ends a worker, and
 // the supervisor resumes minimization from it.
-TEST(Minimize, CrashingCaseIsMinimizedAcrossWorkerDeaths) {
+TEST(MinimizeCommand, CrashingCaseIsMinimizedAcrossWorkerDeaths) {
     ScratchDir dir("minimize-crash");
     std::string module = SamplePath("sp11_null_deref");
     auto raw =

@@ -491,9 +491,9 @@ struct GatedParam {
 
 void PrintTo(const GatedParam &p, std::ostream *os) { *os << p.sample << " --seed " << p.seed; }
 
-class StateGated : public ::testing::TestWithParam<GatedParam> {};
+class CheckStateGated : public ::testing::TestWithParam<GatedParam> {};
 
-TEST_P(StateGated, FoundByDefaultCheck) {
+TEST_P(CheckStateGated, FoundByDefaultCheck) {
     const GatedParam &p = GetParam();
     ScratchDir dir(std::string(p.sample) + "-seed" + std::to_string(p.seed));
     CheckRun c = Check(SamplePath(p.sample), dir / "r", dir.path(), {"--seed", std::to_string(p.seed)});
@@ -503,7 +503,7 @@ TEST_P(StateGated, FoundByDefaultCheck) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Samples, StateGated,
+    Samples, CheckStateGated,
     ::testing::Values(GatedParam{"rare_passthrough_overrun", 1}, GatedParam{"rare_passthrough_overrun", 2},
                       GatedParam{"rare_passthrough_overrun", 3}, GatedParam{"rare_passthrough_overrun", 4},
                       GatedParam{"rare_passthrough_overrun", 5}, GatedParam{"rare_three_bytes_overrun", 1},

@@ -407,7 +407,7 @@ TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
 
 namespace vspc {
 
-TEST(Sandbox, SupervisorKeepsOnlyWhatItCanConfirm) {
+TEST(SandboxState, SupervisorKeepsOnlyWhatItCanConfirm) {
     SandboxState all{true, true, true, true, true, true, true, true, 6144, 1024, 181, 256, true, false, 256};
     // Not asked for: nothing, whatever the worker says.
     EXPECT_EQ(VouchSandbox(all, false, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET, 256, getpid()), SandboxState{});
@@ -424,7 +424,7 @@ TEST(Sandbox, SupervisorKeepsOnlyWhatItCanConfirm) {
     EXPECT_FALSE(w.mount_ns || w.user_ns);
 }
 
-TEST(Sandbox, DescribesWhatWasInForceAndWhatWasNot) {
+TEST(SandboxState, DescribesWhatWasInForceAndWhatWasNot) {
     SandboxState s{true, true, true, true, false, true, true, true, 6144, 1024, 181, 256, false, false, 0};
     EXPECT_EQ(DescribeSandbox(s),
               "pid,mount,net namespaces; seccomp; no_new_privs; rlimits as,fsize,cpu; read-only fs (unavailable: "

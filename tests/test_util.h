@@ -38,6 +38,7 @@ struct SampleSpec {
     const char *warn;  // "SW1 SW2" or ""
     int exit_code;     // 0, 1, or what a module that cannot be tested gives (2)
     const char *args;  // extra arguments for check
+    const char *runs;  // the coverage-guided budget its verdict test needs: "0", a number, or "default"
 };
 
 inline const std::vector<SampleSpec> &Samples() {
