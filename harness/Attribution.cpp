@@ -9,7 +9,7 @@ namespace vspc {
 
 bool IsDeath(EndHow how) {
     return how == EndHow::Crashed || how == EndHow::Exited || how == EndHow::Hung || how == EndHow::Stalled ||
-           how == EndHow::BadMessage || how == EndHow::ChannelLost || how == EndHow::Stopped;
+           how == EndHow::BadMessage || how == EndHow::ChannelLost || how == EndHow::Stopped || how == EndHow::Tampered;
 }
 
 std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
@@ -108,6 +108,15 @@ Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
             "the worker's message pipe ended before the job's done message while the worker still ran ({}); "
             "the module closed or replaced the tester's file descriptors, and what the worker found after that "
             "was lost",
+            e.error);
+        return f;
+    }
+    if (e.how == EndHow::Tampered) {
+        f.rule = RuleId::SP11;
+        f.kind = "tampered with the tester's state";
+        f.message = fmt::format(
+            "the tester's state was tampered with: {}; the module wrote into the worker's status block or its "
+            "memory, and what the worker reported cannot be trusted",
             e.error);
         return f;
     }

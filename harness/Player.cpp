@@ -55,6 +55,8 @@ bool Player::Shows(const Case &c, Profile profile, const std::string &key, uint6
 
 void Player::Judge(const Case &c, Profile profile, Stage stage, std::vector<Finding> &fresh) {
     calls_ += log_.calls.size();
+    ++(log_.skipped ? cases_skipped_ : cases_run_);
+    state_saves_ += log_.state_saves;
     if (SharedStatus *s = status_) {
         WorkerCounters &c = s->counters;
         (log_.skipped ? c.cases_skipped : c.cases_run).Add(1);

@@ -52,6 +52,10 @@ public:
     const std::map<std::string, uint64_t> &repeats() const { return repeats_; }
     const Evidence &evidence() const { return evidence_; }
     uint64_t calls() const { return calls_; }
+    // What this player counted, in the worker's own memory (the done message carries it).
+    uint64_t cases_run() const { return cases_run_; }
+    uint64_t cases_skipped() const { return cases_skipped_; }
+    uint64_t state_saves() const { return state_saves_; }
 
 private:
     void Publish(const uint8_t *data, size_t size, uint64_t index);
@@ -69,6 +73,7 @@ private:
     std::optional<CompatInfo> compat_;
     bool migration_ = false;
     uint64_t calls_ = 0;
+    uint64_t cases_run_ = 0, cases_skipped_ = 0, state_saves_ = 0;
 };
 
 }  // namespace vspc

@@ -106,7 +106,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
         WorkerEnd e;
         const SharedStatus &ss = s.worker->status();
         e.totals = TotalsOf(ss);
-        e.how = s.watch.End(st, s.worker->unterminated(), e.totals, ss.finished.load() != 0);
+        e.how = s.watch.End(st, s.worker->unterminated(), e.totals);
         e.loaded = s.watch.loaded();
         e.hooks = s.watch.hooks();
         e.error = s.watch.error();

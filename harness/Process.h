@@ -41,7 +41,7 @@ public:
     // Appends what the worker wrote to stdout/stderr and is there now. False at end of file.
     bool ReadOutput(std::string &out) override;
     const SharedStatus &status() const override { return *status_; }
-    void RequestStop() override { status_->stop_requested.store(1, std::memory_order_relaxed); }
+    void RequestStop() override { control_->stop_requested.store(1, std::memory_order_relaxed); }
 
     // Reads what is there: complete lines are appended to `lines`. Returns false
     // at end of file, or when a line exceeds kMaxMessageBytes (*too_long set).
@@ -80,6 +80,8 @@ private:
     mutable pid_t worker_pid_ = -1;
     int fd_ = -1;
     int shm_fd_ = -1;
+    int ctl_fd_ = -1;
+    WorkerControl *control_ = nullptr;
     int out_fd_ = -1;
     bool stopped_ = false;
     SharedStatus *status_ = nullptr;

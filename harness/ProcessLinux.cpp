@@ -25,6 +25,10 @@
 
 #include "Process.h"
 
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010  // Linux 5.1
+#endif
+
 #ifndef VSPC_ASAN_RUNTIME
 #define VSPC_ASAN_RUNTIME ""
 #endif
@@ -107,9 +111,19 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     void *map = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, w->shm_fd_, 0);
     if (map == MAP_FAILED) return fail("mmap of the status block");
     w->status_ = static_cast<SharedStatus *>(map);
+    // The control block: written here, sealed against every later writable mapping and write, so
+    // the worker (and the module in it) can only read it.
+    w->ctl_fd_ = memfd_create("vspconform-control", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (w->ctl_fd_ < 0 || ftruncate(w->ctl_fd_, kWorkerControlBytes) != 0) return fail("memfd_create");
+    void *ctl = mmap(nullptr, kWorkerControlBytes, PROT_READ | PROT_WRITE, MAP_SHARED, w->ctl_fd_, 0);
+    if (ctl == MAP_FAILED) return fail("mmap of the control block");
+    w->control_ = static_cast<WorkerControl *>(ctl);
+    if (fcntl(w->ctl_fd_, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL) != 0)
+        return fail("sealing the control block (F_SEAL_FUTURE_WRITE)");
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return fail("pipe");
     config.shm_fd = w->shm_fd_;
+    config.ctl_fd = w->ctl_fd_;
     config.out_fd = fds[1];
     // What the worker writes, and nothing else, is writable in the sandbox: a check shard's
     // scratch directory (its corpus, promoted states and libFuzzer's artifacts beside each
@@ -165,6 +179,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
             for (int fd = 3; fd < 4096; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
         fcntl(w->shm_fd_, F_SETFD, 0);
+        fcntl(w->ctl_fd_, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
         // Same addresses every run: libFuzzer's value profile hashes code
         // addresses, so address randomization would make runs differ.
@@ -204,6 +219,8 @@ WorkerProcess::~WorkerProcess() {
     if (exit_fd_ >= 0) close(exit_fd_);
     if (status_) munmap(status_, sizeof(SharedStatus));
     if (shm_fd_ >= 0) close(shm_fd_);
+    if (control_) munmap(control_, kWorkerControlBytes);
+    if (ctl_fd_ >= 0) close(ctl_fd_);
 }
 
 bool WorkerProcess::Read(std::vector<std::string> &lines, bool *too_long) {

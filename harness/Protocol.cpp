@@ -105,6 +105,7 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"sandbox", c.sandbox},
               {"host_ns", c.host_ns},
               {"shm_fd", c.shm_fd},
+              {"ctl_fd", c.ctl_fd},
               {"out_fd", c.out_fd}};
     return j.dump();
 }
@@ -163,8 +164,9 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
             c.host_ns.push_back(id.get<uint64_t>());
         }
         c.shm_fd = o.Int<int>("shm_fd", 1 << 20);
+        c.ctl_fd = o.Int<int>("ctl_fd", 1 << 20);
         c.out_fd = o.Int<int>("out_fd", 1 << 20);
-        if (c.shm_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
+        if (c.shm_fd < -1 || c.ctl_fd < -1 || c.out_fd < -1) return "worker config: a file descriptor is negative";
         out = std::move(c);
         return {};
     } catch (const JsonError &e) {
@@ -204,7 +206,15 @@ std::string EncodeMessage(const Message &m) {
             } else {
                 json repeats = json::array();
                 for (const auto &[key, n] : x.repeats) repeats.push_back({{"key", key}, {"n", n}});
-                return {{"t", "done"}, {"repeats", repeats}};
+                return {{"t", "done"},
+                        {"repeats", repeats},
+                        {"finished", x.finished},
+                        {"cases_run", x.cases_run},
+                        {"cases_skipped", x.cases_skipped},
+                        {"calls", x.calls},
+                        {"execs", x.execs},
+                        {"state_saves", x.state_saves},
+                        {"evidence", x.evidence}};
             }
         },
         m);
@@ -282,6 +292,19 @@ std::variant<Message, ProtocolError> DecodeMessage(std::string_view line) {
             for (const json &e : r) {
                 StrictJson x(e, "done.repeats");
                 m.repeats.emplace_back(x.Str("key"), x.Int<uint64_t>("n"));
+            }
+            m.finished = o.Bool("finished");
+            m.cases_run = o.Int<uint64_t>("cases_run");
+            m.cases_skipped = o.Int<uint64_t>("cases_skipped");
+            m.calls = o.Int<uint64_t>("calls");
+            m.execs = o.Int<uint64_t>("execs");
+            m.state_saves = o.Int<uint64_t>("state_saves");
+            const json &ev = o.At("evidence");
+            if (!ev.is_array() || ev.size() != m.evidence.size())
+                return ProtocolError{"done: 'evidence' is not one count per rule"};
+            for (size_t i = 0; i < ev.size(); ++i) {
+                if (!ev[i].is_number_unsigned()) return ProtocolError{"done: 'evidence' holds something not a count"};
+                m.evidence[i] = ev[i].get<uint64_t>();
             }
             return m;
         }

@@ -70,6 +70,7 @@ struct WorkerConfig {
     bool sandbox = false;
     std::vector<uint64_t> host_ns;
     int shm_fd = -1;
+    int ctl_fd = -1;  // the control block (Shared.h: WorkerControl), sealed against writes
     int out_fd = -1;
 
     bool operator==(const WorkerConfig &) const = default;
@@ -145,8 +146,12 @@ struct Covered {  // coverage: per inline counter of the module, its PC (a file 
     bool operator==(const Covered &) const = default;
 };
 constexpr uint8_t kCoverEntry = 1, kCoverHit = 2;
-struct Done {  // the job ran to its end; repeats of findings already sent
+struct Done {  // the job's end; repeats of findings already sent
     std::vector<std::pair<std::string, uint64_t>> repeats;
+    bool finished = true;  // it ran its job to the end (false: it stopped early, on request)
+    // What the worker counted in its own memory; the supervisor checks the status block against it.
+    uint64_t cases_run = 0, cases_skipped = 0, calls = 0, execs = 0, state_saves = 0;
+    Evidence evidence{};
     bool operator==(const Done &) const = default;
 };
 }  // namespace msg

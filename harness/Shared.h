@@ -83,18 +83,31 @@ struct WorkerCounters {
     Counter edges;  // fuzz: the module's edges this worker's executions reached so far (stored, not added)
 };
 
+// What the worker reports in its status block is hints (the watchdog's heartbeat, where it died,
+// counts that survive a death): the module can write it. What the verdict rests on travels in the
+// done message, checked against this block (Watch.h), and what the supervisor tells the worker is
+// in the control block below, which the worker can only read.
 struct SharedStatus {
-    std::atomic<uint64_t> calls_started;   // heartbeat: module calls started
-    std::atomic<uint32_t> in_call;         // a module callback is running
-    std::atomic<uint32_t> faulted;         // `fault` is valid (first fault of the current call)
-    std::atomic<uint32_t> stop_requested;  // supervisor -> worker: finish now (time cap)
-    std::atomic<uint32_t> finished;        // the worker ran its job to the end
-    std::atomic<uint64_t> case_index;      // sweep index, or execution number
+    std::atomic<uint64_t> calls_started;  // heartbeat: module calls started
+    std::atomic<uint32_t> in_call;        // a module callback is running
+    std::atomic<uint32_t> faulted;        // `fault` is valid (first fault of the current call)
+    std::atomic<uint64_t> case_index;     // sweep index, or execution number
     WorkerCounters counters;
     CurrentCall call;
     FaultInfo fault;
     std::atomic<uint32_t> case_size;
     uint8_t case_bytes[kSharedCaseCapacity];
 };
+
+// Supervisor -> worker, in a memfd the supervisor seals against writes (F_SEAL_FUTURE_WRITE) before
+// the worker maps it read-only: a module cannot stop its own job early by writing the stop flag.
+struct WorkerControl {
+    std::atomic<uint32_t> stop_requested;  // finish now (the time cap, a signal)
+};
+constexpr size_t kWorkerControlBytes = 4096;
+
+// In the worker: where its control block is mapped (null: no supervisor, nothing is ever stopped).
+void SetWorkerControl(const WorkerControl *control);
+bool StopRequested();
 
 }  // namespace vspc

@@ -18,6 +18,7 @@ std::string_view EndHowName(EndHow h) {
     case EndHow::BadMessage: return "bad message";
     case EndHow::ChannelLost: return "channel lost";
     case EndHow::Stopped: return "stopped";
+    case EndHow::Tampered: return "tampered";
     case EndHow::SpawnFailed: return "spawn failed";
     }
     return "?";
@@ -118,8 +119,9 @@ std::optional<Message> WorkerWatch::OnLine(std::string_view line, Clock::time_po
         hooks_ = l->hooks;
     } else if (auto *le = std::get_if<msg::LoadError>(&m)) {
         error_ = le->message;
-    } else if (std::holds_alternative<msg::Done>(m)) {
+    } else if (auto *d = std::get_if<msg::Done>(&m)) {
         phase_ = Phase::Finished;
+        done_ = *d;
     }
     last_progress_ = last_case_progress_ = now;
     return std::move(m);
@@ -189,20 +191,56 @@ WorkerWatch::Action WorkerWatch::OnTick(Clock::time_point now, const WorkerHandl
     return kill_ ? Action::Kill : Action::None;
 }
 
-bool WorkerWatch::PlayedItsCases(const WorkerTotals &t) const {
+bool WorkerWatch::PlayedItsCases(const msg::Done &d) const {
     if (!KindOf(config_.mode).plays_all()) return true;
-    return config_.end <= config_.begin || t.cases_run + t.cases_skipped >= config_.end - config_.begin;
+    return config_.end <= config_.begin || d.cases_run + d.cases_skipped >= config_.end - config_.begin;
 }
 
-EndHow WorkerWatch::End(const ExitStatus &st, size_t unterminated, const WorkerTotals &totals, bool finished_flag) {
+// What the status block says against what the worker counted in its own memory and sent in its
+// done message (which only the tester's code writes): they are the same counters, kept side by
+// side, so any difference was written by someone else. "" when they agree.
+std::string WorkerWatch::Tampering(const WorkerTotals &status) const {
+    const msg::Done &d = *done_;
+    if (!d.finished && !stop_at_)
+        return "the worker stopped its job early although the supervisor never asked it to (its stop request was "
+               "forged)";
+    for (auto [name, block, counted] : {std::tuple{"cases played", status.cases_run, d.cases_run},
+                                        {"cases skipped", status.cases_skipped, d.cases_skipped},
+                                        {"module calls", status.calls, d.calls},
+                                        {"coverage-guided executions", status.execs, d.execs},
+                                        {"saves of packets with state", status.state_saves, d.state_saves}})
+        if (block != counted)
+            return fmt::format("the status block says {} {}, the worker counted {}", block, name, counted);
+    for (const Rule &r : AllRules())
+        if (status.evidence[r.Index()] != d.evidence[r.Index()])
+            return fmt::format("the status block says rule {} was checked {} times, the worker counted {}", r.name,
+                               status.evidence[r.Index()], d.evidence[r.Index()]);
+    return {};
+}
+
+EndHow WorkerWatch::End(const ExitStatus &st, size_t unterminated, WorkerTotals &totals) {
     if (kill_) return *kill_;
-    if (!loaded() && !error_.empty()) return EndHow::LoadError;
-    // It said it was done, and (unless it was asked to stop) its counters show it played every
-    // case it was given: what its process does after that (destructors, atexit handlers, a
-    // module's thread) is its teardown, which is not under test. A done message after too few
-    // cases is not an end: the module forged it or cut the job short.
-    if (phase_ == Phase::Finished && unterminated == 0 && (stop_at_ || PlayedItsCases(totals)))
-        return stop_at_ && !finished_flag ? EndHow::Cut : EndHow::Done;
+    // A load error, or after loading a harness error (the worker says why it cannot go on).
+    if (!error_.empty()) return EndHow::LoadError;
+    // It said it was done, and (unless it was asked to stop) it played every case it was given:
+    // what its process does after that (destructors, atexit handlers, a module's thread) is its
+    // teardown, which is not under test. A done message after too few cases is not an end: the
+    // module forged it or cut the job short.
+    if (phase_ == Phase::Finished && unterminated == 0) {
+        if (std::string why = Tampering(totals); !why.empty()) {
+            error_ = why;
+            return EndHow::Tampered;
+        }
+        if (stop_at_ || PlayedItsCases(*done_)) {
+            totals.cases_run = done_->cases_run;
+            totals.cases_skipped = done_->cases_skipped;
+            totals.calls = done_->calls;
+            totals.execs = done_->execs;
+            totals.state_saves = done_->state_saves;
+            totals.evidence = done_->evidence;
+            return stop_at_ && !done_->finished ? EndHow::Cut : EndHow::Done;
+        }
+    }
     if (st.signaled) return EndHow::Crashed;
     if (unterminated > 0) {
         error_ = fmt::format("{} bytes without a newline at the end of the message pipe", unterminated);

@@ -26,6 +26,7 @@ enum class EndHow {
     BadMessage,   // sent something that is not the protocol (killed)
     ChannelLost,  // its message pipe ended before `done` while it still ran (killed)
     Stopped,      // stopped by a signal (SIGSTOP, or traced) (killed)
+    Tampered,     // its done message and its status block disagree: the tester's state was written
     SpawnFailed,
 };
 std::string_view EndHowName(EndHow h);
@@ -73,8 +74,9 @@ public:
     // the time the call in progress may take (the listener may shorten it).
     Action OnTick(Clock::time_point now, const WorkerHandle &worker, bool exited, bool open,
                   Clock::duration call_limit);
-    // How it ended, once it has been reaped with `status`.
-    EndHow End(const ExitStatus &status, size_t unterminated, const WorkerTotals &totals, bool finished_flag);
+    // How it ended, once it has been reaped with `status`; `totals` from its status block. A job
+    // that ended well has its totals replaced by the counts of its done message.
+    EndHow End(const ExitStatus &status, size_t unterminated, WorkerTotals &totals);
 
     Phase phase() const { return phase_; }
     bool loaded() const { return phase_ != Phase::Loading; }
@@ -85,7 +87,8 @@ public:
 
 private:
     void Kill(EndHow why, std::string error);
-    bool PlayedItsCases(const WorkerTotals &t) const;
+    bool PlayedItsCases(const msg::Done &d) const;
+    std::string Tampering(const WorkerTotals &status) const;
 
     const WorkerConfig &config_;
     WatchLimits limits_;
@@ -93,6 +96,7 @@ private:
     Hooks hooks_;
     std::string error_;
     std::optional<EndHow> kill_;  // why it is being killed: the first reason wins
+    std::optional<msg::Done> done_;
     Clock::time_point started_, last_progress_, last_case_progress_;
     std::optional<Clock::time_point> stop_at_, eof_at_;
     uint64_t last_calls_ = 0, last_case_ = UINT64_MAX, last_cases_run_ = 0;
