@@ -139,6 +139,7 @@ private:
     RunSummary summary_;
     Clock::time_point started_;
     std::optional<Clock::time_point> deadline_;
+    std::string confirm_dir_;  // where sessions write the cases of hangs they confirm
 };
 
 // Runs a command's `body` over the pipeline: the options validated, the workspace opened (with

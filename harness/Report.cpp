@@ -422,6 +422,24 @@ std::string JUnitSuiteName(const RunSummary &run) {
     return fmt::format("vspconform.{}.{}", ModuleStem(run), ProfileName(run.profile));
 }
 
+namespace {
+
+// compat: the older build (a module, or the archive that stands in for it) and its SHA-256.
+std::string OlderBuildName(const RunSummary &run) {
+    if (!run.compat) return {};
+    return run.compat->old_module.path.empty() ? run.compat->old_archive + " (record archive)"
+                                               : run.compat->old_module.path;
+}
+
+std::string OlderBuildProperties(const RunSummary &run) {
+    if (!run.compat) return {};
+    return fmt::format(
+        "      <property name=\"older_build\" value=\"{}\"/>\n      <property name=\"older_sha256\" value=\"{}\"/>\n",
+        Escape(OlderBuildName(run), true), Escape(run.compat->old_sha256, true));
+}
+
+}  // namespace
+
 std::string JUnitReport(const RunSummary &run) {
     int failures = 0, skipped = 0;
     const std::string suite = JUnitSuiteName(run);
@@ -477,12 +495,12 @@ std::string JUnitReport(const RunSummary &run) {
         "      <property name=\"seed\" value=\"{9}\"/>\n"
         "      <property name=\"cases\" value=\"{10}\"/>\n"
         "      <property name=\"calls\" value=\"{11}\"/>\n"
-        "      <property name=\"sandbox\" value=\"{15}\"/>\n"
+        "      <property name=\"sandbox\" value=\"{15}\"/>\n{16}"
         "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
         AllRules().size(), failures, errors, skipped, run.seconds, Escape(suite, true), Escape(run.module.path, true),
         run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases,
         run.started_at.empty() ? std::string() : fmt::format(" timestamp=\"{}\"", run.started_at.substr(0, 19)),
-        ProfileName(run.profile), Escape(SandboxText(run), true));
+        ProfileName(run.profile), Escape(SandboxText(run), true), OlderBuildProperties(run));
 }
 
 namespace {
@@ -518,6 +536,25 @@ json SarifLocation(const RunSummary &run, const Finding &f) {
     if (f.code && !f.code->function.empty())
         loc["logicalLocations"] = json::array({{{"name", f.code->function}, {"kind", "function"}}});
     return loc;
+}
+
+}  // namespace
+
+namespace {
+
+// The builds the run tested: the module, and compat's older build.
+json SarifArtifacts(const RunSummary &run) {
+    json out = {{{"location", {{"uri", FileUri(run.module.path)}}},
+                 {"hashes", run.module.sha256.empty() ? json::object() : json{{"sha-256", run.module.sha256}}}}};
+    if (run.compat) {
+        const std::string path =
+            run.compat->old_module.path.empty() ? run.compat->old_archive : run.compat->old_module.path;
+        json older = {{"location", {{"uri", FileUri(path)}}},
+                      {"description", {{"text", "the older build: " + OlderBuildName(run)}}}};
+        if (!run.compat->old_sha256.empty()) older["hashes"] = {{"sha-256", run.compat->old_sha256}};
+        out.push_back(older);
+    }
+    return out;
 }
 
 }  // namespace
@@ -567,28 +604,26 @@ json SarifReport(const RunSummary &run) {
                              {"replay", f.case_file.empty() ? json(nullptr) : json(ReplayCommand(run, f))},
                              {"occurrences", f.occurrences}}}});
     }
-    json sarif_run = {
-        {"tool",
-         {{"driver",
-           {{"name", "vspconform"},
-            {"version", run.tool_version},
-            {"semanticVersion", run.tool_version},
-            {"informationUri", kHomepage},
-            {"rules", rules}}}}},
-        {"automationDetails", {{"id", fmt::format("vspconform/{}/{}/", ModuleStem(run), ProfileName(run.profile))}}},
-        {"artifacts",
-         {{{"location", {{"uri", FileUri(run.module.path)}}},
-           {"hashes", run.module.sha256.empty() ? json::object() : json{{"sha-256", run.module.sha256}}}}}},
-        {"invocations",
-         {{{"executionSuccessful", run.error.empty() && run.NothingTested().empty()},
-           {"toolExecutionNotifications", notifications},
-           {"properties",
-            {{"profile", ProfileName(run.profile)},
-             {"seed", run.seed},
-             {"cases", run.Cases()},
-             {"calls", run.Calls()},
-             {"sandbox", SandboxJson(run)}}}}}},
-        {"results", results}};
+    json sarif_run = {{"tool",
+                       {{"driver",
+                         {{"name", "vspconform"},
+                          {"version", run.tool_version},
+                          {"semanticVersion", run.tool_version},
+                          {"informationUri", kHomepage},
+                          {"rules", rules}}}}},
+                      {"automationDetails",
+                       {{"id", fmt::format("vspconform/{}/{}/", ModuleStem(run), ProfileName(run.profile))}}},
+                      {"artifacts", SarifArtifacts(run)},
+                      {"invocations",
+                       {{{"executionSuccessful", run.error.empty() && run.NothingTested().empty()},
+                         {"toolExecutionNotifications", notifications},
+                         {"properties",
+                          {{"profile", ProfileName(run.profile)},
+                           {"seed", run.seed},
+                           {"cases", run.Cases()},
+                           {"calls", run.Calls()},
+                           {"sandbox", SandboxJson(run)}}}}}},
+                      {"results", results}};
     if (!run.source_root.empty()) {
         std::string uri = FileUri(run.source_root);
         if (uri.back() != '/') uri += '/';
@@ -729,6 +764,11 @@ std::string HtmlReport(const RunSummary &run) {
     h += "<table>\n";
     h += fmt::format("<tr><th>module</th><td><code>{}</code></td></tr>\n", Escape(run.module.path));
     h += fmt::format("<tr><th>SHA-256</th><td><code>{}</code></td></tr>\n", run.module.sha256);
+    if (run.compat)
+        h += fmt::format(
+            "<tr><th>older build</th><td><code id=\"older-build\">{}</code></td></tr>\n"
+            "<tr><th>older SHA-256</th><td><code id=\"older-sha256\">{}</code></td></tr>\n",
+            Escape(OlderBuildName(run)), Escape(run.compat->old_sha256));
     h += fmt::format("<tr><th>tool</th><td>vspconform {}</td></tr>\n", run.tool_version);
     h += fmt::format("<tr><th>profile / seed</th><td>{} / {}</td></tr>\n", ProfileName(run.profile), run.seed);
     h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n", run.Cases(), run.Calls());

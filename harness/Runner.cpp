@@ -59,6 +59,7 @@ FaultRecord Runner::EndCall(CallRecord *rec) {
             rec->assertion = fmt::format("{}|{}|{}", a->expression, a->file, a->line);
         ResetFailedAssertions();
     }
+    ++calls_returned_;
     if (SharedStatus *s = status_) {
         s->in_call.store(0, std::memory_order_relaxed);
         s->counters.calls.Add(1);
@@ -343,13 +344,26 @@ void Runner::RestoreOp(const Op &op, Profile profile, CaseLog &log) {
             false, profile, log);
 }
 
+// Every packet object of the fake KMCL is in use between cases: something allocates packets it
+// never frees. The tester cannot go on (it would hand the callbacks a NULL VMBPACKET), and it is
+// not the callbacks' doing: a harness error.
+void Runner::PacketPoolExhausted() {
+    std::string why = fmt::format(
+        "all {} packet objects of the fake KMCL are in use while no case holds them: the module allocates packets "
+        "(VmbPacketAllocate) that are never freed, most likely in VspConformancePreparePacket or "
+        "VspConformanceReleasePacket (a restore's packet is the tester's to free; the hooks must free what they "
+        "allocate themselves)",
+        kPacketPoolSize);
+    if (on_harness_error_) on_harness_error_(why);
+}
+
 void Runner::Solo(const Case &c, int index, CaseLog &log) {
     const Slot &orig = slots_[index];
     if (orig.first_probe < 0) return;
     CallRecord base = orig.first_save >= 0 ? log.calls[orig.first_save] : log.calls[orig.first_probe];
     Slot solo;
     solo.packet = kmcl_.NewPacket(module_.channel);
-    if (!solo.packet) return;
+    if (!solo.packet) return PacketPoolExhausted();
     solo.record = NewPacketRecord(PacketOrigin::Solo, Tri::Unknown, log);
     log.packets[solo.record].source = orig.record;
     log.packets[solo.record].source_probe = orig.first_probe;
@@ -373,6 +387,12 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
     for (size_t i = 0; i < packets; ++i) {
         Slot &s = slots_[i];
         s.packet = kmcl_.NewPacket(module_.channel);
+        if (!s.packet) {
+            for (size_t j = 0; j < i; ++j) Release(slots_[j]);
+            log.skipped = true;
+            log.skip_reason = "no packet object was free";
+            return PacketPoolExhausted();
+        }
         s.record = NewPacketRecord(PacketOrigin::Case, Tri::Unknown, log);
         if (!Prepare(s, c.seeds[i], log)) {
             log.skipped = true;
@@ -382,7 +402,7 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
         }
     }
     for (const Op &op : c.ops) {
-        if (status_ && status_->stop_requested.load(std::memory_order_relaxed)) {
+        if (status_ && StopRequested()) {
             log.cut = true;
             break;
         }

@@ -108,6 +108,12 @@ public:
     void SetBeforeCall(BeforeCall before) { before_ = std::move(before); }
     // See GuardedArena::SetGap: once an overrun of SaveBuf is a known finding.
     void SetSaveBufGap(uint32_t gap) { save_arena_.SetGap(gap); }
+    // Module calls that returned, counted in this process's own memory (the status block's count
+    // is the module's to write too).
+    uint64_t calls_returned() const { return calls_returned_; }
+    // Told when the tester cannot go on because of the module's test hooks (every packet object in
+    // use): a harness error, not a finding. Without it, the case is skipped.
+    void SetHarnessErrorHandler(std::function<void(const std::string &)> h) { on_harness_error_ = std::move(h); }
 
 private:
     struct Slot {
@@ -135,6 +141,7 @@ private:
     void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
     void Release(Slot &slot);
     void Solo(const Case &c, int packet, CaseLog &log);
+    void PacketPoolExhausted();
     void BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions = nullptr,
                    int count = 0);
     FaultRecord EndCall(CallRecord *rec = nullptr);
@@ -153,9 +160,11 @@ private:
     std::array<Slot, kMaxPackets> slots_;
     std::vector<uint8_t> scratch_;
     uint32_t op_index_ = 0;
+    uint64_t calls_returned_ = 0;
     uint32_t restore_seq_ = 0;
     std::function<void(const CaseLog &, const CallRecord &)> trace_;
     BeforeCall before_;
+    std::function<void(const std::string &)> on_harness_error_;
 };
 
 // The LibBuf the tester passes to restore: recognisable, and different per restore.

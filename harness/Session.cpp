@@ -48,6 +48,10 @@ std::optional<Job> Session::FlushPromoted(const Job &fuzz_job) {
 std::vector<Job> Session::TakeNewJobs() { return std::move(new_jobs_); }
 
 uint32_t Session::CallTimeoutMs(Callback cb) const {
+    // The test hooks are test code, not the callbacks under test: a loaded machine must not turn
+    // a slow one into a failure (and one that does hang is a harness error, not a finding).
+    if (cb == Callback::Prepare || cb == Callback::Release)
+        return std::max<uint32_t>(10000, options_.pool.call_timeout_ms * 10);
     if (!hung_.count(cb)) return 0;
     return std::max<uint32_t>(50, options_.pool.call_timeout_ms / 20);
 }
@@ -97,6 +101,11 @@ void Session::Run(std::vector<Job> jobs) {
         if (j.config.mode == WorkerMode::Contract) contract_not_run_ += j.config.cases.size();  // states unplayed
     }
     for (auto &[shard, files] : promoted_) contract_not_run_ += files.size();
+    if (!pending_hangs_.empty())
+        notes_.push_back(fmt::format(
+            "{} call(s) ran past --timeout-ms but could not be played again alone before the run ended: not counted "
+            "as hangs",
+            pending_hangs_.size()));
     if (time_cap_hit_) {
         std::string what;
         if (sweep_not_run_) what += fmt::format("{} of {} sweep cases were not run", sweep_not_run_, sweep().planned);
@@ -168,6 +177,7 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
     } else if (auto *cv = std::get_if<msg::Covered>(&m)) {
         covered_ = *cv;
     } else if (auto *f = std::get_if<msg::Found>(&m)) {
+        if (job.config.mode == WorkerMode::Confirm) return;  // a known case, played again for its timing
         if (minimizing) {  // the finding as the smallest case shows it: the minimization's result
             minimized_[job.ordinal].finding = f->finding;
             return;
@@ -259,6 +269,29 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         return {};
     }
     if (kind.unit == JobUnit::Candidates) return MinimizeAfterDeath(job, end);
+    if (job.config.mode == WorkerMode::Confirm) {
+        Confirmed(job, end);
+        return {};
+    }
+    // The test hooks (VspConformancePreparePacket, VspConformanceReleasePacket) are the module
+    // author's test code around the callbacks: one that crashes or hangs stops the run as a
+    // harness error, never a finding against save or restore.
+    if (end.in_call && (end.call.callback == Callback::Prepare || end.call.callback == Callback::Release) &&
+        end.how != EndHow::BadMessage && end.how != EndHow::ChannelLost && end.how != EndHow::Tampered) {
+        if (load_error_.empty()) {
+            const char *hook =
+                end.call.callback == Callback::Prepare ? "VspConformancePreparePacket" : "VspConformanceReleasePacket";
+            load_error_ = fmt::format(
+                "the test hook {} {}: a harness error (the hooks are test code, not the callbacks under test); "
+                "fix the hook and run again",
+                hook,
+                end.how == EndHow::Hung ? fmt::format("did not return within {} ms", CallTimeoutMs(end.call.callback))
+                : end.how == EndHow::Crashed ? "crashed with " + SignalName(end.signo)
+                : end.how == EndHow::Exited  ? fmt::format("exited the process (status {})", end.exit_code)
+                                             : std::string(EndHowName(end.how)));
+        }
+        return {};
+    }
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, kind.stage);
     // The exploration tier's cases are KMCL's calls: they replay under the kmcl profile.
     death.profile = kind.kmcl() ? Profile::Kmcl : job.config.profile;
@@ -268,11 +301,16 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     if (kind.unit == JobUnit::Indices) ++st.cases;  // the case that killed the worker ran too
     for (RunListener *r : options_.listeners) r->OnDeath(job, end, death);
     bool repeat_hang = end.how == EndHow::Hung && end.in_call && hung_.count(end.call.callback);
-    if (repeat_hang && findings_.Contains(death.Key()))
+    if (repeat_hang && findings_.Contains(death.Key())) {
         findings_.AddOccurrences(death.Key(), 1);  // caught on the short timeout: counted, not represented
-    else
+    } else if (end.how == EndHow::Hung && end.in_call && !options_.scratch.empty()) {
+        // A call that ran past the timeout counts only when its case, played alone, does so again:
+        // that replay runs next, before the rest of the queue.
+        if (auto confirm = ConfirmHang(job, end, death)) next.push_back(std::move(*confirm));
+    } else {
         AddFinding(death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
-    if (end.how == EndHow::Hung && end.in_call) hung_.insert(end.call.callback);
+        if (end.how == EndHow::Hung && end.in_call) hung_.insert(end.call.callback);
+    }
     std::string why_not;
     auto again = policy_.Continue(job, end, death, &why_not);
     if (!why_not.empty()) {
@@ -280,11 +318,69 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
         if (kind.unit == JobUnit::Executions) fuzz_not_run_ += job.config.runs - std::min(job.config.runs, t.execs);
     }
     if (again) {
-        next.insert(next.begin(), *again);
+        next.push_back(*again);  // after the confirmation of a hang, if there is one
     } else {
         flush();
     }
     return next;
+}
+
+// The case of a hang, written to scratch space, as the one file of a Confirm job. Hangs with one key
+// are confirmed once (later ones wait for that verdict and are counted with it).
+std::optional<Job> Session::ConfirmHang(const Job &job, const WorkerEnd &end, const Finding &death) {
+    if (auto it = confirming_.find(death.Key()); it != confirming_.end()) {
+        if (auto p = pending_hangs_.find(it->second); p != pending_hangs_.end())
+            ++p->second.repeats;
+        else
+            findings_.AddOccurrences(death.Key(), 1);
+        return std::nullopt;
+    }
+    const uint32_t ordinal = 50000 + confirm_jobs_++;
+    std::string file = fmt::format("{}/hang-{}.case", options_.scratch, ordinal);
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char *>(end.case_bytes.data()),
+              static_cast<std::streamsize>(end.case_bytes.size()));
+    out.close();
+    if (!out) {  // no room to confirm it: it counts as seen
+        AddFinding(death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
+        return std::nullopt;
+    }
+    confirming_[death.Key()] = ordinal;
+    pending_hangs_[ordinal] = PendingHang{death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX}, 0};
+    Job j;
+    j.config = job.config;
+    j.config.mode = WorkerMode::Confirm;
+    j.config.profile = death.profile;
+    j.config.cases = {file};
+    j.config.generation = 0;
+    j.ordinal = ordinal;
+    return j;
+}
+
+// The Confirm job of a hang ended: a hang again is the finding; a case that returns in time when
+// played alone was a loaded machine, not the module (a note, no finding).
+void Session::Confirmed(const Job &job, const WorkerEnd &end) {
+    auto it = pending_hangs_.find(job.ordinal);
+    if (it == pending_hangs_.end()) return;
+    PendingHang p = std::move(it->second);
+    pending_hangs_.erase(it);
+    if (end.how == EndHow::Hung) {
+        Callback cb = p.death.call ? p.death.call->callback : Callback::None;
+        p.death.occurrences += p.repeats;
+        AddFinding(std::move(p.death), p.origin);
+        if (cb != Callback::None) hung_.insert(cb);
+    } else if (end.how == EndHow::Done) {
+        notes_.push_back(fmt::format(
+            "{} did not return within {} ms once, but returned in time when its case was played again alone: "
+            "the machine was loaded; not counted as a hang",
+            p.death.call ? CallbackName(p.death.call->callback) : std::string_view("a call"),
+            options_.pool.call_timeout_ms));
+    } else if (IsDeath(end.how) && end.loaded) {
+        // Played alone, the case did something else that is a finding in its own right.
+        Finding other = DeathFinding(end, options_.pool.call_timeout_ms, p.death.stage);
+        other.profile = p.death.profile;
+        AddFinding(std::move(other), p.origin);
+    }
 }
 
 // A candidate killed the minimizing worker. If that is the finding being minimized,

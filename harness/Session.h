@@ -41,6 +41,9 @@ struct SessionOptions {
     uint64_t seed = 1;                     // the sweep's families, for what a cut run did not do
     double max_time = 0;                   // seconds, for the notes (the deadline itself is in `pool`)
     std::vector<RunListener *> listeners;  // told what happens as it happens
+    // Where the session may write the cases it replays to confirm a hang (empty: a hang counts at
+    // once, unconfirmed).
+    std::string scratch;
 };
 
 class Session : public PoolListener {
@@ -98,6 +101,8 @@ private:
     void NoteNotRun(const WorkerConfig &c, uint64_t from);
     std::optional<Job> FlushPromoted(const Job &fuzz_job);
     std::vector<Job> MinimizeAfterDeath(const Job &job, const WorkerEnd &end);
+    std::optional<Job> ConfirmHang(const Job &job, const WorkerEnd &end, const Finding &death);
+    void Confirmed(const Job &job, const WorkerEnd &end);
     void AddFinding(Finding f, FindingOrigin origin);
 
     SessionOptions options_;
@@ -130,6 +135,14 @@ private:
     std::map<uint32_t, uint32_t> contract_batches_;
     std::vector<Job> new_jobs_;
     std::set<Callback> hung_;
+    struct PendingHang {
+        Finding death;
+        FindingOrigin origin;
+        uint64_t repeats = 0;
+    };
+    std::map<uint32_t, PendingHang> pending_hangs_;  // by the ordinal of the Confirm job
+    std::map<std::string, uint32_t> confirming_;     // finding key -> the Confirm job's ordinal
+    uint32_t confirm_jobs_ = 0;
     std::vector<std::string> notes_;
     std::string time_cap_note_;
 };

@@ -6,6 +6,7 @@ namespace vspc {
 
 std::string RunSummary::NothingTested() const {
     if (!error.empty()) return {};
+    if (!incomplete.empty()) return incomplete;
     if (command == CommandId::Compat && state_saves > 0 &&
         evidence[RuleFor(RuleId::CP1).Index()] + evidence[RuleFor(RuleId::CP3).Index()] == 0)
         return "no record of one build was restored by the other next to its own state of the same seed (no "
@@ -65,8 +66,16 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
     r.outcome = RuleOutcome::NotReached;
     if (!NothingTested().empty()) {
         // Stateless packets and hostile records may have exercised it, but a run that saved
-        // no state tested nothing that counts: no rule passes in it.
-        r.reason = "the run could not test the module: no packet with state was ever saved";
+        // no state (or did not finish its contract) tested nothing that counts: no rule passes in it.
+        r.reason = incomplete.empty() ? "the run could not test the module: no packet with state was ever saved"
+                                      : "the run did not finish the contract sweep";
+        return r;
+    }
+    // A rule passes only when every case family that sets out to exercise it ran to its end:
+    // evidence from the cases that did run is not the whole contract.
+    if (time_cap_hit && (rule.families & cut_families)) {
+        r.reason = fmt::format("the {} cut cases that exercise it",
+                               interrupted ? std::string("interruption") : fmt::format("time cap ({:g} s)", max_time));
         return r;
     }
     if (r.exercised > 0) {
@@ -77,8 +86,6 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.reason = "VspConformancePreparePacket rejected every seed";
     else if (rule.needs == RuleNeeds::State && state_saves == 0)
         r.reason = hooks.prepare ? "no packet had state" : "the module exports no VspConformancePreparePacket";
-    else if (time_cap_hit && (rule.families & cut_families))
-        r.reason = fmt::format("the time cap ({:g} s) cut the cases that exercise it", max_time);
     else
         r.reason = "no case of this run exercised it";
     return r;

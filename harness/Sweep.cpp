@@ -95,13 +95,14 @@ Case TruncationCase(const std::vector<uint8_t> &s, uint32_t max_len) {
     return trunc;
 }
 
-// Bit flips: every bit of the first 32 bytes, then a spread over the rest.
+// Bit flips: every bit of the first 16 bytes (where headers, versions and lengths are), then a
+// spread over the rest. (The exploration tier's record stages walk further.)
 Case FlipCase(const std::vector<uint8_t> &s, uint32_t record_len, std::mt19937_64 &rng) {
     Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
-    for (uint32_t bit = 0; bit < 256; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
-    uint32_t span = std::max<uint32_t>(1, record_len * 8 > 256 ? record_len * 8 - 256 : 1);
-    for (uint32_t k = 0; k < 256; ++k)
-        flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, 256 + static_cast<uint32_t>(rng() % span), Alternate(k)));
+    for (uint32_t bit = 0; bit < 128; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
+    uint32_t span = std::max<uint32_t>(1, record_len * 8 > 128 ? record_len * 8 - 128 : 1);
+    for (uint32_t k = 0; k < 128; ++k)
+        flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, 128 + static_cast<uint32_t>(rng() % span), Alternate(k)));
     for (uint32_t k = 0; k < 8; ++k) flips.ops.push_back(RestoreOp(0, Mutation::Extend, k * 9, Alternate(k)));
     return flips;
 }
@@ -185,6 +186,22 @@ std::vector<PlannedCase> SweepPlan(uint64_t seed) {
         if (si % 4 == 0) plan.push_back({JunkCase(s, rng), Hostile});
     }
     return plan;
+}
+
+std::vector<uint64_t> SweepChunkBounds(const std::vector<PlannedCase> &plan, size_t chunks) {
+    // A case costs about what its ops do (a hostile restore case has hundreds; a contract case a
+    // few), so chunks of equal total ops finish together.
+    uint64_t total = 0;
+    for (const PlannedCase &p : plan) total += p.c.ops.size() + 1;
+    std::vector<uint64_t> bounds{0};
+    uint64_t sum = 0;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        sum += plan[i].c.ops.size() + 1;
+        while (bounds.size() < chunks && sum * chunks >= total * bounds.size()) bounds.push_back(i + 1);
+    }
+    while (bounds.size() <= chunks) bounds.push_back(plan.size());
+    bounds.back() = plan.size();
+    return bounds;
 }
 
 std::vector<Case> SweepCases(uint64_t seed) {

@@ -25,6 +25,9 @@ struct PlannedCase {
 // costly part), so a run cut short has exercised every rule family it could.
 std::vector<PlannedCase> SweepPlan(uint64_t seed);
 std::vector<Case> SweepCases(uint64_t seed);
+// The plan split into `chunks` contiguous ranges of about equal cost: chunk k is the cases
+// [bounds[k], bounds[k+1]) (some may be empty).
+std::vector<uint64_t> SweepChunkBounds(const std::vector<PlannedCase> &plan, size_t chunks);
 
 // The full contract for one state: save contract, round trip, truncations up
 // to the record's length, bit flips, arbitrary bytes, and the state in flight

@@ -32,6 +32,14 @@
 extern "C" int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*cb)(const uint8_t *data, size_t size));
 
 namespace vspc {
+
+namespace {
+const WorkerControl *g_control = nullptr;
+}  // namespace
+
+void SetWorkerControl(const WorkerControl *control) { g_control = control; }
+bool StopRequested() { return g_control && g_control->stop_requested.load(std::memory_order_relaxed) != 0; }
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -70,6 +78,7 @@ private:
     void Minimize();
     void Coverage();
     void Cases();
+    void Confirm();
     void ShapeForExploration(Case &c) const;
     CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
@@ -91,6 +100,7 @@ private:
     // Fuzz mode
     Case input_;
     uint64_t executions_ = 0, initial_inputs_ = 0;
+    uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
     uint64_t promoted_count_ = 0;
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
@@ -142,19 +152,25 @@ void WorkerSession::SendFindings() {
 void WorkerSession::Finish(bool finished) {
     if (done_sent_) return;
     done_sent_ = true;
-    status_->finished.store(finished ? 1 : 0, std::memory_order_relaxed);
     msg::Done done;
     for (const auto &[key, n] : player_.repeats()) done.repeats.emplace_back(key, n);
+    // The counts the verdict rests on, from this process's own memory: the supervisor takes
+    // these, and a status block that says otherwise was written by someone else.
+    done.finished = finished;
+    done.cases_run = player_.cases_run();
+    done.cases_skipped = player_.cases_skipped();
+    done.calls = player_.runner().calls_returned();
+    done.execs = execs_;
+    done.state_saves = player_.state_saves();
+    done.evidence = player_.evidence();
     Send(done);
 }
-
-bool StopRequested(const SharedStatus *s) { return s->stop_requested.load(std::memory_order_relaxed) != 0; }
 
 void WorkerSession::Sweep() {
     const auto plan = SweepPlan(config_.seed);
     uint64_t end = std::min<uint64_t>(config_.end, plan.size());
     uint64_t i = config_.begin;
-    for (; i < end && !StopRequested(status_); ++i) {
+    for (; i < end && !StopRequested(); ++i) {
         player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
     }
@@ -222,12 +238,23 @@ void WorkerSession::Replay() {
 // its header names; a bare case (a corpus file the exploration tier made) under kmcl.
 void WorkerSession::Cases() {
     size_t i = 0;
-    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+    for (; i < config_.cases.size() && !StopRequested(); ++i) {
         CaseToPlay c = ReadCase(config_.cases[i], Profile::Kmcl);
         player_.Play(c.bytes.data(), c.bytes.size(), c.profile, Stage::Fuzz, i, fresh_);
         SendFindings();
     }
     player_.SetCompat(std::nullopt);
+    Finish(i >= config_.cases.size());
+}
+
+// A case that hung, played again alone (the supervisor times it as any other).
+void WorkerSession::Confirm() {
+    size_t i = 0;
+    for (; i < config_.cases.size() && !StopRequested(); ++i) {
+        CaseToPlay c = ReadCase(config_.cases[i]);
+        player_.Play(c.bytes.data(), c.bytes.size(), c.profile, Stage::Replay, i, fresh_);
+        fresh_.clear();
+    }
     Finish(i >= config_.cases.size());
 }
 
@@ -237,7 +264,7 @@ void WorkerSession::Records() {
     const auto seeds = SweepSeeds(config_.seed);
     uint64_t end = std::min<uint64_t>(config_.end, seeds.size());
     uint64_t i = config_.begin;
-    for (; i < end && !StopRequested(status_); ++i) {
+    for (; i < end && !StopRequested(); ++i) {
         player_.Play(ExploreCase(seeds[i], false), Profile::Kmcl, Stage::Sweep, i, fresh_);
         SendFindings();
         const CaseLog &log = player_.log();
@@ -267,10 +294,10 @@ void WorkerSession::Migrate() {
     }
     uint64_t end = std::min<uint64_t>(config_.end, archive.entries.size());
     uint64_t i = config_.begin;
-    for (; i < end && !StopRequested(status_); ++i) {
+    for (; i < end && !StopRequested(); ++i) {
         const ArchiveEntry &e = archive.entries[i];
         const auto cases = MigrationCases(e.seed, e.record, config_.seed ^ (i * 0x9E3779B97F4A7C15ull));
-        for (size_t k = 0; k < cases.size() && !StopRequested(status_); ++k) {
+        for (size_t k = 0; k < cases.size() && !StopRequested(); ++k) {
             player_.SetCompat(CompatOf(e.record), k == 0);  // the first is the record as it is
             player_.Play(cases[k], config_.profile, Stage::Compat, i, fresh_);
             SendFindings();
@@ -355,7 +382,7 @@ void WorkerSession::PlayContract(const std::vector<uint8_t> &state, uint64_t ind
     uint64_t h = 0;
     for (uint8_t b : state) h = h * 1099511628211ull + b;
     for (const Case &c : StateCases(state, partners_, record_len, h ^ config_.seed)) {
-        if (StopRequested(status_)) return;
+        if (StopRequested()) return;
         player_.Play(c, config_.profile, Stage::Fuzz, index, fresh_);
         SendFindings();
     }
@@ -365,7 +392,7 @@ void WorkerSession::Contract() {
     const auto seeds = SweepSeeds(config_.seed);
     for (size_t i : {9, 13, 24, 31}) partners_.push_back(seeds[i % seeds.size()]);
     size_t i = 0;
-    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+    for (; i < config_.cases.size() && !StopRequested(); ++i) {
         std::ifstream in(config_.cases[i], std::ios::binary);
         std::vector<uint8_t> state((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         if (state.size() > kMaxSeedSize) state.resize(kMaxSeedSize);
@@ -390,6 +417,7 @@ void WorkerSession::ShapeForExploration(Case &c) const {
 void WorkerSession::Minimize() {
     Case start = DecodeCase(ReadCase(config_.cases.at(0)).bytes);
     auto shows = [&](const Case &c, uint64_t number) {
+        ++execs_;
         status_->counters.execs.Add(1);
         return player_.Shows(c, config_.profile, config_.target, number);
     };
@@ -432,7 +460,7 @@ void WorkerSession::Coverage() {
     std::vector<uint8_t> hit(coverage_.counters(), 0);
     coverage_.Clear();
     uint64_t i = 0;
-    for (; i < config_.cases.size() && !StopRequested(status_); ++i) {
+    for (; i < config_.cases.size() && !StopRequested(); ++i) {
         Case c = DecodeCase(CaseBytesOf(ReadFileBytes(config_.cases[i], kMaxCaseFileBytes)));
         if (config_.shared_corpus) ShapeForExploration(c);
         player_.Play(c, config_.shared_corpus ? Profile::Kmcl : config_.profile, Stage::Replay, i, fresh_);
@@ -451,11 +479,12 @@ void WorkerSession::Coverage() {
 }
 
 int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
-    if (StopRequested(status_)) {
+    if (StopRequested()) {
         Finish(false);
         _exit(0);
     }
     ++executions_;
+    ++execs_;
     status_->counters.execs.Add(1);
     // The exploration tier: one packet, KMCL's pair into an exact-size buffer,
     // and the restores the input asks for; judged under the kmcl profile (the
@@ -480,6 +509,13 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
         bool sampled = (h >> 17) % kPromotionSampling == 0;
         if ((fresh_coverage || sampled) && promoted_.insert(h).second) Promote(input_.seeds[0]);
     }
+    if (executions_ >= config_.runs) {
+        // Its executions are done: end here, as every worker ends, rather than by libFuzzer's exit()
+        // (which runs the module's thread_local destructors and atexit handlers first: its
+        // teardown is not under test).
+        Finish(true);
+        _exit(0);
+    }
     return 0;
 }
 
@@ -488,7 +524,7 @@ void WorkerSession::OnExit() {
     // exit came from inside a module call (that is a finding: the supervisor
     // sees an exit without a done message).
     if (status_->in_call.load(std::memory_order_relaxed)) return;
-    Finish(!StopRequested(status_));
+    Finish(!StopRequested());
     // The module's destructors and atexit handlers would run next: its teardown is not under
     // test, and a slow or crashing one must not turn a finished shard into a death.
     _exit(0);
@@ -553,6 +589,12 @@ int WorkerSession::Main() {
         return 3;
     }
     ResetWdkRecords();  // what the init hook allocated is the channel's, not a packet's
+    // A harness error (the test hooks leak packet objects) ends the job: the run cannot test.
+    player_.runner().SetHarnessErrorHandler([this](const std::string &why) {
+        Send(msg::LoadError{why});
+        if (sink_) return;
+        _exit(3);
+    });
     Hooks hooks;
     hooks.save = module_.save != nullptr;
     hooks.restore = module_.restore != nullptr;
@@ -603,6 +645,11 @@ int RunWorkerIfRequested(int argc, char **argv) {
     }
     void *shm = mmap(nullptr, sizeof(SharedStatus), PROT_READ | PROT_WRITE, MAP_SHARED, config.shm_fd, 0);
     if (shm == MAP_FAILED) return 70;
+    // The control block: read-only here (its memfd is sealed against writable mappings).
+    void *ctl = mmap(nullptr, kWorkerControlBytes, PROT_READ, MAP_SHARED, config.ctl_fd, 0);
+    if (ctl == MAP_FAILED) return 70;
+    SetWorkerControl(static_cast<const WorkerControl *>(ctl));
+    close(config.ctl_fd);  // the mapping is all it needs; the module gets no descriptor of it
     static WorkerSession *session = new WorkerSession(config, static_cast<SharedStatus *>(shm));
     g_session = session;
     // Before the module is loaded (its constructors run in dlopen): the seccomp filter.

@@ -73,13 +73,13 @@ int Check(Run &run) {
 
     // 1. The contract: the sweep in fixed chunks, the corpus's cases, the archive's records.
     //    Ordinals put the sweep first: of two equal findings, the sweep's (simpler) reproducer is kept.
-    const uint64_t sweep_size = SweepPlan(opt.seed).size();
+    const std::vector<uint64_t> bounds = SweepChunkBounds(SweepPlan(opt.seed), kSweepChunks);
     std::vector<Job> contract;
     for (uint64_t i = 0; i < kSweepChunks; ++i) {
         WorkerConfig c = base;
         c.mode = WorkerMode::Sweep;
-        c.begin = sweep_size * i / kSweepChunks;
-        c.end = sweep_size * (i + 1) / kSweepChunks;
+        c.begin = bounds[i];
+        c.end = bounds[i + 1];
         if (c.begin < c.end) contract.push_back(Job{c, static_cast<uint32_t>(i), 0});
     }
     if (!corpus_files.empty()) {

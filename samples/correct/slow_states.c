@@ -9,11 +9,15 @@
 
 #include "common/mini_vsp.h"
 
+#ifndef SLOW_STATE_MS
+#define SLOW_STATE_MS 20
+#endif
+
 MINI_VSP_STATE_HOOKS
 
 static void DrainQueue(UINT32 Tag)
 {
-    struct timespec Wait = {0, 20 * 1000 * 1000};
+    struct timespec Wait = {0, SLOW_STATE_MS * 1000L * 1000L};
 
     if (Tag % 3 == 0) {
         nanosleep(&Wait, NULL);
