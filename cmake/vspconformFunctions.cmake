@@ -24,7 +24,7 @@
 #
 # ---- vspconform_add_check(MODULE <target>... [PROFILE strict|kmcl ...] (default: strict)
 #                          [ARGS <check argument>...] [REPORT_ROOT <dir>] [TIMEOUT <seconds>]
-#                          [SOURCE_ROOT <dir>])
+#                          [SOURCE_ROOT <dir>] [CORPUS <dir>])
 # One CTest test per module target and profile, running
 #   vspconform check <module file> --profile <profile> --report-dir <dir> --source-root <SOURCE_ROOT>
 #                    <ARGS> <VSPCONFORM_CHECK_ARGS>
@@ -36,6 +36,10 @@
 #   reports     <REPORT_ROOT>/<flavour>-<profile>/<name>/ (report.md, report.html, report.json,
 #               junit.xml, results.sarif, cases/, worker.log); REPORT_ROOT defaults to
 #               VSPCONFORM_REPORT_ROOT, which defaults to ${CMAKE_BINARY_DIR}/vspconform-reports.
+# CORPUS <dir> (check --corpus): the team's regression cases and saved corpus, played before the
+# exploration, which starts from them; check writes the new corpus files back into it. Without it,
+# and with the cache variable VSPCONFORM_CORPUS_ROOT set, each check gets
+# <VSPCONFORM_CORPUS_ROOT>/<flavour>-<profile>/<name> (keep that directory in the CI cache).
 # The cache variable VSPCONFORM_CHECK_ARGS adds arguments to every check of the build tree
 # (-DVSPCONFORM_CHECK_ARGS="--runs;100000" for a longer coverage-guided stage).
 #
@@ -102,7 +106,7 @@ function(vspconform_add_module)
 endfunction()
 
 function(vspconform_add_check)
-  cmake_parse_arguments(C "" "REPORT_ROOT;TIMEOUT;SOURCE_ROOT" "MODULE;PROFILE;ARGS" ${ARGN})
+  cmake_parse_arguments(C "" "REPORT_ROOT;TIMEOUT;SOURCE_ROOT;CORPUS" "MODULE;PROFILE;ARGS" ${ARGN})
   if(NOT C_SOURCE_ROOT)
     set(C_SOURCE_ROOT "${CMAKE_SOURCE_DIR}")
   endif()
@@ -113,6 +117,9 @@ function(vspconform_add_check)
   if(C_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "vspconform_add_check: unknown arguments ${C_UNPARSED_ARGUMENTS}")
   endif()
+  # CORPUS dir: the team's regression cases and saved corpus, played before the exploration starts
+  # from them; check writes the new corpus files back (keep the directory in the CI cache).
+  set(VSPCONFORM_CORPUS_ROOT "" CACHE PATH "a corpus directory per module, flavour and profile under it (check --corpus)")
   if(NOT C_MODULE)
     message(FATAL_ERROR "vspconform_add_check: MODULE <target>... is required")
   endif()
@@ -140,10 +147,16 @@ function(vspconform_add_check)
         message(FATAL_ERROR "vspconform_add_check: PROFILE is strict or kmcl, not '${profile}'")
       endif()
       set(dir "${C_REPORT_ROOT}/${flavour}-${profile}/${name}")
+      set(corpus_args)
+      if(C_CORPUS)
+        set(corpus_args --corpus ${C_CORPUS})
+      elseif(VSPCONFORM_CORPUS_ROOT)
+        set(corpus_args --corpus "${VSPCONFORM_CORPUS_ROOT}/${flavour}-${profile}/${name}")
+      endif()
       set(test vspconform/${name}/${flavour}/${profile})
       add_test(NAME ${test}
                COMMAND vspconform::vspconform check $<TARGET_FILE:${module}> --profile ${profile}
-                       --report-dir ${dir} ${source_args} ${C_ARGS} ${VSPCONFORM_CHECK_ARGS})
+                       --report-dir ${dir} ${source_args} ${corpus_args} ${C_ARGS} ${VSPCONFORM_CHECK_ARGS})
       set_tests_properties(${test} PROPERTIES
                            LABELS "vspconform;vspconform-${flavour};vspconform-${profile}"
                            TIMEOUT ${C_TIMEOUT})

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "Case.h"
+#include "Files.h"
 #include "Hex.h"
 #include "Sha256.h"
 #include "StrictJson.h"
@@ -23,10 +24,11 @@ using nlohmann::json;
 namespace {
 
 bool WriteFile(const fs::path &p, const std::vector<uint8_t> &bytes) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return static_cast<bool>(out);
+    return static_cast<bool>(WriteFileAtomically(p.string(), bytes));
 }
+
+// A manifest lists at most a few hundred records: a larger file is not one of ours.
+constexpr uint64_t kMaxManifestBytes = uint64_t{16} << 20;
 
 }  // namespace
 
@@ -40,8 +42,8 @@ std::string WriteArchive(const RecordArchive &a, const std::string &dir) {
     fs::path root(dir);
     // records/ and corpus/ are replaced whole: only those of an archive (ours), never a user's folders.
     bool ours = false;
-    if (std::ifstream in(root / "manifest.json"); in) {
-        json m = json::parse(in, nullptr, false);
+    if (auto bytes = ReadFileCapped((root / "manifest.json").string(), kMaxManifestBytes)) {
+        json m = json::parse(bytes->begin(), bytes->end(), nullptr, false);
         ours = m.is_object() && m.value("format", "") == "vspconform-records";
     }
     for (const char *sub : {"records", "corpus"})
@@ -75,14 +77,7 @@ std::string WriteArchive(const RecordArchive &a, const std::string &dir) {
               {"module", {{"path", a.module_path}, {"sha256", a.module_sha256}}},
               {"seed", a.seed},
               {"entries", entries}};
-    fs::path tmp = root / fmt::format(".manifest.json.{}", getpid());
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << m.dump(2) << "\n";
-        if (!out) return fmt::format("cannot write '{}'", tmp.string());
-    }
-    fs::rename(tmp, root / "manifest.json", ec);
-    if (ec) return fmt::format("cannot write '{}': {}", (root / "manifest.json").string(), ec.message());
+    if (auto ok = WriteFileAtomically((root / "manifest.json").string(), m.dump(2) + "\n"); !ok) return ok.error();
     return {};
 }
 
@@ -91,8 +86,10 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
     if (!IsArchive(dir))
         return fmt::format(
             "'{}' is not a record archive (no manifest.json): write one with 'vspconform records MODULE DIR'", dir);
-    std::ifstream in(root / "manifest.json");
-    json m = json::parse(in, nullptr, false);
+    // Everything read here is size-checked first: an archive may come from anywhere.
+    auto manifest = ReadFileCapped((root / "manifest.json").string(), kMaxManifestBytes);
+    if (!manifest) return fmt::format("'{}': {}", dir, manifest.error());
+    json m = json::parse(manifest->begin(), manifest->end(), nullptr, false);
     if (m.is_discarded() || !m.is_object())
         return fmt::format("'{}': manifest.json is not a JSON object", (root / "manifest.json").string());
     try {
@@ -120,10 +117,14 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
             std::string name = e.Str("record");
             if (name.find("..") != std::string::npos || name.empty() || name[0] == '/')
                 return fmt::format("'{}': entry record '{}' is outside the archive", dir, name);
-            std::ifstream rec(root / name, std::ios::binary);
-            if (!rec) return fmt::format("'{}': record file '{}' is missing", dir, name);
-            entry.record.assign(std::istreambuf_iterator<char>(rec), std::istreambuf_iterator<char>());
-            if (entry.record.size() != e.Int<uint64_t>("size") || entry.record.size() > kMaxRestoreBytes)
+            const uint64_t size = e.Int<uint64_t>("size");
+            if (size > kMaxRestoreBytes)
+                return fmt::format("'{}': record '{}' is {} bytes, more than a record may have ({})", dir, name, size,
+                                   kMaxRestoreBytes);
+            auto rec = ReadFileCapped((root / name).string(), size);
+            if (!rec) return fmt::format("'{}': record '{}': {}", dir, name, rec.error());
+            entry.record = std::move(*rec);
+            if (entry.record.size() != size)
                 return fmt::format("'{}': record '{}' is not the size the manifest says", dir, name);
             if (Sha256Hex(entry.record.data(), entry.record.size()) != e.Str("sha256"))
                 return fmt::format("'{}': record '{}' does not match its SHA-256 in the manifest", dir, name);

@@ -27,7 +27,7 @@ enum : uint8_t {
     kSendsMinimized = 4,
     kSendsCovered = 8,
 };
-enum : uint8_t { kJobPlaysAll = 1, kJobKmcl = 2, kJobCoverage = 4 };
+enum : uint8_t { kJobPlaysAll = 1, kJobKmcl = 2, kJobCoverage = 4, kJobOwnSlot = 8 };
 
 struct JobKind {
     WorkerMode mode;
@@ -42,6 +42,7 @@ struct JobKind {
     bool plays_all() const { return flags & kJobPlaysAll; }
     bool kmcl() const { return flags & kJobKmcl; }
     bool coverage() const { return flags & kJobCoverage; }
+    bool own_slot() const { return flags & kJobOwnSlot; }
 };
 
 const JobKind &KindOf(WorkerMode mode);

@@ -380,6 +380,7 @@ void Run::Fold(const Session &s) {
     r.fuzz.Add(s.fuzz());
     r.compat_stage.Add(s.compat());
     for (size_t i = 0; i < r.evidence.size(); ++i) r.evidence[i] += s.evidence()[i];
+    for (size_t i = 0; i < r.explored.size(); ++i) r.explored[i] += s.explored()[i];
     for (size_t i = 0; i < r.bytes_needed.size(); ++i) r.bytes_needed[i] += s.bytes_needed()[i];
     r.state_saves += s.state_saves();
     r.cut_families |= s.cut_families();

@@ -152,7 +152,15 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
                 queue.pop_front();
             }
         }
-        while (slots.size() < std::max(1u, options_.jobs) && !queue.empty()) {
+        // --jobs workers at once, and one more for a kind that has its own slot (JobKinds.def).
+        auto may_start = [&](const Job &j) {
+            if (slots.size() < std::max(1u, options_.jobs)) return true;
+            if (!KindOf(j.config.mode).own_slot()) return false;
+            for (auto &s : slots)
+                if (s->job.config.mode == j.config.mode) return false;
+            return true;
+        };
+        while (!queue.empty() && may_start(queue.front())) {
             auto s = std::make_unique<Slot>(std::move(queue.front()), limits, launcher_->Now());
             queue.pop_front();
             std::string error;

@@ -233,6 +233,7 @@ json JsonReport(const RunSummary &run) {
                          {"severity", SeverityName(r.severity)},
                          {"outcome", RuleOutcomeName(res.outcome)},
                          {"exercised", res.exercised},
+                         {"exercised_by_exploration", run.explored[r.Index()]},
                          {"reason", res.reason.empty() ? json(nullptr) : json(res.reason)}});
     }
     json violations = json::array(), warnings = json::array();
@@ -252,6 +253,8 @@ json JsonReport(const RunSummary &run) {
             {"started_at", str_or_null(run.started_at)},
             {"verdict", run.Verdict()},
             {"exit_code", run.ExitCode()},
+            {"interrupted", run.interrupted},
+            {"incomplete", str_or_null(run.incomplete)},
             {"error", !run.error.empty() ? json(run.error)
                       : !nothing.empty() ? json(nothing)
                                          : json(nullptr)},
@@ -296,6 +299,8 @@ json JsonReport(const RunSummary &run) {
               {"fuzz_cases", run.fuzz.cases},
               {"fuzz_calls", run.fuzz.calls},
               {"fuzz_promoted", run.fuzz.promoted},
+              {"fuzz_promoted_played", run.fuzz.promoted_played},
+              {"fuzz_promoted_cut", run.fuzz.promoted_cut},
               {"state_saves", run.state_saves},
               {"worker_restarts", run.sweep.restarts + run.fuzz.restarts},
               {"violations", violations.size()},
@@ -871,6 +876,17 @@ std::string WriteReports(RunSummary &run, const std::string &dir) {
     return err;
 }
 
+namespace {
+
+// Promoted states: how many got their contract, how many were cut.
+std::string PromotedText(const RunSummary &run) {
+    return fmt::format("{} played{}", run.fuzz.promoted_played,
+                       run.fuzz.promoted_cut ? fmt::format(", {} cut by the end of the run", run.fuzz.promoted_cut)
+                                             : "");
+}
+
+}  // namespace
+
 void PrintSummary(const RunSummary &run, std::FILE *out) {
     std::string verdict = run.Verdict();
     fmt::print(out, "vspconform {} {} (profile {}, seed {})\n", run.tool_version, CommandName(run.command),
@@ -894,19 +910,20 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
     if (run.error.empty() && run.campaign)
         fmt::print(out,
                    "tested   {} executions ({:.0f}/s), {} callback calls in {:.1f} s on {} worker(s); {} states "
-                   "promoted to the full contract; corpus {} files\n",
+                   "promoted to the full contract ({}); corpus {} files\n",
                    run.campaign->execs,
                    run.campaign->seconds > 0 ? static_cast<double>(run.campaign->execs) / run.campaign->seconds : 0.0,
-                   run.campaign->calls, run.campaign->seconds, run.jobs, run.fuzz.promoted, run.campaign->corpus_files);
+                   run.campaign->calls, run.campaign->seconds, run.jobs, run.fuzz.promoted, PromotedText(run),
+                   run.campaign->corpus_files);
     else if (run.error.empty() && run.command == CommandId::Compat)
         fmt::print(out, "tested   {} cases, {} calls ({} of {} coverage-guided runs) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.fuzz.execs, run.fuzz.planned, run.seconds, run.jobs);
     else if (run.error.empty())
         fmt::print(out,
                    "tested   {} cases, {} calls ({} of {} sweep cases, {} of {} coverage-guided runs, {} states "
-                   "promoted to the full contract) in {:.1f} s on {} worker(s)\n",
+                   "promoted to the full contract: {}) in {:.1f} s on {} worker(s)\n",
                    run.Cases(), run.Calls(), run.sweep.cases, run.sweep.planned, run.fuzz.execs, run.fuzz.planned,
-                   run.fuzz.promoted, run.seconds, run.jobs);
+                   run.fuzz.promoted, PromotedText(run), run.seconds, run.jobs);
     if (run.error.empty()) {
         int passed = 0, not_reached = 0;
         std::string missing;
@@ -920,6 +937,20 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
         }
         fmt::print(out, "rules    {} passed, {} not reached{}\n", passed, not_reached,
                    missing.empty() ? "" : ": " + missing);
+        // A campaign: which rules the contract (sweep-like cases on promoted states) exercised,
+        // and which only the exploration's own executions did.
+        if (run.campaign) {
+            std::string contract, exploration;
+            for (const Rule &r : AllRules()) {
+                const uint64_t all = run.evidence[r.Index()], explored = run.explored[r.Index()];
+                if (all > explored)
+                    contract += fmt::format("{}{}", contract.empty() ? "" : " ", r.name);
+                else if (explored > 0)
+                    exploration += fmt::format("{}{}", exploration.empty() ? "" : " ", r.name);
+            }
+            fmt::print(out, "         exercised by the contract: {}; by exploration only: {}\n",
+                       contract.empty() ? "none" : contract, exploration.empty() ? "none" : exploration);
+        }
     }
     for (const auto &n : run.notes) fmt::print(out, "note     {}\n", n);
     for (const Finding &f : run.findings) {

@@ -1,5 +1,7 @@
 #include "Session.h"
 
+#include "Files.h"
+
 #include <fstream>
 
 #include <fmt/format.h>
@@ -50,8 +52,7 @@ std::vector<Job> Session::TakeNewJobs() { return std::move(new_jobs_); }
 uint32_t Session::CallTimeoutMs(Callback cb) const {
     // The test hooks are test code, not the callbacks under test: a loaded machine must not turn
     // a slow one into a failure (and one that does hang is a harness error, not a finding).
-    if (cb == Callback::Prepare || cb == Callback::Release)
-        return std::max<uint32_t>(10000, options_.pool.call_timeout_ms * 10);
+    if (cb == Callback::Prepare || cb == Callback::Release) return options_.pool.call_timeout_ms * 10;
     if (!hung_.count(cb)) return 0;
     return std::max<uint32_t>(50, options_.pool.call_timeout_ms / 20);
 }
@@ -101,6 +102,8 @@ void Session::Run(std::vector<Job> jobs) {
         if (j.config.mode == WorkerMode::Contract) contract_not_run_ += j.config.cases.size();  // states unplayed
     }
     for (auto &[shard, files] : promoted_) contract_not_run_ += files.size();
+    stats_[static_cast<size_t>(JobStats::Fuzz)].promoted_played = promoted_played_;
+    stats_[static_cast<size_t>(JobStats::Fuzz)].promoted_cut = contract_not_run_;
     if (!pending_hangs_.empty())
         notes_.push_back(fmt::format(
             "{} call(s) ran past --timeout-ms but could not be played again alone before the run ended: not counted "
@@ -217,10 +220,19 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     if (kind.stats != JobStats::Tools) {
         state_saves_ += t.state_saves;
         for (size_t i = 0; i < evidence_.size(); ++i) evidence_[i] += t.evidence[i];
+        if (kind.sends & kSendsPromoted)  // the exploration's own share
+            for (size_t i = 0; i < explored_.size(); ++i) explored_[i] += t.evidence[i];
         for (size_t i = 0; i < bytes_needed_.size(); ++i) bytes_needed_[i] += t.bytes_needed[i];
     }
     edges_ = std::max(edges_, t.edges);
 
+    if (job.config.mode == WorkerMode::Contract) {  // promoted states that got their contract
+        const uint64_t n = job.config.cases.size();
+        promoted_played_ += end.how == EndHow::Done  ? n
+                            : end.how == EndHow::Cut ? std::min<uint64_t>(n, end.case_index)
+                            : IsDeath(end.how)       ? std::min<uint64_t>(n, end.case_index + 1)
+                                                     : 0;
+    }
     switch (end.how) {
     case EndHow::Done: flush(); return next;
     case EndHow::LoadError:
@@ -337,11 +349,7 @@ std::optional<Job> Session::ConfirmHang(const Job &job, const WorkerEnd &end, co
     }
     const uint32_t ordinal = 50000 + confirm_jobs_++;
     std::string file = fmt::format("{}/hang-{}.case", options_.scratch, ordinal);
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(end.case_bytes.data()),
-              static_cast<std::streamsize>(end.case_bytes.size()));
-    out.close();
-    if (!out) {  // no room to confirm it: it counts as seen
+    if (!WriteFileAtomically(file, end.case_bytes)) {  // no room to confirm it: it counts as seen
         AddFinding(death, FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
         return std::nullopt;
     }
@@ -395,10 +403,7 @@ std::vector<Job> Session::MinimizeAfterDeath(const Job &job, const WorkerEnd &en
     Finding death = DeathFinding(end, options_.pool.call_timeout_ms, Stage::Replay);
     death.profile = job.config.profile;
     if (death.Key() == job.config.target) {
-        std::ofstream out(job.config.output, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char *>(death.reproducer.data()),
-                  static_cast<std::streamsize>(death.reproducer.size()));
-        if (out) {
+        if (WriteFileAtomically(job.config.output, death.reproducer)) {
             o.file = p.input = job.config.output;
             ++o.accepted;
             p.reject.clear();

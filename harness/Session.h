@@ -68,6 +68,7 @@ public:
     // Records jobs: the records each saved (by the job's ordinal), in the order of the states.
     std::vector<ArchiveEntry> Saved(uint32_t ordinal) const;
     const Evidence &evidence() const { return evidence_; }
+    const Evidence &explored() const { return explored_; }  // the coverage-guided shards' share
     const BytesNeededHistogram &bytes_needed() const { return bytes_needed_; }
     uint64_t state_saves() const { return state_saves_; }
     uint64_t edges() const { return edges_; }  // the most module edges one fuzz worker reached
@@ -123,7 +124,8 @@ private:
     std::map<uint32_t, MinimizeProgress> minimizing_;
     msg::Covered covered_;
     std::map<uint32_t, std::map<uint64_t, ArchiveEntry>> saved_;
-    Evidence evidence_{};
+    Evidence evidence_{}, explored_{};
+    uint64_t promoted_played_ = 0;
     BytesNeededHistogram bytes_needed_{};
     uint64_t state_saves_ = 0;
     uint64_t edges_ = 0;

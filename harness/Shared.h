@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "Case.h"
@@ -98,6 +99,10 @@ struct SharedStatus {
     std::atomic<uint32_t> case_size;
     uint8_t case_bytes[kSharedCaseCapacity];
 };
+
+// samples/hostile/forge_counters.c writes these two counters by offset, as a module would.
+static_assert(offsetof(SharedStatus, counters) + offsetof(WorkerCounters, cases_run) == 24);
+static_assert(offsetof(SharedStatus, counters) + offsetof(WorkerCounters, execs) == 56);
 
 // Supervisor -> worker, in a memfd the supervisor seals against writes (F_SEAL_FUTURE_WRITE) before
 // the worker maps it read-only: a module cannot stop its own job early by writing the stop flag.

@@ -27,6 +27,7 @@ struct RuleResult {
 struct StageStats {
     uint64_t planned = 0;  // sweep: cases; fuzz: executions
     uint64_t cases = 0, skipped = 0, cut = 0, calls = 0, execs = 0, promoted = 0;
+    uint64_t promoted_played = 0, promoted_cut = 0;  // promoted states given / not given their contract
     uint32_t restarts = 0;
     void Add(const StageStats &o) {
         planned += o.planned;
@@ -36,6 +37,8 @@ struct StageStats {
         calls += o.calls;
         execs += o.execs;
         promoted += o.promoted;
+        promoted_played += o.promoted_played;
+        promoted_cut += o.promoted_cut;
         restarts += o.restarts;
     }
 };
@@ -102,6 +105,7 @@ struct RunSummary {
     std::optional<CompatRun> compat;
     uint64_t state_saves = 0;  // successful saves of a packet with state
     Evidence evidence{};
+    Evidence explored{};                  // the part of `evidence` the coverage-guided shards gave
     BytesNeededHistogram bytes_needed{};  // see Shared.h
     bool time_cap_hit = false;
     bool interrupted = false;  // stopped by SIGINT or SIGTERM before it was done

@@ -227,19 +227,19 @@ EndHow WorkerWatch::End(const ExitStatus &st, size_t unterminated, WorkerTotals 
     // teardown, which is not under test. A done message after too few cases is not an end: the
     // module forged it or cut the job short.
     if (phase_ == Phase::Finished && unterminated == 0) {
-        if (std::string why = Tampering(totals); !why.empty()) {
+        std::string why = Tampering(totals);
+        // The worker's own counts, not what the status block says.
+        totals.cases_run = done_->cases_run;
+        totals.cases_skipped = done_->cases_skipped;
+        totals.calls = done_->calls;
+        totals.execs = done_->execs;
+        totals.state_saves = done_->state_saves;
+        totals.evidence = done_->evidence;
+        if (!why.empty()) {
             error_ = why;
             return EndHow::Tampered;
         }
-        if (stop_at_ || PlayedItsCases(*done_)) {
-            totals.cases_run = done_->cases_run;
-            totals.cases_skipped = done_->cases_skipped;
-            totals.calls = done_->calls;
-            totals.execs = done_->execs;
-            totals.state_saves = done_->state_saves;
-            totals.evidence = done_->evidence;
-            return stop_at_ && !done_->finished ? EndHow::Cut : EndHow::Done;
-        }
+        if (stop_at_ || PlayedItsCases(*done_)) return stop_at_ && !done_->finished ? EndHow::Cut : EndHow::Done;
     }
     if (st.signaled) return EndHow::Crashed;
     if (unterminated > 0) {

@@ -324,11 +324,7 @@ void WorkerSession::SeedCorpus() {
     auto write = [&](const Case &c, size_t i, const char *what) {
         fs::path file = fs::path(config_.corpus) / fmt::format("seed-{:03}-{}", i, what);
         if (config_.shared_corpus && fs::exists(file, ec)) return;
-        std::string tmp = fmt::format("{}.tmp{}", file.string(), getpid());
-        auto bytes = EncodeCase(c);
-        std::ofstream(tmp, std::ios::binary)
-            .write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        fs::rename(tmp, file, ec);
+        (void)WriteFileAtomically(file.string(), EncodeCase(c));
     };
     // Another build's records (compat, --restore-corpus), for the byte mutators to turn into
     // the versions, magics and lengths of its layout. A compat shard explores only them.
@@ -363,8 +359,7 @@ void WorkerSession::Promote(const std::vector<uint8_t> &state) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     fs::path file = dir / fmt::format("g{}-{:08}.state", config_.generation, executions_);
-    std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char *>(state.data()), static_cast<std::streamsize>(state.size()));
+    if (!WriteFileAtomically(file.string(), state)) return;
     status_->counters.promoted.Add(1);
     ++promoted_count_;
     Send(msg::Promoted{file.string()});
@@ -393,9 +388,7 @@ void WorkerSession::Contract() {
     for (size_t i : {9, 13, 24, 31}) partners_.push_back(seeds[i % seeds.size()]);
     size_t i = 0;
     for (; i < config_.cases.size() && !StopRequested(); ++i) {
-        std::ifstream in(config_.cases[i], std::ios::binary);
-        std::vector<uint8_t> state((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (state.size() > kMaxSeedSize) state.resize(kMaxSeedSize);
+        std::vector<uint8_t> state = ReadFileBytes(config_.cases[i], kMaxSeedSize);
         PlayContract(state, i);
     }
     Finish(i >= config_.cases.size());

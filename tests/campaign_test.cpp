@@ -124,6 +124,12 @@ TEST_P(FuzzStateGated, FindsMinimizesAndReplays) {
     auto replay = RunProc(Cmd({"replay", module, case_file.string(), "--profile", profile}), dir.path());
     EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
     EXPECT_NE(replay.out.find("=> SP5 "), std::string::npos) << replay.Describe();
+    // Every artifact says what it needs: replayed with no flags at all, it shows its finding.
+    for (const auto &e : fs::directory_iterator(dir / "report" / "artifacts")) {
+        auto bare = RunProc(Cmd({"replay", module, e.path().string()}), dir.path());
+        EXPECT_EQ(bare.exit_code, 1) << bare.Describe();
+        EXPECT_NE(bare.out.find("(profile " + profile + ")"), std::string::npos) << bare.Describe();
+    }
     // The fuzz target reproduces the same file (libFuzzer runs a file given as an argument once):
     // the overrun hits the guard page, a deadly signal to it, in the module's save.
     setenv("VSPCONFORM_MODULE", module.c_str(), 1);

@@ -23,6 +23,8 @@
 #   VSPCONFORM_PACKAGE       a vspconform-VERSION-Linux-x86_64.tar.gz (cpack) to install from
 #   VSPCONFORM_SOURCE        else: vspconform's source, built with its "tool" preset [./vspconform]
 #   VSPCONFORM_CHECK_ARGS    extra arguments for every check, e.g. "--runs 100000" for a nightly job
+#   VSPCONFORM_CORPUS_DIR    the checks' corpora (check --corpus: regression cases in, new corpus files
+#                            out), one per flavour, profile and module; the workflows cache it [./.vspconform/corpus]
 set -euo pipefail
 
 project=${VSPCONFORM_PROJECT_DIR:-.}
@@ -139,8 +141,10 @@ step_build() {
         IFS=';'
         echo "${args[*]}"
     )
+    local corpus
+    corpus=$(absolute "${VSPCONFORM_CORPUS_DIR:-.vspconform/corpus}")
     cmake -S "$project" -B "$build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_PREFIX_PATH="$prefix" \
-        -DVSPCONFORM_CHECK_ARGS="$joined"
+        -DVSPCONFORM_CHECK_ARGS="$joined" -DVSPCONFORM_CORPUS_ROOT="$corpus"
     cmake --build "$build"
 }
 

@@ -17,8 +17,7 @@
 MINI_VSP_STATE_HOOKS
 MINI_VSP_RESTORE
 
-NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
-{
+NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     struct timespec Wait = {0, SLOW_SAVE_MS * 1000L * 1000L};
     const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
 
