@@ -9,18 +9,26 @@
 # ---- vspconform_add_module(NAME <name> SOURCES <file>...
 #                           [FLAVOURS plain|coverage|asan ...]     (default: plain)
 #                           [INCLUDE_DIRECTORIES <dir>...] [COMPILE_DEFINITIONS <def>...]
-#                           [COMPILE_OPTIONS <opt>...] [OUTPUT_DIRECTORY <dir>])
+#                           [COMPILE_OPTIONS <opt>...] [FORCE_INCLUDE <header>...]
+#                           [OUTPUT_DIRECTORY <dir>])
 # Builds the module once per flavour: target <name>_<flavour>, file lib<name>_<flavour>.so (in
 # OUTPUT_DIRECTORY, default ${CMAKE_CURRENT_BINARY_DIR}), and a target <name> that builds them all.
 #   plain     a plain shared library: overruns are still caught exactly, by guard pages
 #   coverage  + -fsanitize=fuzzer-no-link: check's coverage-guided stage follows the module's branches
 #   asan      + -fsanitize=fuzzer-no-link,address: also overflows of the module's own heap and stack
 #             objects, use after free (vspconform preloads the ASan runtime; do not link it)
-# Every flavour is compiled with -O1 -g -fno-omit-frame-pointer -Werror=implicit-function-declaration
+# Every flavour is compiled with -O1 -g -grecord-gcc-switches (the flags go into the module's DWARF,
+# and from there into every report) -fno-omit-frame-pointer -Werror=implicit-function-declaration
 # (a WDK routine without a declaration is a compile error here, not a load failure later), defines
 # VSPCONFORM=1 (for "#ifdef VSPCONFORM #include <WdkCompat.h> #else #include <ntddk.h> #endif") and
 # gets vspconform's headers: WdkCompat.h, VmbusKernelModeClientLibApi.h, VspConformance.h,
-# pshpack*.h / poppack.h. The coverage and asan flavours need clang (the one that built vspconform).
+# pshpack*.h / poppack.h, ntstrsafe.h. The coverage and asan flavours need clang (the one that built
+# vspconform).
+# FORCE_INCLUDE names headers of the project (relative to the calling CMakeLists.txt, or absolute)
+# that every source of the module includes first (-include), before its own first line: the place for
+# the declarations a driver needs that WdkCompat.h lacks (a WDK routine, a macro, a stub of a routine
+# the save/restore code calls), without editing the driver's files. Such a header comes before the
+# driver's own includes: have it include <WdkCompat.h> first when it uses the WDK's types.
 #
 # ---- vspconform_add_check(MODULE <target>... [PROFILE strict|kmcl ...] (default: strict)
 #                          [ARGS <check argument>...] [REPORT_ROOT <dir>] [TIMEOUT <seconds>]
@@ -56,7 +64,8 @@ set(VSPCONFORM_CHECK_ARGS "" CACHE STRING
 
 function(vspconform_add_module)
   cmake_parse_arguments(M "" "NAME;OUTPUT_DIRECTORY"
-                        "SOURCES;FLAVOURS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS;COMPILE_OPTIONS" ${ARGN})
+                        "SOURCES;FLAVOURS;INCLUDE_DIRECTORIES;COMPILE_DEFINITIONS;COMPILE_OPTIONS;FORCE_INCLUDE"
+                        ${ARGN})
   if(M_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "vspconform_add_module: unknown arguments ${M_UNPARSED_ARGUMENTS}")
   endif()
@@ -72,6 +81,15 @@ function(vspconform_add_module)
   if(NOT M_OUTPUT_DIRECTORY)
     set(M_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
   endif()
+
+  set(force_include)
+  foreach(header IN LISTS M_FORCE_INCLUDE)
+    cmake_path(ABSOLUTE_PATH header BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE OUTPUT_VARIABLE path)
+    if(NOT EXISTS "${path}" OR IS_DIRECTORY "${path}")
+      message(FATAL_ERROR "vspconform_add_module(${M_NAME}): FORCE_INCLUDE ${header}: no such header (${path})")
+    endif()
+    list(APPEND force_include "SHELL:-include \"${path}\"")
+  endforeach()
 
   add_custom_target(${M_NAME})
   foreach(flavour IN LISTS M_FLAVOURS)
@@ -98,9 +116,9 @@ function(vspconform_add_module)
     target_link_libraries(${target} PRIVATE vspconform::kmcl)
     target_include_directories(${target} PRIVATE ${M_INCLUDE_DIRECTORIES})
     target_compile_definitions(${target} PRIVATE VSPCONFORM=1 ${M_COMPILE_DEFINITIONS})
-    target_compile_options(${target} PRIVATE -O1 -g -fno-omit-frame-pointer
+    target_compile_options(${target} PRIVATE -O1 -g -grecord-gcc-switches -fno-omit-frame-pointer
                            $<$<COMPILE_LANGUAGE:C>:-Werror=implicit-function-declaration>
-                           ${sanitize} ${M_COMPILE_OPTIONS})
+                           ${sanitize} ${M_COMPILE_OPTIONS} ${force_include})
     add_dependencies(${M_NAME} ${target})
   endforeach()
 endfunction()

@@ -26,9 +26,18 @@ constexpr size_t kGuardPages = 16;
 
 struct StrayWrite {
     bool found = false;
-    int64_t offset = 0;  // relative to the buffer start: < 0 underrun, >= size overrun
+    int64_t offset = 0;  // relative to the buffer start: < 0 underrun, >= size overrun; the stray byte nearest it
+    int64_t last = 0;    // the stray byte farthest from the buffer (on the same side)
     uint32_t count = 0;  // stray bytes in the checked window
 };
+
+// The byte a guard-zone page holds once a write fault has opened it (FaultLinux.cpp): the bytes the
+// recovered write changed are the ones that differ, so the whole extent of an overrun is measured,
+// not only its first byte. Position dependent, like the canary.
+inline uint8_t GuardFill(uintptr_t address) {
+    uint32_t x = static_cast<uint32_t>(address) * 0x9E3779B1u + 0x3Cu;
+    return static_cast<uint8_t>((x >> 15) ^ (x >> 7) ^ 0xC3u);
+}
 
 // A writable buffer for the save callback (SaveBuf, and the *BytesNeeded slot).
 class GuardedArena {
@@ -42,7 +51,9 @@ public:
     // arena when needed (the only path that makes system calls).
     uint8_t *Place(uint32_t size, Placement placement, uint8_t fill);
     // After the call: finds stray writes next to the buffer, then restores the
-    // canary over the buffer and the window, ready for the next Place().
+    // canary over the buffer and the window, ready for the next Place(). When the
+    // strays reach the window's far end, the rest of the data on that side is
+    // checked too (so a long overrun is measured to its end).
     StrayWrite CheckAndReset(const uint8_t *buf, uint32_t size, Placement placement);
     // First offset in [from, size) whose byte is no longer the fill pattern, or -1.
     int64_t FirstChanged(const uint8_t *buf, uint32_t from, uint32_t size, uint8_t fill);

@@ -141,15 +141,17 @@ uint8_t *GuardedArena::Place(uint32_t size, Placement placement, uint8_t fill) {
 }
 
 // Finds the bytes of data[lo, hi) that are no longer the canary and restores them. The
-// reported offset is the stray byte nearest to the buffer: scanning down from hi when the
-// window lies before the buffer, up from lo when it lies after it.
+// reported offset is the stray byte nearest to the buffer (scanning down from hi when the
+// window lies before the buffer, up from lo when it lies after it), `last` the farthest.
 void GuardedArena::Sweep(size_t lo, size_t hi, bool before_buffer, size_t buf_off, StrayWrite &stray) {
     if (hi <= lo || std::memcmp(data_ + lo, canary_.data() + lo, hi - lo) == 0) return;  // the usual case
     for (size_t k = 0; k < hi - lo; ++k) {
         size_t i = before_buffer ? hi - 1 - k : lo + k;
         if (data_[i] == canary_[i]) continue;
-        if (!stray.found) stray.offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+        int64_t offset = static_cast<int64_t>(i) - static_cast<int64_t>(buf_off);
+        if (!stray.found) stray.offset = offset;
         stray.found = true;
+        stray.last = offset;
         ++stray.count;
         data_[i] = canary_[i];
     }
@@ -162,11 +164,20 @@ StrayWrite GuardedArena::CheckAndReset(const uint8_t *cbuf, uint32_t size, Place
     // The gap between a right-aligned buffer and its guard zone (SetGap).
     if (placement == Placement::Right)
         Sweep(buf_off + size, std::min(data_size_, buf_off + size + gap_), false, buf_off, overrun);
-    // The window on the side the guard zone does not cover.
-    if (placement == Placement::Right)
-        Sweep(buf_off > kSlackWindow ? buf_off - kSlackWindow : 0, buf_off, true, buf_off, window);
-    else
-        Sweep(buf_off + size, std::min(data_size_, buf_off + size + kSlackWindow), false, buf_off, window);
+    // The window on the side the guard zone does not cover; when the strays reach its far end,
+    // the rest of that side (an overrun longer than the window is measured to its end).
+    if (placement == Placement::Right) {
+        size_t lo = buf_off > kSlackWindow ? buf_off - kSlackWindow : 0;
+        Sweep(lo, buf_off, true, buf_off, window);
+        if (window.found && lo > 0 && window.last == static_cast<int64_t>(lo) - static_cast<int64_t>(buf_off))
+            Sweep(0, lo, true, buf_off, window);
+    } else {
+        size_t hi = std::min(data_size_, buf_off + size + kSlackWindow);
+        Sweep(buf_off + size, hi, false, buf_off, window);
+        if (window.found && hi < data_size_ &&
+            window.last == static_cast<int64_t>(hi) - 1 - static_cast<int64_t>(buf_off))
+            Sweep(hi, data_size_, false, buf_off, window);
+    }
     std::memcpy(buf, canary_.data() + buf_off, size);
     // Both windows are restored; an overrun into the gap is what the call reports first.
     return overrun.found ? overrun : window;

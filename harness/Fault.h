@@ -33,6 +33,18 @@ struct ModuleCode {
     uintptr_t stack_lo = 0, stack_hi = 0;  // the calling thread's stack (frame walks stay inside)
 };
 
+// The bytes a call wrote on one side of one buffer, in the guard zone pages its write faults opened
+// (each is filled with GuardFill before the write goes on; after the call the bytes that differ are
+// the ones the write reached). Offsets from the buffer's start.
+struct GuardStrays {
+    FaultRegion region = FaultRegion::None;
+    bool overrun = false;  // past the end (else before the start)
+    uint32_t buffer_size = 0;
+    uint32_t bytes = 0;   // bytes that differ (0: none seen; the entry is free)
+    int64_t nearest = 0;  // the stray byte nearest to the buffer
+    int64_t farthest = 0;
+};
+
 // What a call did outside its buffers, as the fault handler saw it.
 struct FaultRecord {
     bool found = false;
@@ -43,6 +55,17 @@ struct FaultRecord {
     uint32_t count = 0;              // faults recovered in the call
     uint8_t code_where = kCodeNone;  // of the first fault
     uint64_t code_offset = 0;
+    // What the call's recovered writes reached, per buffer and side (the first two of them: a call
+    // has two buffers, and a write rarely strays on both sides of both).
+    static constexpr int kMeasuredSides = 2;
+    GuardStrays strays[kMeasuredSides];
+
+    // The guard-zone bytes written past (overrun) or before (underrun) `region`'s buffer, or null.
+    const GuardStrays *Strays(FaultRegion region, bool overrun) const {
+        for (const GuardStrays &g : strays)
+            if (g.bytes && g.region == region && g.overrun == overrun) return &g;
+        return nullptr;
+    }
 };
 
 class FaultContext {
@@ -61,7 +84,8 @@ public:
     void SetModuleCode(const ModuleCode &code) { code_ = code; }
     // The signal handler's side: the module address for a fault at pc, with sp and fp.
     uint8_t LocateCode(uintptr_t pc, uintptr_t sp, uintptr_t fp, uint64_t *offset) const;
-    // After it: protects every recovered page again and says what happened.
+    // After it: measures what the recovered writes reached, protects every recovered page
+    // again and says what happened.
     FaultRecord EndCall();
 
     // The signal handler's side (FaultLinux.cpp): true when the fault was recovered.
@@ -77,6 +101,7 @@ private:
     FaultRecord record_;
     uintptr_t unprotected_[kMaxUnprotected];
     int restore_prot_[kMaxUnprotected];
+    int8_t filled_[kMaxUnprotected];  // the region index whose write opened (and filled) the page, or -1
     int unprotected_count_ = 0;
 };
 

@@ -146,8 +146,35 @@ void FaultContext::BeginCall(const GuardedRegion *regions, int count, bool null_
 FaultRecord FaultContext::EndCall() {
     g_active = nullptr;
     active_ = false;
+    const uintptr_t page = PageSize();
+    for (int i = 0; i < unprotected_count_; ++i) {
+        int k = filled_[i];
+        if (k < 0 || k >= count_) continue;
+        // The bytes of the page the recovered writes changed (it was filled with GuardFill).
+        const GuardedRegion &r = regions_[k];
+        const auto *bytes = reinterpret_cast<const uint8_t *>(unprotected_[i]);
+        for (uintptr_t j = 0; j < page; ++j) {
+            uintptr_t addr = unprotected_[i] + j;
+            if (bytes[j] == GuardFill(addr)) continue;
+            int64_t offset = static_cast<int64_t>(addr) - static_cast<int64_t>(r.buffer);
+            bool overrun = offset >= static_cast<int64_t>(r.size);
+            if (!overrun && offset >= 0) continue;  // not outside the buffer (cannot be: the page is a guard's)
+            GuardStrays *g = nullptr;
+            for (GuardStrays &e : record_.strays)
+                if (!g && (e.bytes == 0 || (e.region == r.kind && e.overrun == overrun))) g = &e;
+            if (!g) continue;  // a third buffer side: not measured
+            bool nearer = g->bytes == 0 || (overrun ? offset < g->nearest : offset > g->nearest);
+            bool farther = g->bytes == 0 || (overrun ? offset > g->farthest : offset < g->farthest);
+            g->region = r.kind;
+            g->overrun = overrun;
+            g->buffer_size = r.size;
+            if (nearer) g->nearest = offset;
+            if (farther) g->farthest = offset;
+            ++g->bytes;
+        }
+    }
     for (int i = 0; i < unprotected_count_; ++i)
-        ArenaProtect(reinterpret_cast<void *>(unprotected_[i]), PageSize(), restore_prot_[i]);
+        ArenaProtect(reinterpret_cast<void *>(unprotected_[i]), page, restore_prot_[i]);
     unprotected_count_ = 0;
     return record_;
 }
@@ -221,11 +248,30 @@ bool FaultContext::Recover(uintptr_t addr, Access access, int signo, int code, u
         } else if (p == r.begin || p + page >= r.end) {
             return false;  // the outermost guard page: the access ran through the whole zone
         }
-        if (record_.count > kMaxFaultsPerCall || unprotected_count_ == kMaxUnprotected) return false;
-        if (ArenaProtect(reinterpret_cast<void *>(p), page, PROT_READ | PROT_WRITE) != 0) return false;
-        unprotected_[unprotected_count_] = p;
-        restore_prot_[unprotected_count_] = prot_after;
-        ++unprotected_count_;
+        if (record_.count > kMaxFaultsPerCall) return false;
+        // A guard page a read opened (read-only) and a write now reaches: opened for writing.
+        int slot = -1;
+        for (int k = 0; k < unprotected_count_; ++k)
+            if (unprotected_[k] == p) slot = k;
+        if (slot < 0 && unprotected_count_ == kMaxUnprotected) return false;
+        // A write into a guard page: the page is filled with GuardFill first, so that what the
+        // write (and the rest of the call) changes in it can be measured after the call. A read
+        // opens it read-only (it reads zeros), so a later write faults again and is measured.
+        bool measure = !inside && access != Access::Read;
+        if (ArenaProtect(reinterpret_cast<void *>(p), page, measure || inside ? PROT_READ | PROT_WRITE : PROT_READ) !=
+            0)
+            return false;
+        if (measure) {
+            auto *bytes = reinterpret_cast<uint8_t *>(p);
+            for (uintptr_t j = 0; j < page; ++j) bytes[j] = GuardFill(p + j);
+        }
+        if (slot < 0) {
+            slot = unprotected_count_++;
+            unprotected_[slot] = p;
+            restore_prot_[slot] = prot_after;
+            filled_[slot] = -1;
+        }
+        if (measure) filled_[slot] = static_cast<int8_t>(i);
         return true;
     }
     if (null_save_buffer_ && addr < 65536 && status_ && !status_->faulted.load(std::memory_order_relaxed)) {

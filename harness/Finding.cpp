@@ -89,20 +89,35 @@ std::string_view DirectionOf(const Location &l) {
     return "inside";
 }
 
+std::string_view ExtentClass(uint32_t extent) {
+    if (extent == 0) return "";
+    if (extent == 1) return "1 byte";
+    if (extent <= 8) return "2-8 bytes";
+    if (extent <= 4096) return "9-4096 bytes";
+    return "over 4096 bytes";
+}
+
 std::string DescribeLocation(const Location &l) {
     std::string_view dir = DirectionOf(l);
     std::string how;
-    if (dir == "underrun")
+    auto bytes = [](uint64_t n) { return fmt::format("{} byte{}", n, n == 1 ? "" : "s"); };
+    if ((dir == "underrun" || dir == "overrun") && l.extent > 0)
+        how = fmt::format("{} of {}", dir, bytes(l.extent));
+    else if (dir == "underrun")
         how = fmt::format("underrun by {}", -l.offset);
     else if (dir == "overrun")
         how = fmt::format("overrun by {}", l.offset - static_cast<int64_t>(l.buffer_size) + 1);
     else
         how = l.access == Access::Write ? "into its input" : "inside the buffer";
     std::string size = l.region == FaultRegion::NullSaveBuf ? "" : fmt::format(" ({} bytes)", l.buffer_size);
+    std::string at =
+        l.extent > 1 ? fmt::format("offsets {} to {}", l.offset, l.last_offset) : fmt::format("offset {}", l.offset);
+    if (l.extent > 1 && l.count < l.extent) how += fmt::format(", {} of them changed", l.count);
     std::string by = l.guard_page ? "a guard page"
+                     : l.extent   ? "the canary window"
                                   : fmt::format("the canary window, {} stray byte{}", l.count, l.count == 1 ? "" : "s");
-    return fmt::format("{} {} at offset {}{}: {} (caught by {})", AccessName(l.access), RegionName(l.region), l.offset,
-                       size, how, by);
+    return fmt::format("{} {} at {}{}: {} (caught by {})", AccessName(l.access), RegionName(l.region), at, size, how,
+                       by);
 }
 
 std::string DescribeDeath(const Death &d, uint32_t timeout_ms) {
@@ -173,9 +188,11 @@ std::string Finding::Signature() const {
     std::string s =
         compat ? fmt::format("{}{}", DirectionName(compat->direction), kind.empty() ? "" : " " + kind) : kind;
     auto add = [&](const std::string &part) { s += (s.empty() ? "" : " ") + part; };
-    if (location)
+    if (location) {
         add(fmt::format("{} {} {}", RegionName(location->region), DirectionOf(*location),
                         AccessName(location->access)));
+        if (location->extent) add(std::string(ExtentClass(location->extent)));
+    }
     if (death && !location) {
         std::string how = death->kind == DeathKind::Hang   ? "hang"
                           : death->kind == DeathKind::Exit ? "exit"
@@ -227,7 +244,10 @@ json ToJson(const Finding &f) {
                {"direction", DirectionOf(l)},
                {"access", AccessName(l.access)},
                {"caught_by", l.guard_page ? "guard page" : "canary window"},
-               {"count", l.count}};
+               {"count", l.count},
+               {"last_offset", l.extent ? json(l.last_offset) : json(nullptr)},
+               {"extent", l.extent ? json(l.extent) : json(nullptr)},
+               {"extent_class", l.extent ? json(ExtentClass(l.extent)) : json(nullptr)}};
     }
     if (f.death) {
         const Death &d = *f.death;
@@ -275,6 +295,11 @@ json ToJson(const Finding &f) {
                              {"new_sha256", f.compat->new_sha256.empty() ? json(nullptr) : json(f.compat->new_sha256)},
                              {"record", HexOf(f.compat->record)}}
                       : json(nullptr)},
+            {"record", f.record ? json{{"offset", f.record->offset},
+                                       {"size", f.record->size},
+                                       {"callback", CallbackName(f.record->callback)},
+                                       {"field", f.record->field.empty() ? json(nullptr) : json(f.record->field)}}
+                                : json(nullptr)},
             {"op_index", f.op_index},
             {"stage", StageName(f.stage)},
             {"profile", ProfileName(f.profile)},
@@ -312,6 +337,15 @@ std::string FindingFromJson(const json &j, Finding &out) {
             if (by != "guard page" && by != "canary window") return "finding.location: unknown 'caught_by'";
             loc.guard_page = by == "guard page";
             loc.count = l.Int<uint32_t>("count");
+            if (!l.IsNull("extent")) {
+                loc.extent = l.Int<uint32_t>("extent");
+                loc.last_offset = l.Int<int64_t>("last_offset");
+                if (loc.extent == 0) return "finding.location: 'extent' is 0";
+                if (l.Str("extent_class") != ExtentClass(loc.extent))
+                    return "finding.location: 'extent_class' does not match 'extent'";
+            } else if (!l.IsNull("last_offset") || !l.IsNull("extent_class")) {
+                return "finding.location: 'last_offset' and 'extent_class' go with 'extent'";
+            }
             f.location = loc;
         }
         if (!rd.IsNull("death")) {
@@ -376,6 +410,15 @@ std::string FindingFromJson(const json &j, Finding &out) {
             if (!FromHex(c.Str("record"), info.record)) return "finding.compat: 'record' is not lowercase hex";
             if (info.record.size() > kMaxRestoreBytes) return "finding.compat: 'record' is too large";
             f.compat = std::move(info);
+        }
+        if (!rd.IsNull("record")) {
+            StrictJson r = rd.Object("record");
+            RecordRef ref;
+            ref.offset = r.Int<uint64_t>("offset");
+            ref.size = r.Int<uint64_t>("size");
+            ref.callback = r.Enum<Callback>("callback", {Callback::Save, Callback::Restore}, CallbackName);
+            ref.field = r.IsNull("field") ? "" : r.Str("field");
+            f.record = std::move(ref);
         }
         if (rd.Str("signature") != f.Signature()) return "finding: 'signature' does not match its fields";
         out = std::move(f);

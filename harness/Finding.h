@@ -41,11 +41,15 @@ struct CompatInfo {
 // An access outside a buffer (or a write into a read-only one).
 struct Location {
     FaultRegion region = FaultRegion::None;
-    int64_t offset = 0;  // of the first stray byte, from the start of the buffer
+    int64_t offset = 0;  // of the first stray byte (the one nearest to the buffer), from the start of the buffer
     uint32_t buffer_size = 0;
     Access access = Access::Unknown;
     bool guard_page = false;  // caught by a guard page (else by the canary window)
-    uint32_t count = 0;       // stray bytes (canary) or faults (guard page)
+    uint32_t count = 0;       // stray bytes a write changed (canary, guard zone), or faults (a read)
+    // A write's extent: the stray byte farthest from the buffer (on the side of `offset`), and the
+    // bytes from `offset` to it inclusive. 0: not measured (a read, a write into an input, a death).
+    int64_t last_offset = 0;
+    uint32_t extent = 0;
 
     bool operator==(const Location &) const = default;
 };
@@ -102,6 +106,18 @@ struct CodeLocation {
     bool operator==(const CodeLocation &) const = default;
 };
 
+// A byte of a record a finding is about (SP9's first differing byte, a restore's stray access into
+// its input), and the field of the module's record type it falls in, named after the run from the
+// module's DWARF (Dwarf.h).
+struct RecordRef {
+    uint64_t offset = 0;
+    uint64_t size = 0;                   // the record's size (what the record type is chosen by)
+    Callback callback = Callback::Save;  // whose record type: the save's or the restore's
+    std::string field;                   // "SAVED_REQUEST.Reserved" ("": not known)
+
+    bool operator==(const RecordRef &) const = default;
+};
+
 struct Finding {
     RuleId rule = RuleId::SP1;
     std::string kind;  // short stable key of what went wrong, for findings without location or death
@@ -111,6 +127,7 @@ struct Finding {
     std::optional<CallInfo> call;
     std::optional<CodeLocation> code;
     std::optional<CompatInfo> compat;
+    std::optional<RecordRef> record;
     uint32_t op_index = 0;  // the op being played (reproducers are cut after it)
     Stage stage = Stage::Sweep;
     // The profile its case was judged under, so replay and minimization play it the same way
@@ -137,7 +154,12 @@ std::string_view RegionName(FaultRegion r);
 std::string_view AccessName(Access a);
 std::string_view CallbackName(Callback cb);
 std::string_view DirectionOf(const Location &l);  // "underrun", "overrun", "inside"
-std::string DescribeLocation(const Location &l);  // "write SaveBuf at offset 8 (8 bytes): overrun by 1"
+// "write SaveBuf at offset 8 (8 bytes): overrun of 1 byte", "write SaveBuf at offsets 8 to 255 (8 bytes):
+// overrun of 248 bytes"
+std::string DescribeLocation(const Location &l);
+// The extent as the signature has it: "1 byte", "2-8 bytes", "9-4096 bytes", "over 4096 bytes"
+// (empty: not measured). Coarse on purpose: one defect's overruns stay in one class.
+std::string_view ExtentClass(uint32_t extent);
 std::string DescribeDeath(const Death &d, uint32_t timeout_ms);
 std::string SignalName(int signo);
 std::string_view CodeWhereName(CodeWhere w);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "WdkSupport.h"
+
 namespace vspc {
 namespace {
 
@@ -82,23 +84,29 @@ private:
         out_.push_back(std::move(f));
     }
 
+    // Add, with the record byte the finding is about (its field is named after the run).
+    void AddAt(RuleId rule, int call, std::string kind, std::string message, RecordRef record) {
+        size_t before = out_.size();
+        Add(rule, call, std::move(kind), std::move(message));
+        if (out_.size() > before) out_.back().record = std::move(record);
+    }
+
     // An access outside the call's buffers, seen by the canary window or a guard zone.
-    void Stray(int call, const CallRecord &c, FaultRegion region, int64_t offset, uint32_t size, Access access,
-               bool guard_page, uint32_t count) {
-        Location l;
-        l.region = region;
-        l.offset = offset;
-        l.buffer_size = size;
-        l.access = access;
-        l.guard_page = guard_page;
-        l.count = count;
+    void Stray(int call, const CallRecord &c, const Location &l) {
         std::optional<CodeLocation> code;
-        if (guard_page && c.fault.code_where != kCodeNone) {
+        if (l.guard_page && c.fault.code_where != kCodeNone) {
             code = CodeLocation{};
             code->offset = c.fault.code_offset;
             code->where = c.fault.code_where == kCodeFault ? CodeWhere::Fault : CodeWhere::Caller;
         }
-        Add(RuleForStrayAccess(region, access, c.size), call, "", DescribeLocation(l), l, code);
+        size_t before = out_.size();
+        Add(RuleForStrayAccess(l.region, l.access, c.size), call, "", DescribeLocation(l), l, code);
+        // A restore's access to its record (SaveBuf): the record byte, by the size of the record it
+        // was made from (the offset names a field of the layout the restore reads).
+        if (out_.size() > before && l.region == FaultRegion::RestoreSaveBuf && l.offset >= 0) {
+            uint64_t size = c.record_call >= 0 ? log_.calls[c.record_call].data_size : c.input_size;
+            out_.back().record = RecordRef{static_cast<uint64_t>(l.offset), size, Callback::Restore, ""};
+        }
     }
 
     // NT_ASSERT failing in a callback (WdkCompat.h): the module's own invariant broke. In a
@@ -120,15 +128,164 @@ private:
             std::nullopt, code);
     }
 
+    // The canary window of a region (the save's buffers have one), or null.
+    static const StrayWrite *WindowOf(const CallRecord &c, FaultRegion region) {
+        if (region == FaultRegion::SaveBuf && c.stray_save.found) return &c.stray_save;
+        if (region == FaultRegion::BytesNeeded && c.stray_bytes_needed.found) return &c.stray_bytes_needed;
+        return nullptr;
+    }
+
+    // How far a stray write on one side of a buffer went: the bytes the guard zone measured and the
+    // canary window's, together (an overrun through the gap into the guard zone is one overrun).
+    static void MeasureExtent(const CallRecord &c, Location &l) {
+        std::string_view dir = DirectionOf(l);
+        if (l.access == Access::Read || (dir != "overrun" && dir != "underrun")) return;
+        bool over = dir == "overrun";
+        int64_t nearest = l.offset, farthest = l.offset;
+        uint32_t bytes = 0;
+        auto add = [&](int64_t near, int64_t far, uint32_t n) {
+            nearest = over ? std::min(nearest, near) : std::max(nearest, near);
+            farthest = over ? std::max(farthest, far) : std::min(farthest, far);
+            bytes += n;
+        };
+        if (const GuardStrays *g = c.fault.Strays(l.region, over)) add(g->nearest, g->farthest, g->bytes);
+        if (const StrayWrite *w = WindowOf(c, l.region); w && (w->offset >= 0) == over)
+            add(w->offset, w->last, w->count);
+        l.offset = nearest;
+        l.last_offset = farthest;
+        l.extent = static_cast<uint32_t>((over ? farthest - nearest : nearest - farthest) + 1);
+        l.count = std::max<uint32_t>(bytes, 1);
+    }
+
     void StraysOf(int i, const CallRecord &c, uint32_t buffer_size) {
-        if (c.fault.found)
-            Stray(i, c, c.fault.region, c.fault.offset, c.fault.buffer_size, c.fault.access, true, c.fault.count);
-        if (c.stray_save.found)
-            Stray(i, c, FaultRegion::SaveBuf, c.stray_save.offset, buffer_size, Access::Write, false,
-                  c.stray_save.count);
-        if (c.stray_bytes_needed.found)
-            Stray(i, c, FaultRegion::BytesNeeded, c.stray_bytes_needed.offset, 4, Access::Write, false,
-                  c.stray_bytes_needed.count);
+        // The sides (region, overrun) already reported for this call.
+        std::pair<FaultRegion, std::string_view> done[8];
+        int done_count = 0;
+        auto report = [&](Location &l) {
+            for (int k = 0; k < done_count; ++k)
+                if (done[k].first == l.region && done[k].second == DirectionOf(l)) return;
+            MeasureExtent(c, l);
+            if (done_count < 8) done[done_count++] = {l.region, DirectionOf(l)};
+            Stray(i, c, l);
+        };
+        if (c.fault.found) {  // the first fault of the call
+            Location l;
+            l.region = c.fault.region;
+            l.offset = c.fault.offset;
+            l.last_offset = c.fault.offset;
+            l.buffer_size = c.fault.buffer_size;
+            l.access = c.fault.access;
+            l.guard_page = true;
+            l.count = c.fault.count;  // faults, for a read (a write's extent counts bytes)
+            report(l);
+        }
+        auto window = [&](FaultRegion region, const StrayWrite &w, uint32_t size) {
+            if (!w.found) return;
+            Location l;
+            l.region = region;
+            l.offset = w.offset;
+            l.last_offset = w.offset;
+            l.buffer_size = size;
+            l.access = Access::Write;
+            l.count = w.count;
+            report(l);
+        };
+        window(FaultRegion::SaveBuf, c.stray_save, buffer_size);
+        window(FaultRegion::BytesNeeded, c.stray_bytes_needed, 4);
+        // Writes into the guard zone of another buffer than the first fault's.
+        for (const GuardStrays &g : c.fault.strays) {
+            if (!g.bytes) continue;
+            Location l;
+            l.region = g.region;
+            l.offset = g.nearest;
+            l.last_offset = g.nearest;
+            l.buffer_size = g.buffer_size;
+            l.access = Access::Write;
+            l.guard_page = true;
+            report(l);
+        }
+    }
+
+    // Frees the pool refused or questioned (SP14 in a save, RP5 in a restore or the release of a
+    // restored packet). Driver Verifier: BAD_POOL_CALLER (0xC2) 0x0A for the wrong tag, 0x07 for a
+    // double free, 0x46 for an address that is no pool block.
+    // The module's call of a pool routine (an allocation, a free), as a code location.
+    static std::optional<CodeLocation> PoolCall(uintptr_t file_address) {
+        if (!file_address) return std::nullopt;
+        CodeLocation code;
+        code.offset = file_address - 1;  // inside the call instruction
+        code.where = CodeWhere::Caller;
+        return code;
+    }
+
+    void PoolFrees(RuleId rule, int i, const PoolUse &u, std::string_view where) {
+        auto more = [](uint64_t n) { return n > 1 ? fmt::format(" ({} such frees in the call)", n) : std::string(); };
+        if (u.wrong_tags && u.first_wrong_tag) {
+            const PoolFreeIssue &w = *u.first_wrong_tag;
+            Add(rule, i, fmt::format("pool freed with the wrong tag '{}'", PoolTagName(w.block_tag)),
+                fmt::format("{} freed a {}-byte pool block allocated with tag '{}' using tag '{}'{}: Windows stops "
+                            "with BAD_POOL_CALLER (0xC2, 0x0A) here",
+                            where, w.block_size, PoolTagName(w.block_tag), PoolTagName(w.freed_tag),
+                            more(u.wrong_tags)),
+                std::nullopt, PoolCall(w.pc));
+        }
+        if (u.bad_frees && u.first_bad_free) {
+            const PoolFreeIssue &b = *u.first_bad_free;
+            Add(rule, i, "free of a block that is not allocated",
+                fmt::format("{} freed a pointer that is no live pool block (never allocated, freed already, or "
+                            "NULL; the free gave tag '{}'){}: Windows stops with BAD_POOL_CALLER (0xC2) here; the "
+                            "tester did not free it",
+                            where, b.freed_tag ? PoolTagName(b.freed_tag) : std::string("none"), more(u.bad_frees)),
+                std::nullopt, PoolCall(b.pc));
+        }
+    }
+
+    static std::string Blocks(const PoolUse &u) {
+        if (u.live_blocks == 1)
+            return fmt::format("a {}-byte pool block (tag '{}')", u.live_size, PoolTagName(u.live_tag));
+        return fmt::format("{} pool blocks of {} bytes in all (the first: {} bytes, tag '{}')", u.live_blocks,
+                           u.live_bytes, u.live_size, PoolTagName(u.live_tag));
+    }
+
+    // SP14: a save keeps no block it allocated and frees only live blocks with their own tags.
+    void JudgeSavePool(int i, const CallRecord &c) {
+        if (!c.pool_used) return;  // no pool use seen yet: nothing says the module's memory is tracked
+        Exercise(RuleId::SP14);
+        const PoolUse *u = log_.PoolUseOf(c.pool_use);
+        if (!u) return;
+        if (u->live_blocks)
+            Add(RuleId::SP14, i, fmt::format("pool leak, tag '{}'", PoolTagName(u->live_tag)),
+                fmt::format("the save (SaveBufSize {}) left {} allocated that it did not have before: one more leak "
+                            "every time the packet is saved (Driver Verifier's pool tracking: bug check 0xC4, "
+                            "0x62 when the driver unloads)",
+                            c.size, Blocks(*u)),
+                std::nullopt, PoolCall(u->live_pc));
+        PoolFrees(RuleId::SP14, i, *u, "the save");
+    }
+
+    // RP5: a failed restore leaves no block; a restored packet's blocks go when it is released.
+    void JudgeRestorePool(int i, const CallRecord &c) {
+        if (!c.pool_used) return;
+        Exercise(RuleId::RP5);
+        if (const PoolUse *u = log_.PoolUseOf(c.pool_use)) {
+            if (!NtSuccess(c.status) && u->live_blocks)
+                Add(RuleId::RP5, i, fmt::format("pool leak on failure, tag '{}'", PoolTagName(u->live_tag)),
+                    fmt::format("restore failed with {} but left {} allocated: nothing owns {} now (Driver "
+                                "Verifier's pool tracking: bug check 0xC4, 0x62 when the driver unloads)",
+                                StatusName(c.status), Blocks(*u), u->live_blocks == 1 ? "it" : "them"),
+                    std::nullopt, PoolCall(u->live_pc));
+            PoolFrees(RuleId::RP5, i, *u, "the restore");
+        }
+        const PoolUse *r = log_.PoolUseOf(c.after_release);
+        if (!r) return;
+        if (r->live_blocks)
+            Add(RuleId::RP5, i, fmt::format("pool kept after release, tag '{}'", PoolTagName(r->live_tag)),
+                fmt::format("the restore allocated {} that {} still allocated after VspConformanceReleasePacket "
+                            "released the restored packet: the packet's state is not freed with it (bug check 0xC4, "
+                            "0x62 when the driver unloads)",
+                            Blocks(*r), r->live_blocks == 1 ? "is" : "are"),
+                std::nullopt, PoolCall(r->live_pc));
+        PoolFrees(RuleId::RP5, i, *r, "releasing the restored packet");
     }
 
     void JudgeSave(int i, const CallRecord &c) {
@@ -140,6 +297,7 @@ private:
         Exercise(RuleId::SP5);
         if (probe) Exercise(RuleId::SP3);
         StraysOf(i, c, c.size);
+        JudgeSavePool(i, c);
         if (ok) Exercise(RuleId::SP6);
         if (ok && c.bytes_needed_written && c.bytes_needed > c.size)
             Add(RuleId::SP6, i, "reported more than SaveBufSize",
@@ -193,10 +351,12 @@ private:
         auto before = log_.Bytes(b.data_offset, b.data_size), alone = log_.Bytes(c.data_offset, c.data_size);
         int64_t diff = FirstDifference(before, alone);
         if (diff >= 0)
-            Add(RuleId::SP13, i, "saved bytes depend on other packets",
+            AddAt(
+                RuleId::SP13, i, "saved bytes depend on other packets",
                 fmt::format("{} saved with other packets in flight gave {} bytes; the same save alone gives {} bytes; "
                             "they differ from offset {}: its save depends on other packets",
-                            which, before.size(), alone.size(), diff));
+                            which, before.size(), alone.size(), diff),
+                RecordRef{static_cast<uint64_t>(diff), alone.size(), Callback::Save, ""});
     }
 
     void JudgeProbe(int i, const CallRecord &c, const PacketRecord &pr, PacketState &ps) {
@@ -319,19 +479,21 @@ private:
         Exercise(same_call ? RuleId::SP12 : RuleId::SP9);
         if (diff < 0) return;
         if (same_call) {
-            Add(RuleId::SP12, i, "saved bytes changed",
-                fmt::format("the same save (SaveBufSize {}) made again gives different bytes from offset {}: "
-                            "the earlier save changed the packet's state",
-                            c.size, diff));
+            AddAt(RuleId::SP12, i, "saved bytes changed",
+                  fmt::format("the same save (SaveBufSize {}) made again gives different bytes from offset {}: "
+                              "the earlier save changed the packet's state",
+                              c.size, diff),
+                  RecordRef{static_cast<uint64_t>(diff), now.size(), Callback::Save, ""});
             ps.drifted = true;
             return;
         }
         bool left_over = static_cast<size_t>(diff) < now.size() && now[diff] == FillByte(c.fill, diff);
-        Add(RuleId::SP9, i, "saved bytes differ",
-            fmt::format("saved bytes differ from the first save from offset {} (SaveBufSize {} vs {}, {} vs {} "
-                        "bytes){}",
-                        diff, c.size, b.size, now.size(), base.size(),
-                        left_over ? "; the byte there is the buffer's prior content: it was never written" : ""));
+        AddAt(RuleId::SP9, i, "saved bytes differ",
+              fmt::format("saved bytes differ from the first save from offset {} (SaveBufSize {} vs {}, {} vs {} "
+                          "bytes){}",
+                          diff, c.size, b.size, now.size(), base.size(),
+                          left_over ? "; the byte there is the buffer's prior content: it was never written" : ""),
+              RecordRef{static_cast<uint64_t>(diff), now.size(), Callback::Save, ""});
     }
 
     void CompareRoundTrip(int i, const CallRecord &c, const PacketRecord &pr) {
@@ -342,11 +504,12 @@ private:
         int64_t diff = FirstDifference(record, again);
         Exercise(RuleId::RP1);
         if (diff >= 0)
-            Add(RuleId::RP1, i, "restored packet saves different bytes",
-                fmt::format("restoring a {}-byte record and saving the restored packet gave {} bytes that differ "
-                            "from offset {} (saved {}, restored-then-saved {})",
-                            record.size(), again.size(), diff, Hex(record.subspan(diff)),
-                            Hex(again.subspan(std::min<size_t>(diff, again.size())))));
+            AddAt(RuleId::RP1, i, "restored packet saves different bytes",
+                  fmt::format("restoring a {}-byte record and saving the restored packet gave {} bytes that differ "
+                              "from offset {} (saved {}, restored-then-saved {})",
+                              record.size(), again.size(), diff, Hex(record.subspan(diff)),
+                              Hex(again.subspan(std::min<size_t>(diff, again.size())))),
+                  RecordRef{static_cast<uint64_t>(diff), record.size(), Callback::Save, ""});
     }
 
     void JudgeRestore(int i, const CallRecord &c) {
@@ -358,6 +521,7 @@ private:
         Exercise(RuleId::RP4);
         if (!faithful) Exercise(RuleId::RP2);
         StraysOf(i, c, c.input_size);
+        JudgeRestorePool(i, c);
         if (ok) {
             if (w.allocations != 1)
                 Add(RuleId::RP3, i, "allocation count",
@@ -465,6 +629,7 @@ void JudgeMigration(const CaseLog &log, CompatDirection direction, std::vector<F
     auto migrated = log.Bytes(a.data_offset, a.data_size);
     int64_t diff = FirstDifference(mine, migrated);
     if (diff < 0) return;
+    size_t before = out.size();
     add(keeps, again, forward ? "migrated packet differs" : "misread a newer record",
         fmt::format("{}: after restoring the {}-byte record {} saved for this seed, this build saves {} bytes that "
                     "differ from offset {} from its own save of the same seed's state ({} bytes): own {}, migrated {}",
@@ -474,6 +639,8 @@ void JudgeMigration(const CaseLog &log, CompatDirection direction, std::vector<F
                     r.input_size, other, migrated.size(), diff, mine.size(),
                     Hex(mine.subspan(std::min<size_t>(diff, mine.size()))),
                     Hex(migrated.subspan(std::min<size_t>(diff, migrated.size())))));
+    if (out.size() > before)
+        out.back().record = RecordRef{static_cast<uint64_t>(diff), mine.size(), Callback::Save, ""};
 }
 
 CallInfo CallInfoOf(const CaseLog &log, int index) {

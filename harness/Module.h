@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "Dwarf.h"
 #include "Elf.h"
 #include "Kmcl.h"
 #include "Shared.h"
@@ -47,6 +48,7 @@ struct ModuleFile {
     bool needs_asan = false;  // references the ASan runtime (from its dynamic symbols)
     bool coverage = false;    // built with -fsanitize=fuzzer-no-link (references the coverage hooks)
     ElfImage elf;
+    ModuleBuild build;  // flavour, compiler and flags (its DWARF), for the reports
 };
 
 // Empty string when the file looks like a loadable shared object.

@@ -79,6 +79,8 @@ Expected<void> ValidateOptions(const Options &o, CommandId command) {
         return Unexpected("--cpu-limit-s must be at most 100000000, or 0 for the default");
     if (takes(m.max_processes) && o.max_processes > (uint64_t{1} << 22))
         return Unexpected("--max-processes must be at most 4194304, or 0 for no limit");
+    if (takes(m.source_revision))
+        if (std::string e = CheckSourceRevision(o.source_revision); !e.empty()) return Unexpected(e);
     if (command == CommandId::Minimize && o.minimize_budget == 0)
         return Unexpected("--minimize-runs must be at least 1 for minimize");
     if (takes(m.source_root) && !o.source_root.empty()) {
@@ -307,6 +309,7 @@ Run::Run(const Invocation &invocation, std::unique_ptr<Workspace> workspace, boo
     r.warnings_as_errors = o.warnings_as_errors;
     r.max_restarts = o.max_restarts;
     r.junit_suite_name = o.junit_suite_name;
+    r.source_revision = o.source_revision;
     r.report_dir = workspace_->report_dir().string();
     if (!o.source_root.empty()) {
         std::error_code ec;

@@ -220,6 +220,23 @@ json SandboxJson(const RunSummary &run) {
             {"pids_cgroup_max", s.pids_max ? json(s.pids_max) : json(nullptr)}};
 }
 
+json BuildJson(const ModuleBuild &b) {
+    auto str_or_null = [](const std::string &v) { return v.empty() ? json(nullptr) : json(v); };
+    return {{"flavour", b.flavour.empty() ? json(nullptr) : json(b.flavour)},
+            {"compiler", str_or_null(b.compiler)},
+            {"flags", str_or_null(b.flags)},
+            {"producers", b.producers},
+            {"note", str_or_null(b.note)}};
+}
+
+// "plain; Debian clang version 14.0.6; flags -g -O1 ..." for the tables and the terminal.
+std::string BuildText(const ModuleBuild &b) {
+    std::string text = b.flavour.empty() ? "unknown flavour" : b.flavour;
+    text += "; " + (b.compiler.empty() ? std::string("compiler unknown") : b.compiler);
+    text += b.flags.empty() ? std::string("; flags not recorded") : "; flags " + b.flags;
+    return text;
+}
+
 std::string SandboxText(const RunSummary &run) {
     return run.sandbox ? DescribeSandbox(*run.sandbox) : std::string("unknown (no worker loaded the module)");
 }
@@ -250,6 +267,7 @@ json JsonReport(const RunSummary &run) {
     return {{"format_version", kReportFormatVersion},
             {"tool", {{"name", "vspconform"}, {"version", run.tool_version}, {"homepage", kHomepage}}},
             {"command", CommandName(run.command)},
+            {"source_revision", str_or_null(run.source_revision)},
             {"started_at", str_or_null(run.started_at)},
             {"verdict", run.Verdict()},
             {"exit_code", run.ExitCode()},
@@ -264,6 +282,7 @@ json JsonReport(const RunSummary &run) {
               {"size", run.module.size},
               {"asan", run.module.needs_asan},
               {"coverage", run.module.coverage},
+              {"build", BuildJson(run.module.build)},
               {"hooks", run.loaded ? json{{"save", h.save},
                                           {"restore", h.restore},
                                           {"prepare", h.prepare},
@@ -350,6 +369,11 @@ std::string MarkdownReport(const RunSummary &run) {
     std::string md = fmt::format("# vspconform {} report: {}\n\n", CommandName(run.command), run.Verdict());
     md += "| | |\n|---|---|\n";
     md += fmt::format("| module | {} |\n| SHA-256 | {} |\n", MdCode(run.module.path), MdCode(run.module.sha256));
+    md += fmt::format("| build | {} |\n", Md(BuildText(run.module.build)));
+    if (!run.module.build.note.empty()) md += fmt::format("| build note | {} |\n", Md(run.module.build.note));
+    md += fmt::format("| source revision | {} |\n", run.source_revision.empty()
+                                                        ? std::string("not given (--source-revision)")
+                                                        : MdCode(run.source_revision));
     md += fmt::format("| tool | vspconform {} |\n| profile | {} |\n| seed | {} |\n", run.tool_version,
                       ProfileName(run.profile), run.seed);
     md += fmt::format("| cases | {} ({} sweep of {}, {} coverage-guided runs of {}) |\n| calls | {} |\n", run.Cases(),
@@ -380,6 +404,9 @@ std::string MarkdownReport(const RunSummary &run) {
             md += fmt::format("{}\n\n", Md(f.message));
             if (f.call) md += fmt::format("- call: {}\n", MdCode(f.call->text));
             if (f.location) md += fmt::format("- location: {}\n", Md(LocationText(f)));
+            if (f.record && !f.record->field.empty())
+                md += fmt::format("- record field: {} (offset {} of a {}-byte record)\n", MdCode(f.record->field),
+                                  f.record->offset, f.record->size);
             if (f.code) md += fmt::format("- source: {}\n", MdCode(CodeText(run, f)));
             md += fmt::format("- found by: {} stage, {} occurrence(s)\n", StageName(f.stage), f.occurrences);
             if (f.compat)
@@ -500,12 +527,19 @@ std::string JUnitReport(const RunSummary &run) {
         "      <property name=\"seed\" value=\"{9}\"/>\n"
         "      <property name=\"cases\" value=\"{10}\"/>\n"
         "      <property name=\"calls\" value=\"{11}\"/>\n"
-        "      <property name=\"sandbox\" value=\"{15}\"/>\n{16}"
+        "      <property name=\"sandbox\" value=\"{15}\"/>\n"
+        "      <property name=\"flavour\" value=\"{16}\"/>\n"
+        "      <property name=\"compiler\" value=\"{17}\"/>\n"
+        "      <property name=\"flags\" value=\"{18}\"/>\n"
+        "      <property name=\"source_revision\" value=\"{19}\"/>\n{20}"
         "    </properties>\n{12}  </testsuite>\n</testsuites>\n",
         AllRules().size(), failures, errors, skipped, run.seconds, Escape(suite, true), Escape(run.module.path, true),
         run.module.sha256, run.tool_version, run.seed, run.Cases(), run.Calls(), cases,
         run.started_at.empty() ? std::string() : fmt::format(" timestamp=\"{}\"", run.started_at.substr(0, 19)),
-        ProfileName(run.profile), Escape(SandboxText(run), true), OlderBuildProperties(run));
+        ProfileName(run.profile), Escape(SandboxText(run), true), Escape(run.module.build.flavour, true),
+        Escape(run.module.build.compiler.empty() ? "unknown" : run.module.build.compiler, true),
+        Escape(run.module.build.flags.empty() ? "not recorded" : run.module.build.flags, true),
+        Escape(run.source_revision.empty() ? "not given" : run.source_revision, true), OlderBuildProperties(run));
 }
 
 namespace {
@@ -550,7 +584,8 @@ namespace {
 // The builds the run tested: the module, and compat's older build.
 json SarifArtifacts(const RunSummary &run) {
     json out = {{{"location", {{"uri", FileUri(run.module.path)}}},
-                 {"hashes", run.module.sha256.empty() ? json::object() : json{{"sha-256", run.module.sha256}}}}};
+                 {"hashes", run.module.sha256.empty() ? json::object() : json{{"sha-256", run.module.sha256}}},
+                 {"properties", {{"build", BuildJson(run.module.build)}}}}};
     if (run.compat) {
         const std::string path =
             run.compat->old_module.path.empty() ? run.compat->old_archive : run.compat->old_module.path;
@@ -597,17 +632,26 @@ json SarifReport(const RunSummary &run) {
         std::string message = f.message;
         if (f.code) message += fmt::format(" At {}.", CodeText(run, f));
         if (!f.case_file.empty()) message += fmt::format(" Reproduce: {}", ReplayCommand(run, f));
-        results.push_back({{"ruleId", r.name},
-                           {"ruleIndex", static_cast<int>(r.id)},
-                           {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
-                           {"message", {{"text", message}}},
-                           {"locations", json::array({SarifLocation(run, f)})},
-                           {"partialFingerprints", {{"vspconformFindingHash/v1", Fingerprint(f)}}},
-                           {"properties",
-                            {{"signature", f.Signature()},
-                             {"case_file", f.case_file.empty() ? json(nullptr) : json(f.case_file)},
-                             {"replay", f.case_file.empty() ? json(nullptr) : json(ReplayCommand(run, f))},
-                             {"occurrences", f.occurrences}}}});
+        results.push_back(
+            {{"ruleId", r.name},
+             {"ruleIndex", static_cast<int>(r.id)},
+             {"level", r.severity == Severity::Error || run.warnings_as_errors ? "error" : "warning"},
+             {"message", {{"text", message}}},
+             {"locations", json::array({SarifLocation(run, f)})},
+             {"partialFingerprints", {{"vspconformFindingHash/v1", Fingerprint(f)}}},
+             {"properties",
+              {{"signature", f.Signature()},
+               {"case_file", f.case_file.empty() ? json(nullptr) : json(f.case_file)},
+               {"replay", f.case_file.empty() ? json(nullptr) : json(ReplayCommand(run, f))},
+               {"occurrences", f.occurrences},
+               {"record_field", f.record && !f.record->field.empty() ? json(f.record->field) : json(nullptr)},
+               {"stray", f.location
+                             ? json{{"region", RegionName(f.location->region)},
+                                    {"direction", DirectionOf(*f.location)},
+                                    {"first_offset", f.location->offset},
+                                    {"last_offset", f.location->extent ? json(f.location->last_offset) : json(nullptr)},
+                                    {"extent", f.location->extent ? json(f.location->extent) : json(nullptr)}}
+                             : json(nullptr)}}}});
     }
     json sarif_run = {{"tool",
                        {{"driver",
@@ -627,6 +671,7 @@ json SarifReport(const RunSummary &run) {
                            {"seed", run.seed},
                            {"cases", run.Cases()},
                            {"calls", run.Calls()},
+                           {"source_revision", run.source_revision.empty() ? json(nullptr) : json(run.source_revision)},
                            {"sandbox", SandboxJson(run)}}}}}},
                       {"results", results}};
     if (!run.source_root.empty()) {
@@ -774,6 +819,11 @@ std::string HtmlReport(const RunSummary &run) {
             "<tr><th>older build</th><td><code id=\"older-build\">{}</code></td></tr>\n"
             "<tr><th>older SHA-256</th><td><code id=\"older-sha256\">{}</code></td></tr>\n",
             Escape(OlderBuildName(run)), Escape(run.compat->old_sha256));
+    h += fmt::format("<tr><th>build</th><td id=\"build\">{}{}</td></tr>\n", Escape(BuildText(run.module.build)),
+                     run.module.build.note.empty() ? "" : "<br>" + Escape(run.module.build.note));
+    h += fmt::format("<tr><th>source revision</th><td id=\"source-revision\">{}</td></tr>\n",
+                     run.source_revision.empty() ? std::string("not given (--source-revision)")
+                                                 : "<code>" + Escape(run.source_revision) + "</code>");
     h += fmt::format("<tr><th>tool</th><td>vspconform {}</td></tr>\n", run.tool_version);
     h += fmt::format("<tr><th>profile / seed</th><td>{} / {}</td></tr>\n", ProfileName(run.profile), run.seed);
     h += fmt::format("<tr><th>cases / calls</th><td>{} / {}</td></tr>\n", run.Cases(), run.Calls());
@@ -893,6 +943,8 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
                ProfileName(run.profile), run.seed);
     fmt::print(out, "module   {}\n         sha256 {}{}{}\n", run.module.path, run.module.sha256,
                run.module.coverage ? ", coverage-instrumented" : "", run.module.needs_asan ? ", ASan" : "");
+    fmt::print(out, "build    {}\n", BuildText(run.module.build));
+    if (!run.source_revision.empty()) fmt::print(out, "revision {}\n", run.source_revision);
     if (run.sandbox) fmt::print(out, "sandbox  {}\n", DescribeSandbox(*run.sandbox));
     if (run.compat)
         fmt::print(out, "older    {}\n         sha256 {}\n",

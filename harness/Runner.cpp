@@ -15,6 +15,7 @@ void CaseLog::Clear() {
     packets.clear();
     calls.clear();
     bytes.clear();
+    pool_uses.clear();
     skipped = false;
     skip_reason.clear();
     restore_ops_skipped = 0;
@@ -44,15 +45,45 @@ void Runner::BeginCall(Callback cb, const CallRecord &rec, int index, const Guar
         s->in_call.store(1, std::memory_order_relaxed);
     }
     assertions_before_ = FailedAssertionCount();
+    pool_before_ = CurrentPoolMark();
     if (!code_known_ && module_.handle) {
-        faults_.SetModuleCode(ModuleCodeOf(module_.handle));
+        code_ = ModuleCodeOf(module_.handle);
+        faults_.SetModuleCode(code_);
         code_known_ = true;
     }
     faults_.BeginCall(regions, count, rec.null_buffer, status_);
 }
 
-FaultRecord Runner::EndCall(CallRecord *rec) {
+// The pool's return addresses in the module's code as file addresses of the module (what the
+// symbolizer takes); 0 when elsewhere. The issues' addresses are converted once (they already are
+// when they come from pool_use_).
+void Runner::InModuleFile(PoolUse &use) const {
+    auto file_address = [&](uintptr_t pc) -> uintptr_t {
+        return code_.end && pc >= code_.begin && pc < code_.end ? pc - code_.base : 0;
+    };
+    use.live_pc = file_address(use.live_pc);
+    for (auto *issue : {&use.first_bad_free, &use.first_wrong_tag})
+        if (*issue) (*issue)->pc = file_address((*issue)->pc);
+}
+
+FaultRecord Runner::EndCall(CallRecord *rec, CaseLog *log) {
     FaultRecord r = faults_.EndCall();
+    if (rec) {
+        const PoolMark after = CurrentPoolMark();
+        rec->pool_used = PoolUsed();
+        rec->pool_allocations_begin = pool_before_.allocations;
+        rec->pool_allocations_end = after.allocations;
+        if (after != pool_before_) {
+            pool_use_ = PoolUseBetween(pool_before_, after);
+            InModuleFile(pool_use_);
+            if (log && (pool_use_.live_blocks || pool_use_.bad_frees || pool_use_.wrong_tags)) {
+                rec->pool_use = static_cast<int>(log->pool_uses.size());
+                log->pool_uses.push_back(pool_use_);
+            }
+        } else {
+            pool_use_ = PoolUse{};
+        }
+    }
     if (FailedAssertionCount() != assertions_before_) {
         // The module asserted (WdkCompat.h's NT_ASSERT): a finding of this call, then a clean slate.
         if (auto a = FirstFailedAssertion(); a && rec)
@@ -92,7 +123,7 @@ bool Runner::Prepare(Slot &slot, const std::vector<uint8_t> &seed, CaseLog &log)
     BeginCall(Callback::Prepare, rec, index);
     rec.status =
         module_.prepare(module_.channel, slot.packet, seed.data(), static_cast<uint32_t>(seed.size()), &has_state);
-    rec.fault = EndCall(&rec);
+    rec.fault = EndCall(&rec, &log);
     rec.bytes_needed = has_state;
     log.calls.push_back(rec);
     Emit(log);
@@ -125,7 +156,7 @@ int Runner::Save(Slot &slot, uint32_t size, bool null_buffer, Placement placemen
     if (before_) before_(rec, static_cast<int>(log.calls.size()), {}, {});
     BeginCall(Callback::Save, rec, static_cast<int>(log.calls.size()), regions, count);
     rec.status = module_.save(module_.channel, slot.packet, buf, size, bn);
-    rec.fault = EndCall(&rec);
+    rec.fault = EndCall(&rec, &log);
 
     rec.bytes_needed = *bn;
     rec.bytes_needed_written = rec.bytes_needed != kBytesNeededPoison;
@@ -187,7 +218,7 @@ void Runner::KmclSave(Slot &slot, const Op &op, Origin origin, CaseLog &log) {
     Save(slot, std::max(size, n), false, op.placement, op.fill, origin, log);
 }
 
-void Runner::Release(Slot &slot) {
+void Runner::Release(Slot &slot, PoolUse *pool) {
     if (!slot.packet) return;
     if (module_.release) {
         CallRecord rec;
@@ -196,7 +227,8 @@ void Runner::Release(Slot &slot) {
         if (before_) before_(rec, -1, {}, {});
         BeginCall(Callback::Release, rec, -1);
         module_.release(module_.channel, slot.packet);
-        EndCall();
+        EndCall(pool ? &rec : nullptr);
+        if (pool) *pool = pool_use_;
     }
     kmcl_.FreePacket(slot.packet);
     slot.packet = nullptr;
@@ -249,7 +281,7 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
     BeginCall(Callback::Restore, rec, static_cast<int>(log.calls.size()), regions, 2);
     rec.status = module_.restore(module_.channel, const_cast<uint8_t *>(lib_ro), kLibBufSize,
                                  const_cast<uint8_t *>(in_ro), size);
-    rec.fault = EndCall(&rec);
+    rec.fault = EndCall(&rec, &log);
     watch.active = false;
     rec.watch = watch;
 
@@ -275,13 +307,31 @@ void Runner::Restore(const uint8_t *input, uint32_t size, Placement placement, i
         rec.restored_packet = restored.record;
     }
     log.calls.push_back(rec);
+    const size_t restore_call = log.calls.size() - 1;
     Emit(log);
     if (restored.packet) {
         CallRecord pattern;
         bool faithful = mutation == Mutation::None && !arbitrary && pattern_call >= 0;
         if (faithful) pattern = log.calls[pattern_call];
         SaveRestored(restored, faithful ? &pattern : nullptr, profile, log);
-        Release(restored);
+        // The restored packet's blocks (what the restore allocated) go with it (RP5).
+        PoolUse release;
+        Release(restored, &release);
+        CallRecord &r = log.calls[restore_call];
+        r.released = module_.release != nullptr;
+        if (r.released) {
+            PoolUse after =
+                PoolUseBetween(PoolMark{r.pool_allocations_begin, 0, 0}, PoolMark{r.pool_allocations_end, 0, 0});
+            InModuleFile(after);
+            after.bad_frees = release.bad_frees;
+            after.wrong_tags = release.wrong_tags;
+            after.first_bad_free = release.first_bad_free;
+            after.first_wrong_tag = release.first_wrong_tag;
+            if (after.live_blocks || after.bad_frees || after.wrong_tags) {
+                r.after_release = static_cast<int>(log.pool_uses.size());
+                log.pool_uses.push_back(after);
+            }
+        }
     }
 }
 

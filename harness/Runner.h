@@ -18,6 +18,7 @@
 #include "Rules.h"
 #include "Shared.h"
 #include "Status.h"
+#include "WdkSupport.h"
 
 namespace vspc {
 
@@ -74,12 +75,25 @@ struct CallRecord {
     int record_call = -1;    // the save whose record was given (mutated as `mutation` says); -1: the case's bytes
     RestoreWatch watch;
     int restored_packet = -1;  // the packet a successful restore produced
+    // Pool (WdkCompat.h's ExAllocatePool*, the rules SP14 and RP5): whether the module had allocated
+    // pool by the end of the call; the call's first and end allocation numbers; what it did to the
+    // pool (the blocks it allocated still live when it returned, the frees the pool refused or
+    // questioned), in CaseLog::pool_uses (-1: nothing).
+    bool pool_used = false;
+    uint64_t pool_allocations_begin = 0, pool_allocations_end = 0;
+    int pool_use = -1;
+    // Restore that produced a packet: once VspConformanceReleasePacket released it, the blocks the
+    // restore allocated still live, and the release's own refused or questioned frees (-1: nothing;
+    // `released`: the module has a release hook, so the question was asked).
+    bool released = false;
+    int after_release = -1;
 };
 
 struct CaseLog {
     std::vector<PacketRecord> packets;
     std::vector<CallRecord> calls;
     std::vector<uint8_t> bytes;
+    std::vector<PoolUse> pool_uses;  // see CallRecord::pool_use
     bool skipped = false;
     std::string skip_reason;
     uint32_t restore_ops_skipped = 0;  // module has no restore callback
@@ -88,6 +102,7 @@ struct CaseLog {
 
     void Clear();
     std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const { return {bytes.data() + offset, size}; }
+    const PoolUse *PoolUseOf(int index) const { return index >= 0 ? &pool_uses[index] : nullptr; }
 };
 
 class Runner {
@@ -139,12 +154,14 @@ private:
     void Restore(const uint8_t *input, uint32_t size, Placement placement, int source, int pattern_call,
                  Mutation mutation, bool arbitrary, Profile profile, CaseLog &log);
     void SaveRestored(Slot &restored, const CallRecord *pattern, Profile profile, CaseLog &log);
-    void Release(Slot &slot);
+    // `pool` (may be null): the release's pool use (its refused or questioned frees).
+    void Release(Slot &slot, PoolUse *pool = nullptr);
+    void InModuleFile(PoolUse &use) const;
     void Solo(const Case &c, int packet, CaseLog &log);
     void PacketPoolExhausted();
     void BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions = nullptr,
                    int count = 0);
-    FaultRecord EndCall(CallRecord *rec = nullptr);
+    FaultRecord EndCall(CallRecord *rec = nullptr, CaseLog *log = nullptr);
     void Emit(const CaseLog &log) {
         if (trace_) trace_(log, log.calls.back());
     }
@@ -156,7 +173,10 @@ private:
     ReadOnlyArena restore_input_, restore_lib_;
     FaultContext faults_;
     bool code_known_ = false;  // faults_ knows where the module's code is (once it is loaded)
+    ModuleCode code_;          // the same, for the pool's return addresses
     uint64_t assertions_before_ = 0;
+    PoolMark pool_before_;
+    PoolUse pool_use_;  // of the last call EndCall was given a record for
     std::array<Slot, kMaxPackets> slots_;
     std::vector<uint8_t> scratch_;
     uint32_t op_index_ = 0;

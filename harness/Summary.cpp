@@ -86,6 +86,11 @@ RuleResult RunSummary::ResultOf(const Rule &rule) const {
         r.reason = "VspConformancePreparePacket rejected every seed";
     else if (rule.needs == RuleNeeds::State && state_saves == 0)
         r.reason = hooks.prepare ? "no packet had state" : "the module exports no VspConformancePreparePacket";
+    else if ((rule.id == RuleId::SP14 || rule.id == RuleId::RP5) &&
+             evidence[RuleFor(RuleId::SP14).Index()] + evidence[RuleFor(RuleId::RP5).Index()] == 0)
+        r.reason =
+            "the module allocated no pool through WdkCompat.h (ExAllocatePool2, ExAllocatePoolWithTag, ...): "
+            "there was no pool use to check";
     else
         r.reason = "no case of this run exercised it";
     return r;
@@ -103,6 +108,16 @@ std::string RunSummary::Verdict() const {
 int RunSummary::ExitCode() const {
     std::string v = Verdict();
     return v == "pass" ? 0 : v == "fail" ? 1 : 2;
+}
+
+std::string CheckSourceRevision(const std::string &revision) {
+    if (revision.size() > 200)
+        return fmt::format("--source-revision is {} bytes long; at most 200 (a commit id, a tag, a build number)",
+                           revision.size());
+    for (unsigned char c : revision)
+        if (c < 0x20 || c == 0x7F)
+            return "--source-revision must be one line of printable text (it has a control character)";
+    return {};
 }
 
 std::string_view RuleOutcomeName(RuleOutcome o) {

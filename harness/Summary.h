@@ -120,6 +120,7 @@ struct RunSummary {
     std::string error;                        // set when the module could not be tested
     std::string report_dir;                   // absolute: replay commands name files in it
     std::string source_root;                  // --source-root: source files are named relative to it
+    std::string source_revision;              // --source-revision: the source's revision, as the user names it
     std::string junit_suite_name;             // --junit-suite-name (empty: from the module and profile)
     std::optional<CoverageSummary> coverage;  // fuzz, coverage: the module's edges
     std::optional<CampaignStats> campaign;    // fuzz
@@ -135,5 +136,9 @@ struct RunSummary {
 };
 
 std::string_view RuleOutcomeName(RuleOutcome o);
+
+// "" when `revision` can name a source revision in the reports (printable, one line, at most 200
+// bytes), else the one-line error for --source-revision.
+std::string CheckSourceRevision(const std::string &revision);
 
 }  // namespace vspc

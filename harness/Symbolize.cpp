@@ -1,5 +1,7 @@
 #include "Symbolize.h"
 
+#include "Dwarf.h"
+
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -31,6 +33,13 @@ const char *HookSymbol(Callback cb, const ModuleOptions &names) {
     return nullptr;
 }
 
+// The drop-in headers of include/kmcl/, whose inline routines end up in the module's code.
+bool IsKmclHeader(const std::string &file) {
+    std::string_view base = file;
+    if (size_t slash = base.rfind('/'); slash != std::string_view::npos) base = base.substr(slash + 1);
+    return base == "WdkCompat.h" || base == "ntstrsafe.h" || base == "VmbusKernelModeClientLibApi.h";
+}
+
 }  // namespace
 
 bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation *> &locations) {
@@ -39,16 +48,24 @@ bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation 
     for (size_t i = 0; i < locations.size(); ++i) {
         const auto &entry = j[i];
         if (!entry.is_object() || !entry.contains("Symbol") || !entry["Symbol"].is_array()) return false;
-        // Innermost (inlined) frame first; take the first with a line, else the first with a name.
-        const nlohmann::json *best = nullptr;
+        // Innermost (inlined) frame first; take the first with a line outside vspconform's own headers
+        // (an ExAllocatePool2 of WdkCompat.h inlined into the module: the module's line that called it),
+        // else the first with a line, else the first with a name.
+        const nlohmann::json *best = nullptr, *header = nullptr;
         for (const auto &frame : entry["Symbol"]) {
             if (!frame.is_object()) return false;
-            if (frame.value("Line", 0) > 0 && !frame.value("FileName", std::string()).empty()) {
+            std::string file = frame.value("FileName", std::string());
+            if (frame.value("Line", 0) > 0 && !file.empty()) {
+                if (IsKmclHeader(file)) {
+                    if (!header) header = &frame;
+                    continue;
+                }
                 best = &frame;
                 break;
             }
             if (!best && !frame.value("FunctionName", std::string()).empty()) best = &frame;
         }
+        if (header && (!best || best->value("Line", 0) == 0)) best = header;
         if (!best) continue;
         CodeLocation &c = *locations[i];
         c.function = best->value("FunctionName", std::string());
@@ -61,8 +78,29 @@ bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation 
     return true;
 }
 
+// The record fields the findings' record offsets fall in (SP9, RP1, a restore's stray access into
+// its record), from the module's DWARF; each named one is added to its finding's message.
+void NameRecordFields(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
+                      std::vector<Finding> &findings) {
+    bool any = false;
+    for (const Finding &f : findings) any |= f.record && f.record->field.empty();
+    if (!any) return;
+    DwarfTypes types;
+    if (!types.Load(file.path).empty()) return;  // no DWARF: the offsets stand alone
+    for (Finding &f : findings) {
+        if (!f.record || !f.record->field.empty()) continue;
+        bool save = f.record->callback == Callback::Save;
+        f.record->field =
+            types.FieldAt(save ? hooks.save_entry : hooks.restore_entry,
+                          save ? names.save_symbol : names.restore_symbol, f.record->offset, f.record->size);
+        if (!f.record->field.empty())
+            f.message += fmt::format(" [record offset {}: {}]", f.record->offset, f.record->field);
+    }
+}
+
 std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
                            std::vector<Finding> &findings) {
+    NameRecordFields(file, names, hooks, findings);
     std::vector<CodeLocation *> todo;
     for (Finding &f : findings) {
         if (!f.code) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -25,6 +26,15 @@ struct Block {
     uint32_t tag;
     uint64_t size;
     uint64_t generation;  // counted in `outstanding` only when it is the current one
+    uint64_t seq;         // the allocation's number in the process
+    uintptr_t pc;         // the return address of the allocation
+};
+
+// The most recent refused or questioned frees, numbered per kind (PoolMark counts them).
+constexpr size_t kKeptFreeIssues = 256;
+struct FreeIssueRecord {
+    uint64_t seq;  // among the issues of its kind
+    PoolFreeIssue issue;
 };
 
 struct Counts {
@@ -35,9 +45,12 @@ struct Counts {
 struct State {
     std::mutex mutex;
     std::unordered_map<void *, Block> blocks;  // every live block, whatever its generation
+    std::map<uint64_t, void *> live_by_seq;    // the same blocks by allocation number
     std::map<uint32_t, Counts> outstanding;    // blocks of the current generation
     uint64_t generation = 1;
-    uint64_t allocations = 0;  // drives the fill byte of blocks that are not zeroed
+    uint64_t allocations = 0;                // drives the fill byte of blocks that are not zeroed; numbers them
+    uint64_t bad_frees = 0, wrong_tags = 0;  // since the process started (PoolMark)
+    std::deque<FreeIssueRecord> issues;      // the last kKeptFreeIssues
     PoolMisuse misuse;
     uint64_t assertions = 0;
     std::optional<FailedAssertion> first_assertion;
@@ -61,7 +74,49 @@ uint8_t FillByte(uint64_t n) {
 
 namespace {
 std::atomic<uint64_t> g_assertions{0};  // mirrors State::assertions, read on every module call without the lock
+// Mirror State's allocations, bad_frees and wrong_tags: CurrentPoolMark() reads them without the lock.
+std::atomic<uint64_t> g_allocations{0}, g_bad_frees{0}, g_wrong_tags{0};
+
+void NoteFreeIssue(const PoolFreeIssue &issue) {  // with the lock held
+    uint64_t &n = issue.wrong_tag ? S().wrong_tags : S().bad_frees;
+    S().issues.push_back(FreeIssueRecord{n, issue});
+    if (S().issues.size() > kKeptFreeIssues) S().issues.pop_front();
+    ++n;
+    (issue.wrong_tag ? g_wrong_tags : g_bad_frees).store(n, std::memory_order_relaxed);
+}
 }  // namespace
+
+PoolMark CurrentPoolMark() {
+    return PoolMark{g_allocations.load(std::memory_order_relaxed), g_bad_frees.load(std::memory_order_relaxed),
+                    g_wrong_tags.load(std::memory_order_relaxed)};
+}
+
+bool PoolUsed() { return g_allocations.load(std::memory_order_relaxed) != 0; }
+
+PoolUse PoolUseBetween(const PoolMark &from, const PoolMark &to) {
+    PoolUse use;
+    if (from == to) return use;
+    std::lock_guard lock(S().mutex);
+    for (auto it = S().live_by_seq.lower_bound(from.allocations);
+         it != S().live_by_seq.end() && it->first < to.allocations; ++it) {
+        const Block &b = S().blocks.at(it->second);
+        if (use.live_blocks++ == 0) {
+            use.live_tag = b.tag;
+            use.live_size = b.size;
+            use.live_pc = b.pc;
+        }
+        use.live_bytes += b.size;
+    }
+    use.bad_frees = to.bad_frees - from.bad_frees;
+    use.wrong_tags = to.wrong_tags - from.wrong_tags;
+    for (const FreeIssueRecord &r : S().issues) {
+        auto &first = r.issue.wrong_tag ? use.first_wrong_tag : use.first_bad_free;
+        uint64_t lo = r.issue.wrong_tag ? from.wrong_tags : from.bad_frees;
+        uint64_t hi = r.issue.wrong_tag ? to.wrong_tags : to.bad_frees;
+        if (!first && r.seq >= lo && r.seq < hi) first = r.issue;
+    }
+    return use;
+}
 
 uint64_t FailedAssertionCount() { return g_assertions.load(std::memory_order_relaxed); }
 
@@ -131,6 +186,7 @@ using vspc::S;
 extern "C" {
 
 PVOID VspConformancePoolAllocate(ULONG64 Flags, SIZE_T NumberOfBytes, ULONG Tag, BOOLEAN Zero) {
+    const auto pc = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
     if (NumberOfBytes > vspc::kMaxPoolBlock) return nullptr;
     // The kernel's alignments: a page for a page or more, a cache line when asked, else 16 bytes.
     size_t alignment = NumberOfBytes >= PAGE_SIZE ? PAGE_SIZE : (Flags & POOL_FLAG_CACHE_ALIGNED) ? 64 : 16;
@@ -138,8 +194,10 @@ PVOID VspConformancePoolAllocate(ULONG64 Flags, SIZE_T NumberOfBytes, ULONG Tag,
     if (posix_memalign(&p, alignment, NumberOfBytes ? NumberOfBytes : 1) != 0) return nullptr;
     std::lock_guard lock(S().mutex);
     std::memset(p, Zero ? 0 : vspc::FillByte(S().allocations), NumberOfBytes);
-    ++S().allocations;
-    S().blocks[p] = vspc::Block{Tag, NumberOfBytes, S().generation};
+    const uint64_t seq = S().allocations++;
+    vspc::g_allocations.store(S().allocations, std::memory_order_relaxed);
+    S().blocks[p] = vspc::Block{Tag, NumberOfBytes, S().generation, seq, pc};
+    S().live_by_seq[seq] = p;
     auto &c = S().outstanding[Tag];
     ++c.count;
     c.bytes += NumberOfBytes;
@@ -147,20 +205,26 @@ PVOID VspConformancePoolAllocate(ULONG64 Flags, SIZE_T NumberOfBytes, ULONG Tag,
 }
 
 VOID VspConformancePoolFree(PVOID P, ULONG Tag) {
+    const auto pc = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
     {
         std::lock_guard lock(S().mutex);
         auto it = P ? S().blocks.find(P) : S().blocks.end();
         if (it == S().blocks.end()) {
             ++S().misuse.bad_frees;
+            vspc::NoteFreeIssue(vspc::PoolFreeIssue{false, Tag, 0, 0, pc});
             return;  // not ours, or freed already: freeing it would corrupt the tester's heap
         }
         const vspc::Block b = it->second;
-        if (Tag != 0 && Tag != b.tag) ++S().misuse.tag_mismatches;
+        if (Tag != 0 && Tag != b.tag) {
+            ++S().misuse.tag_mismatches;
+            vspc::NoteFreeIssue(vspc::PoolFreeIssue{true, Tag, b.tag, b.size, pc});
+        }
         if (b.generation == S().generation) {
             auto &c = S().outstanding[b.tag];
             --c.count;
             c.bytes -= b.size;
         }
+        S().live_by_seq.erase(b.seq);
         S().blocks.erase(it);
     }
     std::free(P);

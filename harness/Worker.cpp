@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -30,6 +31,12 @@
 #include "WdkSupport.h"
 
 extern "C" int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*cb)(const uint8_t *data, size_t size));
+// libFuzzer prints everything it says (its "WARNING: Failed to find function" lines about sanitizer hooks a
+// host without ASan lacks, its INFO lines, its recommended dictionary) through one FILE it lets a host replace.
+// Weak: an engine without it (AFL++'s driver) just keeps its own output.
+namespace fuzzer {
+__attribute__((weak)) void SetOutputFile(FILE *file);
+}
 
 namespace vspc {
 
@@ -109,6 +116,41 @@ private:
 };
 
 WorkerSession *g_session = nullptr;  // the libFuzzer callback's trampoline
+
+// libFuzzer's own output in a shard whose engine is to be quiet (WorkerConfig::quiet_engine): only its
+// error reports reach the worker log (an out-of-memory, a deadly signal, the input it wrote), not the
+// warnings and statistics it prints in every shard. The module's own output is untouched (it writes to
+// the real stderr, not through this FILE).
+bool KeepEngineLine(std::string_view line) {
+    return line.starts_with("==") || line.starts_with("SUMMARY") || line.starts_with("MS:") ||
+           line.find("ERROR") != std::string_view::npos || line.find("Test unit written to") != std::string_view::npos;
+}
+
+ssize_t WriteEngineOutput(void *cookie, const char *data, size_t size) {
+    auto *pending = static_cast<std::string *>(cookie);
+    pending->append(data, size);
+    size_t start = 0;
+    for (size_t nl; (nl = pending->find('\n', start)) != std::string::npos; start = nl + 1) {
+        std::string_view line(pending->data() + start, nl + 1 - start);
+        for (size_t done = 0; KeepEngineLine(line) && done < line.size();) {
+            ssize_t n = write(2, line.data() + done, line.size() - done);
+            if (n <= 0 && errno != EINTR) break;
+            if (n > 0) done += static_cast<size_t>(n);
+        }
+    }
+    pending->erase(0, start);
+    if (pending->size() > 4096) pending->clear();  // a line that long is no error report
+    return static_cast<ssize_t>(size);
+}
+
+FILE *QuietEngineOutput() {
+    static std::string *pending = new std::string;
+    cookie_io_functions_t io{};
+    io.write = WriteEngineOutput;
+    FILE *f = fopencookie(pending, "w", io);
+    if (f) setvbuf(f, nullptr, _IOLBF, 0);
+    return f;
+}
 
 void WorkerSession::Send(const Message &m) {
     if (sink_) {
@@ -556,7 +598,11 @@ void WorkerSession::Fuzz() {
                                      "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0", "-handle_abrt=0",
                                      "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
                                      fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
-    if (config_.quiet_engine) args.push_back("-verbosity=0");
+    if (config_.quiet_engine) {
+        args.push_back("-verbosity=0");
+        if (fuzzer::SetOutputFile)
+            if (FILE *quiet = QuietEngineOutput()) fuzzer::SetOutputFile(quiet);
+    }
     args.push_back(config_.corpus);
     for (const std::string &dir : config_.corpus_in) args.push_back(dir);  // read, never written
     std::vector<char *> argv;

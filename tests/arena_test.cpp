@@ -140,6 +140,35 @@ TEST(GuardedArena, TheGapBeforeTheGuardIsCheckedAndBothSidesAreRestored) {
     EXPECT_FALSE(arena.CheckAndReset(buf, 40, Placement::Right).found);
 }
 
+// A stray run longer than the canary window is followed to its end through the rest of the
+// data on that side (the guard zone measures what lies beyond: judge_test's StrayExtent).
+TEST(GuardedArena, AStrayRunPastTheWindowIsMeasuredToItsEnd) {
+    GuardedArena arena;
+    uint8_t *big = arena.Place(6000, Placement::Right, 2);  // data for 6000 + the window: room on both sides
+    EXPECT_FALSE(arena.CheckAndReset(big, 6000, Placement::Right).found);
+    for (uint32_t run : {1u, 100u, static_cast<uint32_t>(kSlackWindow), 2000u}) {
+        uint8_t *buf = arena.Place(40, Placement::Left, 2);
+        for (uint32_t i = 0; i < run; ++i) buf[40 + i] ^= 0xFF;
+        StrayWrite s = arena.CheckAndReset(buf, 40, Placement::Left);
+        EXPECT_TRUE(s.found);
+        EXPECT_EQ(s.offset, 40) << run;
+        EXPECT_EQ(s.last, 40 + static_cast<int64_t>(run) - 1) << run;
+        EXPECT_EQ(s.count, run);
+        buf = arena.Place(40, Placement::Left, 2);
+        EXPECT_FALSE(arena.CheckAndReset(buf, 40, Placement::Left).found) << "after " << run;
+
+        buf = arena.Place(40, Placement::Right, 2);
+        for (uint32_t i = 1; i <= run; ++i) buf[-static_cast<int64_t>(i)] ^= 0xFF;
+        s = arena.CheckAndReset(buf, 40, Placement::Right);
+        EXPECT_TRUE(s.found);
+        EXPECT_EQ(s.offset, -1) << run;
+        EXPECT_EQ(s.last, -static_cast<int64_t>(run)) << run;
+        EXPECT_EQ(s.count, run);
+        buf = arena.Place(40, Placement::Right, 2);
+        EXPECT_FALSE(arena.CheckAndReset(buf, 40, Placement::Right).found) << "after " << run;
+    }
+}
+
 TEST(GuardedArena, GrowsAndStillGuards) {
     GuardedArena arena;
     uint8_t *small = arena.Place(8, Placement::Right, 2);

@@ -8,10 +8,14 @@
 #include <variant>
 #include <vector>
 
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "Attribution.h"
+#include "Dwarf.h"
 #include "Finding.h"
 #include "Protocol.h"
 #include "Sandbox.h"
@@ -37,6 +41,9 @@ Finding Overrun(RuleId rule, bool guard_page) {
 
 Finding Full() {
     Finding f = Overrun(RuleId::SP5, true);
+    f.location->last_offset = 255;
+    f.location->extent = 248;
+    f.location->count = 247;
     Death d;
     d.kind = DeathKind::Crash;
     d.signo = 11;
@@ -70,6 +77,24 @@ TEST(Finding, OneSignatureWhoeverSawIt) {
     Finding other = Overrun(RuleId::SP5, true);
     other.location->offset = -1;
     EXPECT_EQ(other.Signature(), "SaveBuf underrun write");
+    // The extent is in the signature as a class only: overruns of 2 and of 8 bytes are one defect,
+    // of 1 byte and of 248 bytes two.
+    auto measured = [](uint32_t extent) {
+        Finding f = Overrun(RuleId::SP5, true);
+        f.location->extent = extent;
+        f.location->last_offset = 8 + extent - 1;
+        return f;
+    };
+    EXPECT_EQ(measured(1).Signature(), "SaveBuf overrun write 1 byte");
+    EXPECT_EQ(measured(2).Signature(), measured(8).Signature());
+    EXPECT_EQ(measured(248).Signature(), "SaveBuf overrun write 9-4096 bytes");
+    EXPECT_EQ(measured(5000).Signature(), "SaveBuf overrun write over 4096 bytes");
+    EXPECT_NE(measured(1).Signature(), measured(248).Signature());
+    EXPECT_EQ(DescribeLocation(*measured(248).location),
+              "write SaveBuf at offsets 8 to 255 (8 bytes): overrun of 248 bytes, 1 of them changed (caught by a "
+              "guard page)");
+    EXPECT_EQ(DescribeLocation(*measured(1).location),
+              "write SaveBuf at offset 8 (8 bytes): overrun of 1 byte (caught by a guard page)");
     Finding hang;
     hang.rule = RuleId::SP11;
     hang.death = Death{DeathKind::Hang, 0, 0, Callback::Save, ""};
@@ -120,6 +145,9 @@ TEST(Finding, JsonDecodeIsStrict) {
     EXPECT_NE(broken([](auto &j) { j["case"] = "xyz"; }), "");
     EXPECT_NE(broken([](auto &j) { j["location"]["region"] = "Heap"; }), "");
     EXPECT_NE(broken([](auto &j) { j["signature"] = "forged"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["location"]["extent"] = 0; }), "");
+    EXPECT_NE(broken([](auto &j) { j["location"]["extent_class"] = "1 byte"; }), "");
+    EXPECT_NE(broken([](auto &j) { j["location"].erase("last_offset"); }), "");
     EXPECT_NE(broken([](auto &j) { j = nlohmann::json::array(); }), "");
 }
 
@@ -400,6 +428,55 @@ TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
     why.clear();
     Finding other = DeathFinding(Died(EndHow::Hung, Callback::Restore), 2000, Stage::Fuzz);
     EXPECT_TRUE(policy.Continue(fuzz, e, other, &why).has_value());
+}
+
+// ---- the module's DWARF: compiler, flags, record fields -------------------------------------------
+
+TEST(Dwarf, ProducersSplitIntoCompilerAndFlags) {
+    std::string compiler, flags;
+    SplitProducer("Debian clang version 14.0.6", compiler, flags);
+    EXPECT_EQ(compiler, "Debian clang version 14.0.6");
+    EXPECT_EQ(flags, "");  // clang without -grecord-command-line
+    SplitProducer("Debian clang version 14.0.6 /usr/lib/llvm-14/bin/clang -g -O1 -grecord-command-line -c x.c",
+                  compiler, flags);
+    EXPECT_EQ(compiler, "Debian clang version 14.0.6");
+    EXPECT_EQ(flags, "-g -O1 -grecord-command-line -c x.c");
+    SplitProducer("clang version 17.0.1 (https://github.com/llvm/llvm-project e19b7dc) /opt/bin/clang -O2 a.c",
+                  compiler, flags);
+    EXPECT_EQ(compiler, "clang version 17.0.1 (https://github.com/llvm/llvm-project e19b7dc)");
+    EXPECT_EQ(flags, "-O2 a.c");
+    SplitProducer("GNU C17 12.2.0 -mtune=generic -march=x86-64 -g -O1 -fPIC", compiler, flags);
+    EXPECT_EQ(compiler, "GNU C17 12.2.0");
+    EXPECT_EQ(flags, "-mtune=generic -march=x86-64 -g -O1 -fPIC");
+}
+
+// tests/data/dwarf_record.txt is `llvm-dwarfdump-14 --debug-info` of clang 14's -g -O1 object of:
+//   typedef struct _HDR { unsigned int Magic; unsigned short Version; unsigned short Flags; } HDR;
+//   typedef struct _SG { unsigned long long Pfn; unsigned int Offset; unsigned int Length; } SG;
+//   typedef struct _REC { HDR Header; union { unsigned int Raw; struct { unsigned short Lo, Hi; }; } U;
+//                         unsigned int Count; SG Sg[2]; unsigned char Tail[]; } REC;
+//   int Save(void *buf, unsigned int size) { REC *r = buf; ... }
+TEST(Dwarf, AnOffsetNamesTheFieldOfTheCallbacksRecordType) {
+    std::ifstream in(std::string(VSPC_SOURCE_DIR) + "/tests/data/dwarf_record.txt");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    DwarfTypes types;
+    types.Parse(text);
+    ASSERT_GT(types.size(), 10u);
+    // REC is 48 bytes (its Tail is flexible): the type of the callback's pointer to SaveBuf.
+    EXPECT_EQ(types.FieldAt(0, "Save", 0, 48), "REC.Header.Magic");
+    EXPECT_EQ(types.FieldAt(0, "Save", 6, 48), "REC.Header.Flags");
+    EXPECT_EQ(types.FieldAt(0, "Save", 9, 48), "REC.U.Raw");
+    EXPECT_EQ(types.FieldAt(0, "Save", 12, 48), "REC.Count");
+    EXPECT_EQ(types.FieldAt(0, "Save", 44, 48), "REC.Sg[1].Length");
+    // A longer record starts with it: the payload is its flexible Tail.
+    EXPECT_EQ(types.FieldAt(0, "Save", 50, 60), "REC.Tail[2]");
+    // Another callback that holds no record pointer: the one struct of the module of exactly the
+    // record's size whose name says it is a record (REC).
+    EXPECT_EQ(types.FieldAt(0, "Restore", 6, 48), "REC.Header.Flags");
+    // No struct of that size named so, and none of the callback's fits: nothing is guessed.
+    EXPECT_EQ(types.FieldAt(0, "Restore", 6, 47), "");
+    EXPECT_EQ(types.FieldAt(0, "Save", 6, 7), "");
 }
 
 }  // namespace

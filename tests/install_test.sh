@@ -37,6 +37,7 @@ install)
     for f in bin/vspconform bin/vspconform_fuzzer \
         include/vspconform/kmcl/WdkCompat.h include/vspconform/kmcl/VmbusKernelModeClientLibApi.h \
         include/vspconform/kmcl/VspConformance.h include/vspconform/kmcl/pshpack1.h \
+        include/vspconform/kmcl/ntstrsafe.h \
         include/vspconform/kmcl/poppack.h \
         lib/cmake/vspconform/vspconformConfig.cmake lib/cmake/vspconform/vspconformConfigVersion.cmake \
         lib/cmake/vspconform/vspconformFunctions.cmake \
@@ -134,15 +135,48 @@ vspconform_add_module(NAME implicit SOURCES src/implicit.c)
 EOF
     cat >"$bad/src/implicit.c" <<'EOF'
 #include <WdkCompat.h>
-ULONG ImplicitCall(void) { return KeQueryActiveProcessorCount(NULL); }
+NTSTATUS ImplicitCall(void) { return IoWMIRegistrationControl(NULL, 0); }
 EOF
     run cmake -S "$bad" -B "$bad/build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_PREFIX_PATH="$prefix"
     if cmake --build "$bad/build" >"$bad/build.log" 2>&1; then
         fail "a call to an undeclared function compiled"
     fi
-    grep -q "error: .*KeQueryActiveProcessorCount.*-Werror,-Wimplicit-function-declaration" \
+    grep -q "error: .*IoWMIRegistrationControl.*-Werror,-Wimplicit-function-declaration" \
         "$bad/build.log" || fail "no implicit-function-declaration error: $(tail -n 5 "$bad/build.log")"
-    echo "install_test example: passes as shipped (6 checks), fails with the planted defect (SP5 in all 6)"
+
+    # The project's own declaration of it, without editing the driver file: FORCE_INCLUDE.
+    mkdir -p "$bad/compat"
+    cat >"$bad/compat/extra wdk.h" <<'EOF'
+#include <WdkCompat.h>
+static inline NTSTATUS IoWMIRegistrationControl(PVOID DeviceObject, ULONG Action)
+{
+    (void)DeviceObject;
+    (void)Action;
+    return STATUS_SUCCESS;
+}
+EOF
+    cat >"$bad/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.25)
+project(implicit LANGUAGES C)
+find_package(vspconform REQUIRED)
+vspconform_add_module(NAME implicit SOURCES src/implicit.c FORCE_INCLUDE "compat/extra wdk.h")
+EOF
+    rm -rf "$bad/build"
+    run cmake -S "$bad" -B "$bad/build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_PREFIX_PATH="$prefix"
+    run cmake --build "$bad/build"
+    expect_file "$bad/build/libimplicit_plain.so"
+    # A FORCE_INCLUDE that does not exist stops the configure step, naming it.
+    sed -i 's|"compat/extra wdk.h"|compat/missing.h|' "$bad/CMakeLists.txt"
+    rm -rf "$bad/build"
+    if cmake -S "$bad" -B "$bad/build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_PREFIX_PATH="$prefix" \
+        >"$bad/missing.log" 2>&1; then
+        fail "a FORCE_INCLUDE that does not exist was accepted"
+    fi
+    # (CMake wraps the message: the words may be on two lines.)
+    tr '\n' ' ' <"$bad/missing.log" | grep -q "FORCE_INCLUDE compat/missing.h: no such *header" ||
+        fail "no reason given for the missing FORCE_INCLUDE: $(tail -n 5 "$bad/missing.log")"
+    echo "install_test example: passes as shipped (6 checks), fails with the planted defect (SP5 in all 6);" \
+        "FORCE_INCLUDE declares what the driver file lacks"
     ;;
 
 *)

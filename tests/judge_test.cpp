@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "Fault.h"
@@ -75,9 +76,9 @@ TEST(Judge, AStrayWriteDuringAProbeIsSp3WithItsOffset) {
     int p = b.Packet(Tri::Yes);
     CallRecord &probe = b.Save(p, 0, kStatusBufferTooSmall, 8);
     probe.null_buffer = false;
-    probe.stray_save = StrayWrite{true, -2, 1};
+    probe.stray_save = StrayWrite{true, -2, -2, 1};
     auto found = b.Judge();
-    ASSERT_EQ(Keys(found), (Keys_{"SP3|SaveBuf underrun write"}));
+    ASSERT_EQ(Keys(found), (Keys_{"SP3|SaveBuf underrun write 1 byte"}));
     ASSERT_TRUE(found[0].location.has_value());
     EXPECT_EQ(found[0].location->offset, -2);
     EXPECT_FALSE(found[0].location->guard_page);
@@ -91,12 +92,18 @@ TEST(Judge, AGuardZoneFaultAndACanaryStrayAreTheSameFinding) {
         int p = b.Packet(Tri::Yes);
         b.Save(p, 0, kStatusBufferTooSmall, 8);
         CallRecord &save = b.Save(p, 8, kStatusSuccess, 8);
-        if (guard)
-            save.fault = FaultRecord{true, FaultRegion::SaveBuf, 8, 8, Access::Write, 1};
-        else
-            save.stray_save = StrayWrite{true, 8, 1};
+        if (guard) {
+            save.fault.found = true;
+            save.fault.region = FaultRegion::SaveBuf;
+            save.fault.offset = 8;
+            save.fault.buffer_size = 8;
+            save.fault.access = Access::Write;
+            save.fault.count = 1;
+        } else {
+            save.stray_save = StrayWrite{true, 8, 8, 1};
+        }
         auto found = b.Judge();
-        EXPECT_EQ(Keys(found), (Keys_{"SP5|SaveBuf overrun write"})) << "guard " << guard;
+        EXPECT_EQ(Keys(found), (Keys_{"SP5|SaveBuf overrun write 1 byte"})) << "guard " << guard;
     }
 }
 
@@ -132,7 +139,12 @@ TEST(Judge, AFaithfulRestoreThatFailsIsRp1AndHostileOnesAreRp2Evidence) {
     int p = b.Packet(Tri::Yes);
     b.Restore(p, 20, kStatusInvalidParameter, true);
     CallRecord &hostile = b.Restore(p, 19, kStatusInvalidParameter, false);
-    hostile.fault = FaultRecord{true, FaultRegion::RestoreSaveBuf, 19, 19, Access::Read, 1};
+    hostile.fault.found = true;
+    hostile.fault.region = FaultRegion::RestoreSaveBuf;
+    hostile.fault.offset = 19;
+    hostile.fault.buffer_size = 19;
+    hostile.fault.access = Access::Read;
+    hostile.fault.count = 1;
     Evidence ev{};
     EXPECT_EQ(Keys(b.Judge(&ev)), (Keys_{"RP1|restore of its own record failed", "RP2|restore SaveBuf overrun read"}));
     EXPECT_EQ(ev[RuleFor(RuleId::RP1).Index()], 1u);
@@ -156,6 +168,70 @@ TEST(Judge, AFailedAssertionIsAFindingOfItsCall) {
     auto found = b.Judge();
     EXPECT_EQ(Keys(found), (Keys_{"SP11|assertion save.c:120", "RP2|assertion restore.c:33"}));
     EXPECT_NE(found[0].message.find("NT_ASSERT(Length <= 48)"), std::string::npos) << found[0].message;
+}
+
+// SP14 and RP5 from the pool use the runner records per call (hand-built here; the samples
+// pool_vsp and sp14_* / rp5_* check them end to end).
+TEST(Judge, PoolLeaksAndBadFreesAreSp14InASaveAndRp5InARestore) {
+    auto leak = [](uint32_t tag) {
+        PoolUse u;
+        u.live_blocks = 1;
+        u.live_bytes = u.live_size = 12;
+        u.live_tag = tag;
+        return u;
+    };
+    PoolUse wrong_tag;
+    wrong_tag.wrong_tags = 1;
+    wrong_tag.first_wrong_tag = PoolFreeIssue{true, 'xtCP', 'rcSP', 12, 0};
+    PoolUse bad_free;
+    bad_free.bad_frees = 2;
+    bad_free.first_bad_free = PoolFreeIssue{false, 'dlPP', 0, 0, 0};
+
+    LogBuilder b;
+    int p = b.Packet(Tri::Yes);
+    b.Save(p, 0, kStatusBufferTooSmall, 12).pool_used = true;
+    CallRecord &save = b.Save(p, 12, kStatusSuccess, 12);
+    save.pool_used = true;
+    save.pool_use = 0;
+    b.log.pool_uses.push_back(leak('rcSP'));
+    CallRecord &save2 = b.Save(p, 13, kStatusSuccess, 12);
+    save2.pool_used = true;
+    save2.pool_use = 1;
+    b.log.pool_uses.push_back(wrong_tag);
+    CallRecord &failed = b.Restore(p, 5, kStatusInvalidParameter, false);
+    failed.pool_used = true;
+    failed.pool_use = 2;
+    b.log.pool_uses.push_back(leak('xtCP'));
+    CallRecord &foreign = b.Restore(p, 6, kStatusInvalidParameter, false);
+    foreign.pool_used = true;
+    foreign.pool_use = 3;
+    b.log.pool_uses.push_back(bad_free);
+    CallRecord &kept = b.Restore(p, 12, kStatusSuccess, false);
+    kept.pool_used = kept.released = true;
+    kept.after_release = 4;
+    b.log.pool_uses.push_back(leak('dlPP'));
+    // A successful restore's own blocks belong to its packet: no finding by themselves.
+    CallRecord &owns = b.Restore(p, 12, kStatusSuccess, false);
+    owns.pool_used = true;
+    owns.pool_use = 5;
+    b.log.pool_uses.push_back(leak('dlPP'));
+    Evidence ev{};
+    std::vector<Finding> found;
+    for (Finding &f : b.Judge(&ev))  // (the hand-built successful restores bind no packet: RP3)
+        if (f.rule == RuleId::SP14 || f.rule == RuleId::RP5) found.push_back(f);
+    EXPECT_EQ(Keys(found), (Keys_{"SP14|pool leak, tag 'PScr'", "SP14|pool freed with the wrong tag 'PScr'",
+                                  "RP5|pool leak on failure, tag 'PCtx'", "RP5|free of a block that is not allocated",
+                                  "RP5|pool kept after release, tag 'PPld'"}));
+    EXPECT_EQ(ev[RuleFor(RuleId::SP14).Index()], 3u);
+    EXPECT_EQ(ev[RuleFor(RuleId::RP5).Index()], 4u);
+    for (const Finding &f : found) EXPECT_NE(f.message.find("0xC"), std::string::npos) << f.message;
+
+    // Before the module has used the pool at all, nothing is judged or counted.
+    LogBuilder none;
+    none.Save(none.Packet(Tri::Yes), 0, kStatusBufferTooSmall, 12);
+    Evidence ev2{};
+    EXPECT_TRUE(none.Judge(&ev2).empty());
+    EXPECT_EQ(ev2[RuleFor(RuleId::SP14).Index()], 0u);
 }
 
 TEST(Judge, ASkippedCaseIsNotJudged) {
@@ -223,7 +299,7 @@ TEST(Runner, AnOverrunIntoTheGuardZoneIsRecoveredAndRecorded) {
     player.Play(SaveThenRestore(), Profile::Strict, Stage::Sweep, 0, found);
     g_overrun = g_overread = false;
     // The process is still here, and so are both findings, at their exact offsets.
-    EXPECT_EQ(Keys(found), (Keys_{"SP5|SaveBuf overrun write", "RP2|restore SaveBuf overrun read"}));
+    EXPECT_EQ(Keys(found), (Keys_{"SP5|SaveBuf overrun write 1 byte", "RP2|restore SaveBuf overrun read"}));
     for (const Finding &f : found) {
         ASSERT_TRUE(f.location.has_value());
         EXPECT_TRUE(f.location->guard_page);
@@ -242,6 +318,80 @@ TEST(Runner, AnOverrunIntoTheGuardZoneIsRecoveredAndRecorded) {
         },
         ::testing::KilledBySignal(SIGSEGV), "");
 }
+
+// A save that writes N = 8 bytes and then a stray block of g_stray bytes at g_stray_at
+// (relative to the end of SaveBuf for an overrun, to its start for an underrun), with memcpy.
+int64_t g_stray = 0;  // > 0: overrun by that many bytes; < 0: underrun
+uint8_t g_stray_bytes[70000];
+int32_t StraySave(void *, void *, void *buf, uint32_t size, uint32_t *bytes_needed) {
+    *bytes_needed = 8;
+    if (size < 8) return kStatusBufferTooSmall;
+    std::memset(buf, 0x11, 8);
+    auto *b = static_cast<uint8_t *>(buf);
+    if (g_stray > 0) std::memcpy(b + size, g_stray_bytes, static_cast<size_t>(g_stray));
+    if (g_stray < 0) std::memcpy(b + g_stray, g_stray_bytes, static_cast<size_t>(-g_stray));
+    return kStatusSuccess;
+}
+
+struct ExtentCase {
+    int64_t stray;
+    Placement placement;
+};
+
+class StrayExtent : public ::testing::TestWithParam<ExtentCase> {};
+
+// However it is caught (the guard zone, the canary window, the rest of the data past the window,
+// or all of them), a stray block is measured to its last byte: a 248-byte overrun is 248 bytes.
+TEST_P(StrayExtent, TheWholeBlockIsMeasured) {
+    const ExtentCase p = GetParam();
+    for (size_t i = 0; i < sizeof g_stray_bytes; ++i) g_stray_bytes[i] = static_cast<uint8_t>(0x80 | (i * 7));
+    FakeModule m;
+    m.module.save = StraySave;
+    Op save;
+    save.kind = OpKind::Save;
+    save.size_kind = SizeKind::Absolute;
+    save.size_value = 8;
+    save.placement = p.placement;
+    Player player(m.module, m.kmcl);
+    g_stray = p.stray;
+    std::vector<Finding> found;
+    player.Play(Case{{{1, 2, 3}}, {save}}, Profile::Strict, Stage::Sweep, 0, found);
+    g_stray = 0;
+    const uint32_t n = static_cast<uint32_t>(p.stray > 0 ? p.stray : -p.stray);
+    const std::string side = p.stray > 0 ? "overrun" : "underrun";
+    ASSERT_EQ(found.size(), 1u) << (found.empty() ? "nothing found" : found[0].Key() + ", " + found[1].Key());
+    const Finding &f = found[0];
+    ASSERT_TRUE(f.location.has_value());
+    EXPECT_EQ(f.rule, RuleId::SP5);
+    EXPECT_EQ(f.location->extent, n) << f.message;
+    // The bytes that differ from what was there: a stray byte equal to the fill byte under it is not
+    // counted (about one in 256), so the count may be a little below the extent, never above.
+    EXPECT_LE(f.location->count, n) << f.message;
+    EXPECT_GE(f.location->count, n - n / 32) << f.message;
+    EXPECT_EQ(f.location->offset, p.stray > 0 ? 8 : -1) << f.message;
+    EXPECT_EQ(f.location->last_offset, p.stray > 0 ? 8 + p.stray - 1 : p.stray) << f.message;
+    EXPECT_EQ(f.Key(), fmt::format("SP5|SaveBuf {} write {}", side, ExtentClass(n)));
+    EXPECT_NE(f.message.find(fmt::format("{} of {} byte", side, n)), std::string::npos) << f.message;
+    // The guard zone and the canary are as they were: the same save without the stray is clean.
+    found.clear();
+    Player again(m.module, m.kmcl);
+    again.Play(Case{{{1, 2, 3}}, {save}}, Profile::Strict, Stage::Sweep, 0, found);
+    EXPECT_TRUE(found.empty()) << found[0].message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Runner, StrayExtent,
+                         ::testing::Values(ExtentCase{1, Placement::Right}, ExtentCase{8, Placement::Right},
+                                           ExtentCase{248, Placement::Right}, ExtentCase{5000, Placement::Right},
+                                           ExtentCase{50000, Placement::Right}, ExtentCase{1, Placement::Left},
+                                           ExtentCase{248, Placement::Left}, ExtentCase{600, Placement::Left},
+                                           ExtentCase{9000, Placement::Left}, ExtentCase{-1, Placement::Left},
+                                           ExtentCase{-300, Placement::Left}, ExtentCase{-3, Placement::Right},
+                                           ExtentCase{-700, Placement::Right}),
+                         [](const ::testing::TestParamInfo<ExtentCase> &info) {
+                             return fmt::format("{}{}{}", info.param.stray > 0 ? "Over" : "Under",
+                                                info.param.stray > 0 ? info.param.stray : -info.param.stray,
+                                                info.param.placement == Placement::Right ? "Right" : "Left");
+                         });
 
 TEST(Runner, AWriteThroughANullSaveBufIsNotRecovered) {
     EXPECT_EXIT(

@@ -3,12 +3,14 @@
 // failed assertions.
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "WdkSupport.h"
 #include "wdk_compat_module.h"
+#include "wdk_names_module.h"
 
 // The header also compiles as C++ (extern "C" guards, no C-only constructs in the inline code).
 #define NOMINMAX
@@ -197,6 +199,113 @@ TEST(WdkPool, RecordsFreesItCannotOrShouldNotDo) {
     ResetWdkRecords();
     EXPECT_EQ(PoolMisuseCounts().bad_frees, 0u);
 }
+
+// What one call did to the pool (SP14, RP5): the blocks it allocated that are still live, and its
+// refused or questioned frees, between two marks; blocks of other calls do not count.
+TEST(WdkPool, UseBetweenTwoMarks) {
+    void *before = WdkcAllocatePool2(8, 'efbS', 0);  // an earlier call's block
+    const PoolMark a = CurrentPoolMark();
+    EXPECT_TRUE(PoolUsed());
+    EXPECT_EQ(PoolUseBetween(a, a).live_blocks, 0u);
+    void *kept = WdkcAllocatePool2(24, 'tpeK', 0);
+    void *freed = WdkcAllocatePool2(40, 'eerF', 0);
+    WdkcFreePoolWithTag(freed, 'eerF');
+    WdkcFreePoolWithTag(before, 'gnrW');  // a live block of another call, the wrong tag: freed, questioned
+    int not_pool = 0;
+    WdkcFreePool(&not_pool);  // refused
+    WdkcFreePool(&not_pool);
+    const PoolMark b = CurrentPoolMark();
+    PoolUse u = PoolUseBetween(a, b);
+    EXPECT_EQ(u.live_blocks, 1u);
+    EXPECT_EQ(u.live_bytes, 24u);
+    EXPECT_EQ(u.live_tag, static_cast<uint32_t>('tpeK'));
+    EXPECT_EQ(u.live_size, 24u);
+    EXPECT_NE(u.live_pc, 0u);  // where the module allocated it
+    EXPECT_EQ(u.wrong_tags, 1u);
+    ASSERT_TRUE(u.first_wrong_tag);
+    EXPECT_EQ(u.first_wrong_tag->block_tag, static_cast<uint32_t>('efbS'));
+    EXPECT_EQ(u.first_wrong_tag->freed_tag, static_cast<uint32_t>('gnrW'));
+    EXPECT_EQ(u.first_wrong_tag->block_size, 8u);
+    EXPECT_EQ(u.bad_frees, 2u);
+    ASSERT_TRUE(u.first_bad_free);
+    EXPECT_FALSE(u.first_bad_free->wrong_tag);
+    // Freed in a later call: no longer live in the first one's range.
+    WdkcFreePoolWithTag(kept, 'tpeK');
+    const PoolMark c = CurrentPoolMark();
+    EXPECT_EQ(PoolUseBetween(a, b).live_blocks, 0u);
+    PoolUse later = PoolUseBetween(b, c);
+    EXPECT_EQ(later.live_blocks, 0u);
+    EXPECT_EQ(later.bad_frees + later.wrong_tags, 0u);
+}
+
+// ---- The WDK names of issue 19 (wdk_names_module.c: driver-style C, only the includes swapped) -------
+
+TEST(WdkNames, PageFramesAndMdls) {
+    ResetPoolAccounting();
+    EXPECT_EQ(WdkNameMdl(), 0);
+    EXPECT_EQ(OutstandingPoolBlockCount(), 0u);  // IoAllocateMdl's MDLs and the buffer went back to the pool
+    EXPECT_EQ(PoolMisuseCounts().tag_mismatches + PoolMisuseCounts().bad_frees, 0u);
+}
+
+TEST(WdkNames, ExecutiveSpinLocksAndPushLocks) {
+    ResetFailedAssertions();
+    EXPECT_EQ(WdkNameLocks(), 0);
+    EXPECT_EQ(FailedAssertionCount(), 0u);
+    testing::internal::CaptureStderr();
+    WdkNameMisuseLocks();
+    testing::internal::GetCapturedStderr();
+    EXPECT_EQ(FailedAssertionCount(), 4u);  // two deadlocks, two releases of what was not held
+    ASSERT_TRUE(FirstFailedAssertion());
+    EXPECT_NE(FirstFailedAssertion()->expression.find("ExAcquireSpinLockShared: the lock is held exclusive"),
+              std::string::npos)
+        << FirstFailedAssertion()->expression;
+    ResetFailedAssertions();
+}
+
+TEST(WdkNames, LookasideEntriesArePoolBlocksOfTheListsTag) {
+    ResetPoolAccounting();
+    ResetFailedAssertions();
+    ASSERT_EQ(WdkNameLookasideInit(), 0);
+    void *rx[3], *tx[3];
+    ASSERT_EQ(WdkNameLookasideAllocate(3, rx, tx), 0);
+    auto usage = OutstandingPoolAllocations();
+    ASSERT_EQ(usage.size(), 2u);  // 'NcRx' and 'NcTx', three blocks each (nothing cached)
+    for (const PoolTagUsage &u : usage) EXPECT_EQ(u.count, 3u) << PoolTagName(u.tag);
+    EXPECT_EQ(PoolTagName(usage[0].tag) + "," + PoolTagName(usage[1].tag), "NcRx,NcTx");
+    ASSERT_EQ(WdkNameLookasideFree(3, rx, tx), 0);
+    EXPECT_EQ(OutstandingPoolBlockCount(), 0u);
+    EXPECT_EQ(PoolMisuseCounts().tag_mismatches + PoolMisuseCounts().bad_frees, 0u);
+    testing::internal::CaptureStderr();
+    void *late = WdkNameLookasideAfterDelete();
+    testing::internal::GetCapturedStderr();
+    EXPECT_EQ(FailedAssertionCount(), 1u);  // used after ExDeleteNPagedLookasideList
+    ResetFailedAssertions();
+    VspConformancePoolFree(late, 0);
+}
+
+TEST(WdkNames, ExFreePool2FreesWithTheTag) {
+    ResetPoolAccounting();
+    EXPECT_EQ(WdkNameFreePool2(0), 0);
+    EXPECT_EQ(PoolMisuseCounts().tag_mismatches, 0u);
+    EXPECT_EQ(WdkNameFreePool2(1), 0);
+    EXPECT_EQ(PoolMisuseCounts().tag_mismatches, 1u);
+    EXPECT_EQ(OutstandingPoolBlockCount(), 0u);
+}
+
+TEST(WdkNames, TimeProcessorsByteOrderFences) {
+    EXPECT_EQ(WdkNameTimeAndProcessors(static_cast<long long>(std::time(nullptr))), 0);
+    EXPECT_EQ(WdkNameByteOrderAndFences(), 0);
+}
+
+TEST(WdkNamesDeathTest, RtlFailFastStopsLikeTheKernel) { EXPECT_DEATH(WdkNameFailFast(), "RtlFailFast\\(5\\).*0x139"); }
+
+TEST(WdkNames, Bitmaps) {
+    ResetFailedAssertions();
+    EXPECT_EQ(WdkNameBitmap(), 0);
+    EXPECT_EQ(FailedAssertionCount(), 0u);
+}
+
+TEST(WdkNames, NtStrSafeResultsAndTruncation) { EXPECT_EQ(WdkNameStrings(), 0); }
 
 TEST(WdkPool, TagNamesReadInMemoryOrder) {
     EXPECT_EQ(PoolTagName(WdkcTag()), "SVpk");  // 'kpVS'

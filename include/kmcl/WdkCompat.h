@@ -44,7 +44,12 @@
  *     Windows' default filter would show the message: DPFLTR_ERROR_LEVEL messages only. Set
  *     VSPCONFORM_DBGPRINT=1 in the environment to see every message. The Windows-only format
  *     codes (%wZ, %ws, %I64x, ...) are not translated.
- *   - KeBugCheckEx and KeBugCheck print the code and abort: the call crashes.
+ *   - KeBugCheckEx and KeBugCheck print the code and abort: the call crashes; so does RtlFailFast.
+ *   - Lookaside lists cache nothing: every entry is a pool block of the list's size and tag, so the
+ *     pool records see it. Executive spin locks and push locks keep their lock word like spin locks.
+ *   - Clocks, processor numbers and byte swaps are the real ones (KeQueryPerformanceCounter counts
+ *     at 10 MHz). MDLs describe one address space: an MDL's system address is its buffer's address.
+ *   - The safe string routines (RtlString*) are in ntstrsafe.h, next to this header.
  *   - L"..." literals are 32-bit wchar_t on Linux: use u"..." with WCHAR/UNICODE_STRING.
  *   - MSVC pragmas (#pragma warning, alloc_text, code_seg, prefast) are unknown to clang, and
  *     GCC warns about four-character pool tags ('pVrS'): this header silences -Wunknown-pragmas
@@ -64,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "VmbusKernelModeClientLibApi.h"
 
@@ -776,6 +782,12 @@ typedef struct _MDL {
 #ifndef STATUS_INVALID_PARAMETER_3
 #define STATUS_INVALID_PARAMETER_3 ((NTSTATUS)0xC00000F1L)
 #endif
+#ifndef STATUS_INVALID_PARAMETER_4
+#define STATUS_INVALID_PARAMETER_4 ((NTSTATUS)0xC00000F2L)
+#endif
+#ifndef STATUS_INVALID_PARAMETER_5
+#define STATUS_INVALID_PARAMETER_5 ((NTSTATUS)0xC00000F3L)
+#endif
 #ifndef STATUS_CANCELLED
 #define STATUS_CANCELLED ((NTSTATUS)0xC0000120L)
 #endif
@@ -1370,6 +1382,653 @@ static inline PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHea
 }
 
 #undef VSPC_WDK_CHECK_LINKS
+
+/* ---- Page frames, MDL mapping, span macros ---------------------------------------------------------- */
+typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
+typedef LONG_PTR SPFN_NUMBER, *PSPFN_NUMBER;
+
+/* The pages a range [Va, Va + Size) touches. */
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
+    ((ULONG)((BYTE_OFFSET(Va) + ((SIZE_T)(Size)) + (PAGE_SIZE - 1)) >> PAGE_SHIFT))
+#define COMPUTE_PAGES_SPANNED(Va, Size) ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size)
+
+#define MDL_MAPPED_TO_SYSTEM_VA 0x0001
+#define MDL_PAGES_LOCKED 0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE 0x0008
+#define MDL_PARTIAL 0x0010
+#define MDL_IO_SPACE 0x0800
+#define MDL_NETWORK_HEADER 0x1000
+
+typedef enum _MM_PAGE_PRIORITY { LowPagePriority, NormalPagePriority = 16, HighPagePriority = 32 } MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite 0x80000000
+#define MdlMappingNoExecute 0x40000000
+
+/* The PFN array that follows an MDL (its entries are not meaningful here: there are no physical pages). */
+#define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)((Mdl) + 1))
+#define MmGetMdlBaseVa(Mdl) ((Mdl)->StartVa)
+#define MmSizeOfMdl(Base, Length) \
+    ((SIZE_T)(sizeof(MDL) + (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((Base), (Length)))))
+#define MmInitializeMdl(MemoryDescriptorList, BaseVa, Length)                                                  \
+    do {                                                                                                       \
+        (MemoryDescriptorList)->Next = NULL;                                                                   \
+        (MemoryDescriptorList)->Size =                                                                         \
+            (CSHORT)(sizeof(MDL) + (sizeof(PFN_NUMBER) * ADDRESS_AND_SIZE_TO_SPAN_PAGES((BaseVa), (Length)))); \
+        (MemoryDescriptorList)->MdlFlags = 0;                                                                  \
+        (MemoryDescriptorList)->Process = NULL;                                                                \
+        (MemoryDescriptorList)->MappedSystemVa = NULL;                                                         \
+        (MemoryDescriptorList)->StartVa = PAGE_ALIGN(BaseVa);                                                  \
+        (MemoryDescriptorList)->ByteOffset = BYTE_OFFSET(BaseVa);                                              \
+        (MemoryDescriptorList)->ByteCount = (ULONG)(Length);                                                   \
+    } while (0)
+
+/* Nonpaged pool is mapped already: the MDL's system address is its own. */
+static inline VOID MmBuildMdlForNonPagedPool(_Inout_ PMDL MemoryDescriptorList) {
+    MemoryDescriptorList->MappedSystemVa =
+        (PVOID)((PCHAR)MemoryDescriptorList->StartVa + MemoryDescriptorList->ByteOffset);
+    MemoryDescriptorList->MdlFlags |= MDL_SOURCE_IS_NONPAGED_POOL;
+}
+
+/* One address space here: the system address of an MDL's buffer is the buffer's own address. The
+ * first call maps it (MDL_MAPPED_TO_SYSTEM_VA), as the kernel does; NULL only for a NULL MDL. */
+static inline PVOID MmGetSystemAddressForMdlSafe(_Inout_ PMDL Mdl, _In_ ULONG Priority) {
+    (void)Priority;
+    if (Mdl == NULL) return NULL;
+    if (!(Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL))) {
+        Mdl->MappedSystemVa = (PVOID)((PCHAR)Mdl->StartVa + Mdl->ByteOffset);
+        Mdl->MdlFlags |= MDL_MAPPED_TO_SYSTEM_VA;
+    }
+    return Mdl->MappedSystemVa;
+}
+
+struct _IRP;
+typedef struct _IRP *PIRP;
+
+/* An MDL for [VirtualAddress, VirtualAddress + Length), from the pool (tag 'Mdl '): IoFreeMdl frees it. */
+static inline PMDL IoAllocateMdl(_In_opt_ PVOID VirtualAddress, _In_ ULONG Length, _In_ BOOLEAN SecondaryBuffer,
+                                 _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp) {
+    PMDL Mdl;
+    (void)SecondaryBuffer;
+    (void)ChargeQuota;
+    (void)Irp;
+    Mdl = (PMDL)VspConformancePoolAllocate(POOL_FLAG_NON_PAGED, MmSizeOfMdl(VirtualAddress, Length),
+                                           0x206C644D /* 'Mdl ' */, TRUE);
+    if (Mdl != NULL) MmInitializeMdl(Mdl, VirtualAddress, Length);
+    return Mdl;
+}
+static inline VOID IoFreeMdl(_In_ PMDL Mdl) { VspConformancePoolFree(Mdl, 0x206C644D); }
+
+/* ---- Pool: ExFreePool2, ExAllocatePool3 ------------------------------------------------------------ */
+typedef enum _POOL_EXTENDED_PARAMETER_TYPE {
+    PoolExtendedParameterInvalidType = 0,
+    PoolExtendedParameterPriority,
+    PoolExtendedParameterSecurePool,
+    PoolExtendedParameterNumaNode,
+    PoolExtendedParameterMax
+} POOL_EXTENDED_PARAMETER_TYPE;
+
+typedef enum _EX_POOL_PRIORITY {
+    LowPoolPriority,
+    LowPoolPrioritySpecialPoolOverrun = 8,
+    LowPoolPrioritySpecialPoolUnderrun = 9,
+    NormalPoolPriority = 16,
+    NormalPoolPrioritySpecialPoolOverrun = 24,
+    NormalPoolPrioritySpecialPoolUnderrun = 25,
+    HighPoolPriority = 32,
+    HighPoolPrioritySpecialPoolOverrun = 40,
+    HighPoolPrioritySpecialPoolUnderrun = 41
+} EX_POOL_PRIORITY;
+
+typedef struct _POOL_EXTENDED_PARAMETER {
+    ULONG64 Type : 8;
+    ULONG64 Optional : 1;
+    ULONG64 Reserved : 55;
+    union {
+        ULONG64 Reserved2;
+        PVOID Reserved3;
+        EX_POOL_PRIORITY Priority;
+        PVOID SecurePoolParams;
+        ULONG PreferredNode;
+    };
+} POOL_EXTENDED_PARAMETER, *PPOOL_EXTENDED_PARAMETER;
+typedef const POOL_EXTENDED_PARAMETER *PCPOOL_EXTENDED_PARAMETER;
+
+/* As ExAllocatePool2; the extended parameters (priority, NUMA node) change nothing here. */
+static inline PVOID ExAllocatePool3(_In_ POOL_FLAGS Flags, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag,
+                                    _In_reads_opt_(ExtendedParametersCount) PCPOOL_EXTENDED_PARAMETER
+                                        ExtendedParameters,
+                                    _In_ ULONG ExtendedParametersCount) {
+    (void)ExtendedParameters;
+    (void)ExtendedParametersCount;
+    return ExAllocatePool2(Flags, NumberOfBytes, Tag);
+}
+
+/* ExFreePoolWithTag with ExAllocatePool3's extended parameters (ignored here). */
+static inline VOID ExFreePool2(_Pre_notnull_ _Frees_ptr_ PVOID P, _In_ ULONG Tag,
+                               _In_reads_opt_(ExtendedParametersCount) PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
+                               _In_ ULONG ExtendedParametersCount) {
+    (void)ExtendedParameters;
+    (void)ExtendedParametersCount;
+    VspConformancePoolFree(P, Tag);
+}
+
+/* ---- Lookaside lists: every entry comes from the tagged pool (so SP14 and RP5 see it) ---------------
+ * A kernel lookaside list keeps up to Depth freed entries for the next allocation. Here nothing is
+ * kept: an allocation is a pool allocation of the list's size and tag (or the list's own Allocate
+ * routine), a free a pool free (or its Free routine). A driver sees the same results; an entry it
+ * leaks is a leaked pool block. */
+typedef PVOID (*PALLOCATE_FUNCTION)(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+typedef VOID (*PFREE_FUNCTION)(_In_ PVOID Buffer);
+struct _LOOKASIDE_LIST_EX;
+typedef PVOID (*PALLOCATE_FUNCTION_EX)(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag,
+                                       _Inout_ struct _LOOKASIDE_LIST_EX *Lookaside);
+typedef VOID (*PFREE_FUNCTION_EX)(_In_ PVOID Buffer, _Inout_ struct _LOOKASIDE_LIST_EX *Lookaside);
+
+#define LOOKASIDE_MINIMUM_BLOCK_SIZE (sizeof(SINGLE_LIST_ENTRY))
+#ifndef POOL_NX_ALLOCATION
+#define POOL_NX_ALLOCATION 512
+#endif
+#ifndef POOL_RAISE_IF_ALLOCATION_FAILURE
+#define POOL_RAISE_IF_ALLOCATION_FAILURE 16
+#endif
+#define EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL 0x00000001UL
+#define EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE 0x00000002UL
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_BASE 256
+#define EX_MAXIMUM_LOOKASIDE_DEPTH_LIMIT 1024
+
+typedef struct _GENERAL_LOOKASIDE_POOL {
+    SINGLE_LIST_ENTRY ListHead; /* always empty here: nothing is cached */
+    USHORT Depth;
+    USHORT MaximumDepth;
+    ULONG TotalAllocates;
+    ULONG AllocateMisses;
+    ULONG TotalFrees;
+    ULONG FreeMisses;
+    POOL_TYPE Type;
+    ULONG Tag;
+    ULONG Size;
+    union {
+        PALLOCATE_FUNCTION_EX AllocateEx;
+        PALLOCATE_FUNCTION Allocate;
+    };
+    union {
+        PFREE_FUNCTION_EX FreeEx;
+        PFREE_FUNCTION Free;
+    };
+    LIST_ENTRY ListEntry;
+    ULONG LastTotalAllocates;
+    ULONG LastAllocateMisses;
+    ULONG Future[2];
+    BOOLEAN Ex;        /* vspconform: initialized by ExInitializeLookasideListEx */
+    BOOLEAN Deleted;   /* vspconform: deleted (using it again is reported) */
+    ULONG Outstanding; /* vspconform: entries allocated and not yet freed to the list */
+} GENERAL_LOOKASIDE_POOL, *PGENERAL_LOOKASIDE_POOL, GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
+
+typedef struct _LOOKASIDE_LIST_EX {
+    GENERAL_LOOKASIDE_POOL L;
+} LOOKASIDE_LIST_EX, *PLOOKASIDE_LIST_EX;
+
+typedef struct _NPAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+    KSPIN_LOCK Lock__ObsoleteButDoNotDelete;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
+
+typedef struct _PAGED_LOOKASIDE_LIST {
+    GENERAL_LOOKASIDE L;
+    FAST_MUTEX Lock__ObsoleteButDoNotDelete;
+} PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+
+static inline VOID VspcWdkLookasideInit(PGENERAL_LOOKASIDE L, PVOID Allocate, PVOID Free, POOL_TYPE PoolType,
+                                        SIZE_T Size, ULONG Tag, USHORT Depth, BOOLEAN Ex) {
+    memset(L, 0, sizeof(*L));
+    L->Depth = Depth ? Depth : 4;
+    L->MaximumDepth = EX_MAXIMUM_LOOKASIDE_DEPTH_BASE;
+    L->Type = PoolType;
+    L->Tag = Tag;
+    L->Size = (ULONG)(Size < LOOKASIDE_MINIMUM_BLOCK_SIZE ? LOOKASIDE_MINIMUM_BLOCK_SIZE : Size);
+    L->Ex = Ex;
+    if (Ex) {
+        L->AllocateEx = (PALLOCATE_FUNCTION_EX)Allocate;
+        L->FreeEx = (PFREE_FUNCTION_EX)Free;
+    } else {
+        L->Allocate = (PALLOCATE_FUNCTION)Allocate;
+        L->Free = (PFREE_FUNCTION)Free;
+    }
+    InitializeListHead(&L->ListEntry);
+}
+
+static inline PVOID VspcWdkLookasideAllocate(PGENERAL_LOOKASIDE L, const char *What, const char *File, ULONG Line) {
+    PVOID Entry;
+    if (L->Deleted) VspConformanceAssertionFailed(What, File, Line);
+    L->TotalAllocates++;
+    L->AllocateMisses++; /* nothing is cached: every allocation goes to the pool */
+    if (L->Ex && L->AllocateEx != NULL)
+        Entry = L->AllocateEx(L->Type, L->Size, L->Tag, (struct _LOOKASIDE_LIST_EX *)L);
+    else if (!L->Ex && L->Allocate != NULL)
+        Entry = L->Allocate(L->Type, L->Size, L->Tag);
+    else
+        Entry = VspConformancePoolAllocate(VspcWdkPoolTypeFlags(L->Type), L->Size, L->Tag, FALSE);
+    if (Entry != NULL) L->Outstanding++;
+    return Entry;
+}
+
+static inline VOID VspcWdkLookasideFree(PGENERAL_LOOKASIDE L, PVOID Entry, const char *What, const char *File,
+                                        ULONG Line) {
+    if (L->Deleted) VspConformanceAssertionFailed(What, File, Line);
+    L->TotalFrees++;
+    L->FreeMisses++;
+    if (L->Outstanding) L->Outstanding--;
+    if (L->Ex && L->FreeEx != NULL)
+        L->FreeEx(Entry, (struct _LOOKASIDE_LIST_EX *)L);
+    else if (!L->Ex && L->Free != NULL)
+        L->Free(Entry);
+    else
+        VspConformancePoolFree(Entry, L->Tag);
+}
+
+#define VSPC_WDK_DELETED(f) f ": the lookaside list was deleted"
+
+static inline VOID ExInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
+                                                   _In_opt_ PALLOCATE_FUNCTION Allocate, _In_opt_ PFREE_FUNCTION Free,
+                                                   _In_ ULONG Flags, _In_ SIZE_T Size, _In_ ULONG Tag,
+                                                   _In_ USHORT Depth) {
+    POOL_TYPE Type = (Flags & POOL_NX_ALLOCATION) ? NonPagedPoolNx : NonPagedPool;
+    VspcWdkLookasideInit(&Lookaside->L, (PVOID)Allocate, (PVOID)Free, Type, Size, Tag, Depth, FALSE);
+    Lookaside->Lock__ObsoleteButDoNotDelete = 0;
+}
+#define ExAllocateFromNPagedLookasideList(Lookaside) \
+    VspcWdkLookasideAllocate(&(Lookaside)->L, VSPC_WDK_DELETED("ExAllocateFromNPagedLookasideList"), __FILE__, VSPC_WDK_LINE)
+#define ExFreeToNPagedLookasideList(Lookaside, Entry) \
+    VspcWdkLookasideFree(&(Lookaside)->L, (Entry), VSPC_WDK_DELETED("ExFreeToNPagedLookasideList"), __FILE__, VSPC_WDK_LINE)
+static inline VOID ExDeleteNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside) { Lookaside->L.Deleted = TRUE; }
+
+static inline VOID ExInitializePagedLookasideList(_Out_ PPAGED_LOOKASIDE_LIST Lookaside,
+                                                  _In_opt_ PALLOCATE_FUNCTION Allocate, _In_opt_ PFREE_FUNCTION Free,
+                                                  _In_ ULONG Flags, _In_ SIZE_T Size, _In_ ULONG Tag,
+                                                  _In_ USHORT Depth) {
+    (void)Flags;
+    VspcWdkLookasideInit(&Lookaside->L, (PVOID)Allocate, (PVOID)Free, PagedPool, Size, Tag, Depth, FALSE);
+    ExInitializeFastMutex(&Lookaside->Lock__ObsoleteButDoNotDelete);
+}
+#define ExAllocateFromPagedLookasideList(Lookaside) \
+    VspcWdkLookasideAllocate(&(Lookaside)->L, VSPC_WDK_DELETED("ExAllocateFromPagedLookasideList"), __FILE__, VSPC_WDK_LINE)
+#define ExFreeToPagedLookasideList(Lookaside, Entry) \
+    VspcWdkLookasideFree(&(Lookaside)->L, (Entry), VSPC_WDK_DELETED("ExFreeToPagedLookasideList"), __FILE__, VSPC_WDK_LINE)
+static inline VOID ExDeletePagedLookasideList(_Inout_ PPAGED_LOOKASIDE_LIST Lookaside) { Lookaside->L.Deleted = TRUE; }
+
+/* STATUS_SUCCESS, or STATUS_INVALID_PARAMETER_5 for a Flags value the WDK refuses (both RAISE_ON_FAIL
+ * and FAIL_NO_RAISE, or unknown bits). */
+static inline NTSTATUS ExInitializeLookasideListEx(_Out_ PLOOKASIDE_LIST_EX Lookaside,
+                                                   _In_opt_ PALLOCATE_FUNCTION_EX Allocate,
+                                                   _In_opt_ PFREE_FUNCTION_EX Free, _In_ POOL_TYPE PoolType,
+                                                   _In_ ULONG Flags, _In_ SIZE_T Size, _In_ ULONG Tag,
+                                                   _In_ USHORT Depth) {
+    const ULONG Known = EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL | EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE;
+    if ((Flags & ~Known) != 0 || (Flags & Known) == Known) return STATUS_INVALID_PARAMETER_5;
+    VspcWdkLookasideInit(&Lookaside->L, (PVOID)Allocate, (PVOID)Free, PoolType, Size, Tag, Depth, TRUE);
+    return STATUS_SUCCESS;
+}
+#define ExAllocateFromLookasideListEx(Lookaside) \
+    VspcWdkLookasideAllocate(&(Lookaside)->L, VSPC_WDK_DELETED("ExAllocateFromLookasideListEx"), __FILE__, VSPC_WDK_LINE)
+#define ExFreeToLookasideListEx(Lookaside, Entry) \
+    VspcWdkLookasideFree(&(Lookaside)->L, (Entry), VSPC_WDK_DELETED("ExFreeToLookasideListEx"), __FILE__, VSPC_WDK_LINE)
+static inline VOID ExDeleteLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside) { Lookaside->L.Deleted = TRUE; }
+static inline VOID ExFlushLookasideListEx(_Inout_ PLOOKASIDE_LIST_EX Lookaside) { (void)Lookaside; }
+
+/* ---- Executive spin locks (EX_SPIN_LOCK) and push locks: shared or exclusive ------------------------
+ * One thread calls the module, so nothing waits; the lock word is kept like the kernel's (bit 31:
+ * held exclusive; the low bits: shared owners). Acquiring what this thread cannot get (exclusive
+ * while held in any mode, shared while held exclusive: a deadlock on Windows) and releasing what is
+ * not held are reported like a failed NT_ASSERT. */
+typedef volatile LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+#define VSPC_WDK_EXCLUSIVE 0x80000000u
+
+static inline VOID VspcWdkSharedAcquire(volatile LONG *Lock, const char *What, const char *File, ULONG Line) {
+    if ((ULONG)*Lock & VSPC_WDK_EXCLUSIVE) VspConformanceAssertionFailed(What, File, Line);
+    __atomic_add_fetch(Lock, 1, __ATOMIC_SEQ_CST);
+}
+static inline VOID VspcWdkSharedRelease(volatile LONG *Lock, const char *What, const char *File, ULONG Line) {
+    if (((ULONG)*Lock & ~VSPC_WDK_EXCLUSIVE) == 0) {
+        VspConformanceAssertionFailed(What, File, Line);
+        return;
+    }
+    __atomic_sub_fetch(Lock, 1, __ATOMIC_SEQ_CST);
+}
+static inline VOID VspcWdkExclusiveAcquire(volatile LONG *Lock, const char *What, const char *File, ULONG Line) {
+    if (*Lock != 0) VspConformanceAssertionFailed(What, File, Line);
+    __atomic_store_n(Lock, (LONG)VSPC_WDK_EXCLUSIVE, __ATOMIC_SEQ_CST);
+}
+static inline VOID VspcWdkExclusiveRelease(volatile LONG *Lock, const char *What, const char *File, ULONG Line) {
+    if (!((ULONG)*Lock & VSPC_WDK_EXCLUSIVE)) {
+        VspConformanceAssertionFailed(What, File, Line);
+        return;
+    }
+    __atomic_store_n(Lock, 0, __ATOMIC_SEQ_CST);
+}
+
+#define VSPC_WDK_SHARED_HELD(f) f ": the lock is held exclusive (with one thread, a deadlock on Windows)"
+#define VSPC_WDK_ANY_HELD(f) f ": the lock is already held (with one thread, a deadlock on Windows)"
+#define VSPC_WDK_NOT_SHARED(f) f ": the lock is not held shared"
+#define VSPC_WDK_NOT_EXCLUSIVE(f) f ": the lock is not held exclusive"
+
+#define ExAcquireSpinLockShared(SpinLock) \
+    (VspcWdkSharedAcquire((SpinLock), VSPC_WDK_SHARED_HELD("ExAcquireSpinLockShared"), __FILE__, VSPC_WDK_LINE), (KIRQL)PASSIVE_LEVEL)
+#define ExReleaseSpinLockShared(SpinLock, OldIrql) \
+    ((void)(OldIrql), VspcWdkSharedRelease((SpinLock), VSPC_WDK_NOT_SHARED("ExReleaseSpinLockShared"), __FILE__, VSPC_WDK_LINE))
+#define ExAcquireSpinLockExclusive(SpinLock) \
+    (VspcWdkExclusiveAcquire((SpinLock), VSPC_WDK_ANY_HELD("ExAcquireSpinLockExclusive"), __FILE__, VSPC_WDK_LINE), (KIRQL)PASSIVE_LEVEL)
+#define ExReleaseSpinLockExclusive(SpinLock, OldIrql) \
+    ((void)(OldIrql), VspcWdkExclusiveRelease((SpinLock), VSPC_WDK_NOT_EXCLUSIVE("ExReleaseSpinLockExclusive"), __FILE__, VSPC_WDK_LINE))
+#define ExAcquireSpinLockSharedAtDpcLevel(SpinLock) \
+    VspcWdkSharedAcquire((SpinLock), VSPC_WDK_SHARED_HELD("ExAcquireSpinLockSharedAtDpcLevel"), __FILE__, VSPC_WDK_LINE)
+#define ExReleaseSpinLockSharedFromDpcLevel(SpinLock) \
+    VspcWdkSharedRelease((SpinLock), VSPC_WDK_NOT_SHARED("ExReleaseSpinLockSharedFromDpcLevel"), __FILE__, VSPC_WDK_LINE)
+#define ExAcquireSpinLockExclusiveAtDpcLevel(SpinLock) \
+    VspcWdkExclusiveAcquire((SpinLock), VSPC_WDK_ANY_HELD("ExAcquireSpinLockExclusiveAtDpcLevel"), __FILE__, VSPC_WDK_LINE)
+#define ExReleaseSpinLockExclusiveFromDpcLevel(SpinLock) \
+    VspcWdkExclusiveRelease((SpinLock), VSPC_WDK_NOT_EXCLUSIVE("ExReleaseSpinLockExclusiveFromDpcLevel"), __FILE__, VSPC_WDK_LINE)
+
+/* TRUE when this thread, the only shared owner, now holds the lock exclusive. */
+static inline ULONG ExTryConvertSharedSpinLockExclusive(_Inout_ PEX_SPIN_LOCK SpinLock) {
+    if (*SpinLock != 1) return FALSE;
+    __atomic_store_n(SpinLock, (LONG)VSPC_WDK_EXCLUSIVE, __ATOMIC_SEQ_CST);
+    return TRUE;
+}
+static inline BOOLEAN ExTryAcquireSpinLockSharedAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock) {
+    if ((ULONG)*SpinLock & VSPC_WDK_EXCLUSIVE) return FALSE;
+    __atomic_add_fetch(SpinLock, 1, __ATOMIC_SEQ_CST);
+    return TRUE;
+}
+static inline BOOLEAN ExTryAcquireSpinLockExclusiveAtDpcLevel(_Inout_ PEX_SPIN_LOCK SpinLock) {
+    if (*SpinLock != 0) return FALSE;
+    __atomic_store_n(SpinLock, (LONG)VSPC_WDK_EXCLUSIVE, __ATOMIC_SEQ_CST);
+    return TRUE;
+}
+
+/* Critical regions (normal kernel APCs disabled): nothing to disable here; the depth is not tracked. */
+#ifndef KeEnterCriticalRegion
+static inline VOID KeEnterCriticalRegion(void) {}
+static inline VOID KeLeaveCriticalRegion(void) {}
+#endif
+
+typedef struct _EX_PUSH_LOCK {
+    volatile LONG Value; /* as EX_SPIN_LOCK's word */
+    LONG Reserved;
+} EX_PUSH_LOCK, *PEX_PUSH_LOCK;
+#define EX_DEFAULT_PUSH_LOCK_FLAGS 0
+
+static inline VOID ExInitializePushLock(_Out_ PEX_PUSH_LOCK PushLock) {
+    PushLock->Value = 0;
+    PushLock->Reserved = 0;
+}
+#define ExAcquirePushLockExclusiveEx(PushLock, Flags)                                                                \
+    ((void)(Flags),                                                                                                  \
+     VspcWdkExclusiveAcquire(&(PushLock)->Value, VSPC_WDK_ANY_HELD("ExAcquirePushLockExclusiveEx"), __FILE__, VSPC_WDK_LINE))
+#define ExAcquirePushLockSharedEx(PushLock, Flags) \
+    ((void)(Flags), VspcWdkSharedAcquire(&(PushLock)->Value, VSPC_WDK_SHARED_HELD("ExAcquirePushLockSharedEx"), __FILE__, VSPC_WDK_LINE))
+#define ExReleasePushLockExclusiveEx(PushLock, Flags)                                                               \
+    ((void)(Flags), VspcWdkExclusiveRelease(&(PushLock)->Value, VSPC_WDK_NOT_EXCLUSIVE("ExReleasePushLockExclusiveEx"), \
+                                            __FILE__, VSPC_WDK_LINE))
+#define ExReleasePushLockSharedEx(PushLock, Flags) \
+    ((void)(Flags), VspcWdkSharedRelease(&(PushLock)->Value, VSPC_WDK_NOT_SHARED("ExReleasePushLockSharedEx"), __FILE__, VSPC_WDK_LINE))
+#define ExAcquirePushLockExclusive(PushLock) ExAcquirePushLockExclusiveEx((PushLock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExAcquirePushLockShared(PushLock) ExAcquirePushLockSharedEx((PushLock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExReleasePushLockExclusive(PushLock) ExReleasePushLockExclusiveEx((PushLock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+#define ExReleasePushLockShared(PushLock) ExReleasePushLockSharedEx((PushLock), EX_DEFAULT_PUSH_LOCK_FLAGS)
+
+/* ---- Time, processors ----------------------------------------------------------------------------- */
+/* The C library's clocks, declared here under private names: strict C11 (no _GNU_SOURCE, no POSIX
+ * feature macros) does not declare them. */
+extern int VspcWdkClockGettime(int Clock, struct timespec *Time) __asm__("clock_gettime");
+extern int VspcWdkSchedGetcpu(void) __asm__("sched_getcpu");
+extern long VspcWdkSysconf(int Name) __asm__("sysconf");
+#define VSPC_WDK_CLOCK_REALTIME 0
+#define VSPC_WDK_CLOCK_MONOTONIC 1
+#define VSPC_WDK_SC_NPROCESSORS_ONLN 84 /* glibc's _SC_NPROCESSORS_ONLN */
+
+/* 100-nanosecond units. */
+static inline LONGLONG VspcWdkClock100ns(int Clock) {
+    struct timespec t;
+    if (VspcWdkClockGettime(Clock, &t) != 0) return 0;
+    return (LONGLONG)t.tv_sec * 10000000LL + (LONGLONG)(t.tv_nsec / 100);
+}
+/* Between 1601-01-01 (Windows' epoch) and 1970-01-01, in 100-nanosecond units. */
+#define VSPC_WDK_EPOCH_1601 116444736000000000LL
+
+/* A monotonic counter of 10 MHz (the usual frequency on current Windows). */
+static inline LARGE_INTEGER KeQueryPerformanceCounter(_Out_opt_ PLARGE_INTEGER PerformanceFrequency) {
+    LARGE_INTEGER Counter;
+    if (PerformanceFrequency != NULL) PerformanceFrequency->QuadPart = 10000000LL;
+    Counter.QuadPart = VspcWdkClock100ns(VSPC_WDK_CLOCK_MONOTONIC);
+    return Counter;
+}
+/* System time: 100-nanosecond units since 1601-01-01 UTC. */
+static inline VOID KeQuerySystemTimePrecise(_Out_ PLARGE_INTEGER CurrentTime) {
+    CurrentTime->QuadPart = VspcWdkClock100ns(VSPC_WDK_CLOCK_REALTIME) + VSPC_WDK_EPOCH_1601;
+}
+static inline VOID KeQuerySystemTime(_Out_ PLARGE_INTEGER CurrentTime) { KeQuerySystemTimePrecise(CurrentTime); }
+/* Time since boot (here: the monotonic clock), in 100-nanosecond units. */
+static inline ULONGLONG KeQueryInterruptTime(void) { return (ULONGLONG)VspcWdkClock100ns(VSPC_WDK_CLOCK_MONOTONIC); }
+static inline ULONGLONG KeQueryInterruptTimePrecise(_Out_ PULONG64 QpcTimeStamp) {
+    ULONGLONG Now = KeQueryInterruptTime();
+    *QpcTimeStamp = Now;
+    return Now;
+}
+
+typedef struct _PROCESSOR_NUMBER {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+#define ALL_PROCESSOR_GROUPS 0xffff
+
+/* The processor the calling thread runs on (one group: its number is the index). */
+static inline ULONG KeGetCurrentProcessorNumberEx(_Out_opt_ PPROCESSOR_NUMBER ProcNumber) {
+    int Cpu = VspcWdkSchedGetcpu();
+    ULONG Index = Cpu < 0 ? 0u : (ULONG)Cpu;
+    if (ProcNumber != NULL) {
+        ProcNumber->Group = 0;
+        ProcNumber->Number = (UCHAR)Index;
+        ProcNumber->Reserved = 0;
+    }
+    return Index;
+}
+static inline ULONG KeGetCurrentProcessorNumber(void) { return KeGetCurrentProcessorNumberEx(NULL); }
+static inline ULONG KeQueryActiveProcessorCountEx(_In_ USHORT GroupNumber) {
+    long n = VspcWdkSysconf(VSPC_WDK_SC_NPROCESSORS_ONLN);
+    (void)GroupNumber;
+    return n > 0 ? (ULONG)n : 1u;
+}
+static inline ULONG KeQueryActiveProcessorCount(_Out_opt_ PULONG_PTR ActiveProcessors) {
+    ULONG n = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    if (ActiveProcessors != NULL) *ActiveProcessors = n >= 64 ? ~(ULONG_PTR)0 : (((ULONG_PTR)1 << n) - 1);
+    return n;
+}
+
+/* ---- Byte order ------------------------------------------------------------------------------------ */
+static inline USHORT RtlUshortByteSwap(_In_ USHORT Source) { return __builtin_bswap16(Source); }
+static inline ULONG RtlUlongByteSwap(_In_ ULONG Source) { return __builtin_bswap32(Source); }
+static inline ULONGLONG RtlUlonglongByteSwap(_In_ ULONGLONG Source) { return __builtin_bswap64(Source); }
+
+/* ---- Ordinary loads and stores of shared variables (wdm.h's ReadNoFence, WriteRelease, ...) ---------
+ * Atomic, as in the WDK: NoFence relaxed, Acquire and Release with those orders. */
+#define VSPC_WDK_READ(Name, Type, Order) \
+    static inline Type Name(_In_ _Interlocked_operand_ Type const volatile *Source) { return __atomic_load_n(Source, Order); }
+#define VSPC_WDK_WRITE(Name, Type, Order)                                                         \
+    static inline VOID Name(_Out_ _Interlocked_operand_ Type volatile *Destination, _In_ Type Value) { \
+        __atomic_store_n(Destination, Value, Order);                                              \
+    }
+VSPC_WDK_READ(ReadNoFence8, CHAR, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadNoFence16, SHORT, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadNoFence, LONG, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadNoFence64, LONG64, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadAcquire8, CHAR, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadAcquire16, SHORT, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadAcquire, LONG, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadAcquire64, LONG64, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadUCharNoFence, UCHAR, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadBooleanNoFence, BOOLEAN, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadUShortNoFence, USHORT, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadULongNoFence, ULONG, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadULong64NoFence, ULONG64, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadUCharAcquire, UCHAR, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadBooleanAcquire, BOOLEAN, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadUShortAcquire, USHORT, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadULongAcquire, ULONG, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadULong64Acquire, ULONG64, __ATOMIC_ACQUIRE)
+VSPC_WDK_READ(ReadPointerNoFence, PVOID, __ATOMIC_RELAXED)
+VSPC_WDK_READ(ReadPointerAcquire, PVOID, __ATOMIC_ACQUIRE)
+VSPC_WDK_WRITE(WriteNoFence8, CHAR, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteNoFence16, SHORT, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteNoFence, LONG, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteNoFence64, LONG64, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteRelease8, CHAR, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteRelease16, SHORT, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteRelease, LONG, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteRelease64, LONG64, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteUCharNoFence, UCHAR, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteBooleanNoFence, BOOLEAN, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteUShortNoFence, USHORT, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteULongNoFence, ULONG, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteULong64NoFence, ULONG64, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WriteUCharRelease, UCHAR, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteBooleanRelease, BOOLEAN, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteUShortRelease, USHORT, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteULongRelease, ULONG, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WriteULong64Release, ULONG64, __ATOMIC_RELEASE)
+VSPC_WDK_WRITE(WritePointerNoFence, PVOID, __ATOMIC_RELAXED)
+VSPC_WDK_WRITE(WritePointerRelease, PVOID, __ATOMIC_RELEASE)
+#undef VSPC_WDK_READ
+#undef VSPC_WDK_WRITE
+
+/* ---- Fail fast (__fastfail: bug check 0x139 KERNEL_SECURITY_CHECK_FAILURE; here the call crashes) ---- */
+#define FAST_FAIL_LEGACY_GS_VIOLATION 0
+#define FAST_FAIL_VTGUARD_CHECK_FAILURE 1
+#define FAST_FAIL_STACK_COOKIE_CHECK_FAILURE 2
+#define FAST_FAIL_INCORRECT_STACK 4
+#define FAST_FAIL_INVALID_ARG 5
+#define FAST_FAIL_GS_COOKIE_INIT 6
+#define FAST_FAIL_FATAL_APP_EXIT 7
+#define FAST_FAIL_RANGE_CHECK_FAILURE 8
+#define FAST_FAIL_UNSAFE_REGISTRY_ACCESS 9
+#define FAST_FAIL_INVALID_BUFFER_ACCESS 28
+#define FAST_FAIL_INVALID_BALANCED_TREE 29
+#define FAST_FAIL_INVALID_NEXT_THREAD 30
+#define FAST_FAIL_INVALID_FAST_FAIL_CODE 61
+#define FAST_FAIL_INVALID_IMAGE_BASE 54
+
+static inline DECLSPEC_NORETURN VOID RtlFailFast(_In_ ULONG Code) {
+    fprintf(stderr, "RtlFailFast(%lu): the kernel stops here (bug check 0x139, KERNEL_SECURITY_CHECK_FAILURE)\n",
+            (unsigned long)Code);
+    fflush(stderr);
+    __builtin_trap();
+}
+#ifndef __fastfail
+#define __fastfail(Code) RtlFailFast(Code)
+#endif
+
+/* ---- Memory: the non-temporal copy (the same bytes; only the cache hint differs) --------------------- */
+#define RtlCopyMemoryNonTemporal(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+
+/* ---- Bitmaps (RTL_BITMAP): bit i is bit i % 32 of Buffer[i / 32] ------------------------------------ */
+typedef struct _RTL_BITMAP {
+    ULONG SizeOfBitMap; /* bits */
+    PULONG Buffer;
+} RTL_BITMAP, *PRTL_BITMAP;
+
+static inline VOID RtlInitializeBitMap(_Out_ PRTL_BITMAP BitMapHeader, _In_opt_ PULONG BitMapBuffer,
+                                       _In_opt_ ULONG SizeOfBitMap) {
+    BitMapHeader->SizeOfBitMap = SizeOfBitMap;
+    BitMapHeader->Buffer = BitMapBuffer;
+}
+static inline BOOLEAN RtlTestBit(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG BitNumber) {
+    NT_ASSERT(BitNumber < BitMapHeader->SizeOfBitMap);
+    return (BOOLEAN)((BitMapHeader->Buffer[BitNumber / 32] >> (BitNumber % 32)) & 1u);
+}
+#define RtlCheckBit(BMH, BP) ((ULONG)RtlTestBit((BMH), (BP)))
+static inline VOID RtlSetBit(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG BitNumber) {
+    NT_ASSERT(BitNumber < BitMapHeader->SizeOfBitMap);
+    BitMapHeader->Buffer[BitNumber / 32] |= 1u << (BitNumber % 32);
+}
+static inline VOID RtlClearBit(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG BitNumber) {
+    NT_ASSERT(BitNumber < BitMapHeader->SizeOfBitMap);
+    BitMapHeader->Buffer[BitNumber / 32] &= ~(1u << (BitNumber % 32));
+}
+static inline VOID RtlSetBits(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG StartingIndex, _In_ ULONG NumberToSet) {
+    ULONG i;
+    NT_ASSERT(StartingIndex <= BitMapHeader->SizeOfBitMap &&
+              NumberToSet <= BitMapHeader->SizeOfBitMap - StartingIndex);
+    for (i = 0; i < NumberToSet; ++i) RtlSetBit(BitMapHeader, StartingIndex + i);
+}
+static inline VOID RtlClearBits(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG StartingIndex, _In_ ULONG NumberToClear) {
+    ULONG i;
+    NT_ASSERT(StartingIndex <= BitMapHeader->SizeOfBitMap &&
+              NumberToClear <= BitMapHeader->SizeOfBitMap - StartingIndex);
+    for (i = 0; i < NumberToClear; ++i) RtlClearBit(BitMapHeader, StartingIndex + i);
+}
+static inline VOID RtlSetAllBits(_In_ PRTL_BITMAP BitMapHeader) {
+    memset(BitMapHeader->Buffer, 0xFF, ((BitMapHeader->SizeOfBitMap + 31) / 32) * sizeof(ULONG));
+}
+static inline VOID RtlClearAllBits(_In_ PRTL_BITMAP BitMapHeader) {
+    memset(BitMapHeader->Buffer, 0, ((BitMapHeader->SizeOfBitMap + 31) / 32) * sizeof(ULONG));
+}
+/* TRUE when [StartingIndex, StartingIndex + Length) lies in the map and every bit of it is `Set`. */
+static inline BOOLEAN VspcWdkBitsAre(PRTL_BITMAP BitMapHeader, ULONG StartingIndex, ULONG Length, BOOLEAN Set) {
+    ULONG i;
+    if (StartingIndex > BitMapHeader->SizeOfBitMap || Length > BitMapHeader->SizeOfBitMap - StartingIndex)
+        return FALSE;
+    for (i = 0; i < Length; ++i)
+        if (RtlTestBit(BitMapHeader, StartingIndex + i) != Set) return FALSE;
+    return TRUE;
+}
+static inline BOOLEAN RtlAreBitsClear(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG StartingIndex, _In_ ULONG Length) {
+    return VspcWdkBitsAre(BitMapHeader, StartingIndex, Length, FALSE);
+}
+static inline BOOLEAN RtlAreBitsSet(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG StartingIndex, _In_ ULONG Length) {
+    return VspcWdkBitsAre(BitMapHeader, StartingIndex, Length, TRUE);
+}
+static inline ULONG RtlNumberOfSetBits(_In_ PRTL_BITMAP BitMapHeader) {
+    ULONG i, n = 0;
+    for (i = 0; i < BitMapHeader->SizeOfBitMap; ++i) n += RtlTestBit(BitMapHeader, i);
+    return n;
+}
+static inline ULONG RtlNumberOfClearBits(_In_ PRTL_BITMAP BitMapHeader) {
+    return BitMapHeader->SizeOfBitMap - RtlNumberOfSetBits(BitMapHeader);
+}
+/* The first run of Number bits that are all `Set`, searched from HintIndex to the end, then from the
+ * start (a hint past the end is 0); 0xFFFFFFFF when there is none. A run of 0 bits is at the hint. */
+static inline ULONG VspcWdkFindRun(PRTL_BITMAP BitMapHeader, ULONG Number, ULONG HintIndex, BOOLEAN Set) {
+    ULONG Size = BitMapHeader->SizeOfBitMap, Start, Pass;
+    if (HintIndex >= Size) HintIndex = 0;
+    if (Number == 0) return HintIndex;
+    if (Number > Size) return 0xFFFFFFFF;
+    for (Pass = 0; Pass < 2; ++Pass) {
+        ULONG From = Pass == 0 ? HintIndex : 0;
+        ULONG To = Pass == 0 ? Size - Number : (HintIndex < Size - Number ? HintIndex : Size - Number);
+        for (Start = From; Start <= To && Start + Number <= Size; ++Start)
+            if (VspcWdkBitsAre(BitMapHeader, Start, Number, Set)) return Start;
+        if (HintIndex == 0) break;
+    }
+    return 0xFFFFFFFF;
+}
+static inline ULONG RtlFindClearBits(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG NumberToFind, _In_ ULONG HintIndex) {
+    return VspcWdkFindRun(BitMapHeader, NumberToFind, HintIndex, FALSE);
+}
+static inline ULONG RtlFindSetBits(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG NumberToFind, _In_ ULONG HintIndex) {
+    return VspcWdkFindRun(BitMapHeader, NumberToFind, HintIndex, TRUE);
+}
+static inline ULONG RtlFindClearBitsAndSet(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG NumberToFind,
+                                           _In_ ULONG HintIndex) {
+    ULONG Index = RtlFindClearBits(BitMapHeader, NumberToFind, HintIndex);
+    if (Index != 0xFFFFFFFF) RtlSetBits(BitMapHeader, Index, NumberToFind);
+    return Index;
+}
+static inline ULONG RtlFindSetBitsAndClear(_In_ PRTL_BITMAP BitMapHeader, _In_ ULONG NumberToFind,
+                                           _In_ ULONG HintIndex) {
+    ULONG Index = RtlFindSetBits(BitMapHeader, NumberToFind, HintIndex);
+    if (Index != 0xFFFFFFFF) RtlClearBits(BitMapHeader, Index, NumberToFind);
+    return Index;
+}
 
 #ifdef __cplusplus
 }
