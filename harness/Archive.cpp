@@ -121,11 +121,20 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
             if (size > kMaxRestoreBytes)
                 return fmt::format("'{}': record '{}' is {} bytes, more than a record may have ({})", dir, name, size,
                                    kMaxRestoreBytes);
-            auto rec = ReadFileCapped((root / name).string(), size);
+            // One byte more than the manifest says is read, so a longer file is told as a size mismatch.
+            auto rec = ReadFileCapped((root / name).string(), size + 1);
+            if (!rec && std::filesystem::is_regular_file(root / name))
+                return fmt::format(
+                    "'{}': record '{}' is not the size the manifest says ({} bytes): the archive was "
+                    "changed",
+                    dir, name, size);
             if (!rec) return fmt::format("'{}': record '{}': {}", dir, name, rec.error());
             entry.record = std::move(*rec);
             if (entry.record.size() != size)
-                return fmt::format("'{}': record '{}' is not the size the manifest says", dir, name);
+                return fmt::format(
+                    "'{}': record '{}' is not the size the manifest says ({} bytes, the file has {}): "
+                    "the archive was changed",
+                    dir, name, size, entry.record.size());
             if (Sha256Hex(entry.record.data(), entry.record.size()) != e.Str("sha256"))
                 return fmt::format("'{}': record '{}' does not match its SHA-256 in the manifest", dir, name);
             a.entries.push_back(std::move(entry));

@@ -38,10 +38,9 @@ Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file) {
     CaseFile out;
     if (!HasMagic(file)) {
         if (file.empty()) return Unexpected("it is empty");
-        if (EncodeCase(DecodeCase(file)) != file)
-            return Unexpected(
-                "it is neither a case file vspconform wrote nor a case encoding (decoded and encoded "
-                "again, its bytes differ: random bytes, a cut or edited file)");
+        // Not necessarily canonical: libFuzzer's crash files and corpus units are whatever its
+        // mutators made, and the fuzz target played them decoded; replay plays the same decoding.
+        if (DecodeCase(file).seeds.empty()) return Unexpected("it is not a case encoding (no packet decodes from it)");
         out.bytes = file;
         return out;
     }

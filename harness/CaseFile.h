@@ -2,9 +2,9 @@
 // campaign artifacts), a header that says what it needs to show what it showed: the profile it
 // was judged under, the callback names, a compat direction, the finding. `vspconform replay
 // MODULE FILE` with no flags reproduces it from that. Files without the header (a libFuzzer
-// corpus, the fuzz target's artifacts) are bare cases and are accepted when they are one: a
-// non-empty canonical encoding (Encode(Decode(x)) == x), so a random, empty or cut file is not
-// taken for a case.
+// corpus, the fuzz target's artifacts) are bare cases, played as the fuzz target decodes them
+// (decoding is total, and libFuzzer's mutators need not keep an encoding canonical); an empty
+// file, or one from which no packet decodes, is refused.
 //
 //   VSPCONFORM-CASE 1\n
 //   {"bytes":N,"sha256":"...","profile":"kmcl","save_symbol":...,"finding":"SP5|..."}\n

@@ -74,6 +74,11 @@ int Kmcl::PacketsInUse() const {
         std::count_if(std::begin(pool_), std::end(pool_), [](const FakePacket &p) { return p.in_use; }));
 }
 
+int Kmcl::ModulePacketsInUse() const {
+    return static_cast<int>(std::count_if(std::begin(pool_), std::end(pool_),
+                                          [](const FakePacket &p) { return p.in_use && p.from_module; }));
+}
+
 namespace {
 
 FakeChannel *AsChannel(VMBCHANNEL c) {

@@ -67,6 +67,8 @@ public:
     void FreePacket(FakePacket *packet);          // tester frees a packet object
     RestoreWatch &Watch() { return watch_; }
     int PacketsInUse() const;
+    // Packet objects the module allocated (VmbPacketAllocate) that are still in use.
+    int ModulePacketsInUse() const;
 
     // The exported functions' side.
     static Kmcl *OwnerOf(const void *handle);

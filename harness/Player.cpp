@@ -42,6 +42,7 @@ bool Player::Shows(const Case &c, Profile profile, const std::string &key, uint6
     scratch_.fill(0);
     JudgeCase(log_, profile, found_, scratch_);
     for (Finding &f : found_) {
+        if (compat_) f.compat = compat_;  // a compat finding's key names its direction
         if (f.Key() != key) continue;
         if (out) {
             f.profile = profile;

@@ -159,6 +159,9 @@ private:
     void InModuleFile(PoolUse &use) const;
     void Solo(const Case &c, int packet, CaseLog &log);
     void PacketPoolExhausted();
+    // Module-allocated packets held between cases beyond those held before the first case: a leak.
+    static constexpr int kLeakedPacketLimit = kPacketPoolSize / 4;
+    int module_packets_at_start_ = -1;
     void BeginCall(Callback cb, const CallRecord &rec, int index, const GuardedRegion *regions = nullptr,
                    int count = 0);
     FaultRecord EndCall(CallRecord *rec = nullptr, CaseLog *log = nullptr);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "Case.h"
+#include "CaseFile.h"
 #include "test_util.h"
 
 namespace {
@@ -116,7 +117,7 @@ void ExpectSeedsDumped(const vspc::Case &c, const std::vector<std::pair<std::str
 
 TEST_F(Reproducers, DumpOfARestoreFindingShowsEveryByteOfTheHostileInput) {
     const std::string file = CaseFor("rp2_restore_trusts_sg_count", "RP2");
-    const vspc::Case c = vspc::DecodeCase(Bytes(ReadFile(file)));
+    const vspc::Case c = vspc::DecodeCase(vspc::CaseBytesOf(Bytes(ReadFile(file))));
     ProcResult r = RunProc(Cmd({"replay", SamplePath("rp2_restore_trusts_sg_count"), file, "--dump"}), dir_->path());
     ASSERT_EQ(r.exit_code, 1) << r.Describe();
     const auto blocks = Dumps(r.out);
@@ -164,7 +165,7 @@ TEST_F(Reproducers, DumpOfARestoreFindingShowsEveryByteOfTheHostileInput) {
 
 TEST_F(Reproducers, DumpOfASaveFindingShowsTheSeedBytes) {
     const std::string file = CaseFor("sp5_nul_past_end", "SP5");
-    const vspc::Case c = vspc::DecodeCase(Bytes(ReadFile(file)));
+    const vspc::Case c = vspc::DecodeCase(vspc::CaseBytesOf(Bytes(ReadFile(file))));
     ProcResult r = RunProc(Cmd({"replay", SamplePath("sp5_nul_past_end"), file, "--dump"}), dir_->path());
     ASSERT_EQ(r.exit_code, 1) << r.Describe();
     ExpectSeedsDumped(c, Dumps(r.out));
