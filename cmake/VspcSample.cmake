@@ -11,7 +11,9 @@
 #               [WARN SW1 ...]                    # warnings that must be reported (never fail)
 #               [EXIT 2]                          # expected exit code when the module cannot be tested
 #               [ARGS --save-symbol X ...]        # extra arguments for check
-#               [RUNS default|N])                 # the coverage-guided budget its verdict test needs
+#               [RUNS default|N]                  # the coverage-guided budget its verdict test needs
+#               [STRICT_ONLY])                    # a long run whose kmcl verdict is the strict one:
+#                                                 # its verdict test runs --profile strict only
 #
 # The sample tests run `check` with the smallest budget that still shows the verdict: --runs 0
 # (the contract sweep alone) unless RUNS says the sample needs the coverage-guided stage (its
@@ -21,7 +23,7 @@
 # project, against include/kmcl only.
 
 function(vspc_sample)
-  cmake_parse_arguments(S "" "NAME;VARIANT;EXIT;RUNS" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
+  cmake_parse_arguments(S "STRICT_ONLY" "NAME;VARIANT;EXIT;RUNS" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
   if(NOT S_NAME OR NOT S_SOURCES)
     message(FATAL_ERROR "vspc_sample: NAME and SOURCES are required")
   endif()
@@ -36,6 +38,13 @@ function(vspc_sample)
   endif()
   if(NOT S_EXPECT_KMCL)
     set(S_EXPECT_KMCL ${S_EXPECT_STRICT})
+  elseif(S_STRICT_ONLY)
+    message(FATAL_ERROR "vspc_sample(${S_NAME}): STRICT_ONLY is for samples whose kmcl verdict is the strict one")
+  endif()
+  if(S_STRICT_ONLY)
+    set(strict_only true)
+  else()
+    set(strict_only false)
   endif()
   if(NOT S_EXIT)
     if(S_EXPECT_STRICT STREQUAL "pass" AND S_EXPECT_KMCL STREQUAL "pass")
@@ -68,7 +77,7 @@ function(vspc_sample)
   string(REPLACE ";" " " kmcl "${S_EXPECT_KMCL}")
   string(REPLACE ";" " " warn "${S_WARN}")
   string(REPLACE ";" " " args "${S_ARGS}")
-  set(entry "{\"${S_NAME}\", \"$<TARGET_FILE:${target}>\", \"${strict}\", \"${kmcl}\", \"${warn}\", ${S_EXIT}, \"${args}\", \"${S_RUNS}\"},")
+  set(entry "{\"${S_NAME}\", \"$<TARGET_FILE:${target}>\", \"${strict}\", \"${kmcl}\", \"${warn}\", ${S_EXIT}, \"${args}\", \"${S_RUNS}\", ${strict_only}},")
   set_property(GLOBAL APPEND_STRING PROPERTY VSPC_SAMPLE_MANIFEST "${entry}\n")
   set_property(GLOBAL APPEND PROPERTY VSPC_SAMPLE_TARGETS ${target})
 endfunction()

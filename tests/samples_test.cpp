@@ -27,7 +27,8 @@ void PrintTo(const Param &p, std::ostream *os) { *os << p.sample->name << " --pr
 std::vector<Param> AllParams() {
     std::vector<Param> out;
     for (const auto &s : Samples())
-        for (const char *p : {"strict", "kmcl"}) out.push_back({&s, p});
+        for (const char *p : {"strict", "kmcl"})
+            if (!s.strict_only || std::string_view(p) == "strict") out.push_back({&s, p});
     return out;
 }
 

@@ -39,6 +39,7 @@ struct SampleSpec {
     int exit_code;     // 0, 1, or what a module that cannot be tested gives (2)
     const char *args;  // extra arguments for check
     const char *runs;  // the coverage-guided budget its verdict test needs: "0", a number, or "default"
+    bool strict_only;  // a long run whose kmcl verdict is the strict one: tested under strict only
 };
 
 inline const std::vector<SampleSpec> &Samples() {
