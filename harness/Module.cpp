@@ -13,7 +13,9 @@ namespace vspc {
 std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *status, Module &out) {
     if (status) status->call.callback = Callback::Init;
     // A bare file name would make dlopen search the library path: load the file named.
-    std::string path = options.path.find('/') == std::string::npos ? "./" + options.path : options.path;
+    std::string path = !options.image.empty()                        ? options.image
+                       : options.path.find('/') == std::string::npos ? "./" + options.path
+                                                                     : options.path;
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         std::string err = dlerror();

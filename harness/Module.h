@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "Dwarf.h"
 #include "Elf.h"
@@ -13,7 +14,8 @@
 namespace vspc {
 
 struct ModuleOptions {
-    std::string path;
+    std::string path;   // as the user named it (reports, symbolization)
+    std::string image;  // what workers load, when set: the sealed copy of the bytes hashed (/proc/self/fd/N)
     std::string save_symbol = "EvtVmbChannelSavePacket";
     std::string restore_symbol = "EvtVmbChannelRestorePacket";
     bool operator==(const ModuleOptions &) const = default;
@@ -43,7 +45,8 @@ std::string LoadModule(const ModuleOptions &options, Kmcl &kmcl, SharedStatus *s
 // Facts read from the file without loading it (the supervisor's side).
 struct ModuleFile {
     std::string path;
-    std::string sha256;
+    std::string sha256;  // of `image`'s bytes when there is one: what the workers load
+    std::string image;   // /proc/self/fd/N: a sealed memfd holding the bytes read (and hashed) once
     uint64_t size = 0;
     bool needs_asan = false;  // references the ASan runtime (from its dynamic symbols)
     bool coverage = false;    // built with -fsanitize=fuzzer-no-link (references the coverage hooks)
@@ -51,8 +54,13 @@ struct ModuleFile {
     ModuleBuild build;  // flavour, compiler and flags (its DWARF), for the reports
 };
 
-// Empty string when the file looks like a loadable shared object.
+// Empty string when the file looks like a loadable shared object. The file is read once: its bytes
+// are hashed, parsed and kept in a sealed memfd (out.image) that every worker loads, so the file
+// can be replaced during the run without the report naming other bytes than those tested.
 std::string InspectModuleFile(const std::string &path, ModuleFile &out);
+
+// The descriptors of the module images (InspectModuleFile): workers inherit them.
+const std::vector<int> &ModuleImageFds();
 
 // Empty string when `name` may be a callback of the module: not a data symbol.
 std::string CheckCallbackSymbol(const ModuleFile &file, const std::string &name, const char *flag);

@@ -1,6 +1,9 @@
 // Reading a module file without loading it: is it an ELF shared object, which
 // runtimes does it need (from its dynamic symbols), and its SHA-256 for the reports.
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -15,6 +18,39 @@
 
 namespace vspc {
 
+namespace {
+
+std::vector<int> &ImageFds() {
+    static std::vector<int> fds;
+    return fds;
+}
+
+// A memfd holding `bytes`, sealed against every change, open for the rest of the process (workers
+// inherit it): its /proc/self/fd path, or "" when the kernel offers no sealed memfd (the workers
+// then load the file by its path, as before).
+std::string SealedImageOf(const std::string &path, const std::vector<char> &bytes) {
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    int fd = memfd_create(name.c_str(), MFD_ALLOW_SEALING);  // not CLOEXEC: workers load it
+    if (fd < 0) return {};
+    size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+    }
+    if (done != bytes.size() || fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+        close(fd);
+        return {};
+    }
+    ImageFds().push_back(fd);
+    return fmt::format("/proc/self/fd/{}", fd);
+}
+
+}  // namespace
+
+const std::vector<int> &ModuleImageFds() { return ImageFds(); }
+
 std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     out.path = path;
     struct stat st;
@@ -26,6 +62,7 @@ std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     out.size = bytes.size();
     out.sha256 = Sha256Hex(bytes.data(), bytes.size());
+    out.image = SealedImageOf(path, bytes);
     std::string why = out.elf.Parse(bytes);
     if (why == "not an ELF file")
         return fmt::format(

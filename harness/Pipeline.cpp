@@ -124,7 +124,7 @@ Expected<Target> PrepareTarget(const Options &o, const std::string &module) {
     for (auto [name, flag] : {std::pair{o.save_symbol, "--save-symbol"}, {o.restore_symbol, "--restore-symbol"}})
         if (std::string err = CheckCallbackSymbol(t.file, name, flag); !err.empty()) return Unexpected(err);
     // Workers may chdir: every path they get is absolute.
-    t.options = ModuleOptions{fs::absolute(module).string(), o.save_symbol, o.restore_symbol};
+    t.options = ModuleOptions{fs::absolute(module).string(), t.file.image, o.save_symbol, o.restore_symbol};
     return t;
 }
 
@@ -334,7 +334,7 @@ bool Run::AddTarget(const std::string &module, const std::string &which) {
     auto t = PrepareTarget(options(), module);
     if (targets.empty()) {
         summary_.module.path = module;
-        summary_.module_options = ModuleOptions{module, options().save_symbol, options().restore_symbol};
+        summary_.module_options = ModuleOptions{module, {}, options().save_symbol, options().restore_symbol};
     }
     if (!t) {
         if (summary_.error.empty()) summary_.error = which.empty() ? t.error() : which + ": " + t.error();

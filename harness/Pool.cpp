@@ -124,7 +124,8 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
         // What it wrote up to its end (it has been reaped: the pipe holds all of it).
         DrainOutput(s);
         if (e.how == EndHow::Crashed || e.how == EndHow::Exited) e.sanitizer = SanitizerReportIn(s.output);
-        e.module_path = s.job.config.module.path;
+        // The name the module's frames carry in a sanitizer's stack: what the worker loaded.
+        e.module_path = s.job.config.module.image.empty() ? s.job.config.module.path : s.job.config.module.image;
         if (options_.log)
             options_.log->Append(fmt::format("==== worker for job {} (generation {}) ====\n", s.job.ordinal,
                                              s.job.generation),

@@ -179,6 +179,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
             for (int fd = 3; fd < 4096; ++fd) fcntl(fd, F_SETFD, FD_CLOEXEC);
         fcntl(w->shm_fd_, F_SETFD, 0);
+        for (int fd : ModuleImageFds()) fcntl(fd, F_SETFD, 0);  // the sealed module images it loads
         fcntl(w->ctl_fd_, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
         // Same addresses every run: libFuzzer's value profile hashes code

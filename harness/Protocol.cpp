@@ -75,6 +75,7 @@ std::string PromotedDir(const WorkerConfig &c) {
 std::string EncodeConfig(const WorkerConfig &c) {
     json j = {{"mode", ModeName(c.mode)},
               {"module", c.module.path},
+              {"module_image", c.module.image},
               {"save_symbol", c.module.save_symbol},
               {"restore_symbol", c.module.restore_symbol},
               {"profile", ProfileName(c.profile)},
@@ -121,6 +122,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         if (!kind) return fmt::format("worker config: unknown mode '{}'", mode);
         c.mode = kind->mode;
         c.module.path = o.Str("module");
+        c.module.image = o.Str("module_image");
         c.module.save_symbol = o.Str("save_symbol");
         c.module.restore_symbol = o.Str("restore_symbol");
         auto profile = ProfileByName(o.Str("profile"));

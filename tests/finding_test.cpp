@@ -203,7 +203,7 @@ TEST(FindingSet, TheRepresentativeDoesNotDependOnArrivalOrder) {
 TEST(Protocol, ConfigRoundTrip) {
     WorkerConfig c;
     c.mode = WorkerMode::Contract;
-    c.module = ModuleOptions{"/tmp/a b/libvsp.so", "MySave", "MyRestore"};
+    c.module = ModuleOptions{"/tmp/a b/libvsp.so", {}, "MySave", "MyRestore"};
     c.profile = Profile::Kmcl;
     c.seed = 1ull << 60;
     c.begin = 5;

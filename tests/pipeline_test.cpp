@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,17 @@ struct Background {
 bool AppearsSoon(const fs::path &file) {
     for (int i = 0; i < 600 && !fs::exists(file); ++i) usleep(50000);
     return fs::exists(file);
+}
+
+// The SHA-256 of a file, as sha256sum prints it.
+std::string Sha256OfFile(const fs::path &file) {
+    std::string cmd = "sha256sum '" + file.string() + "'";
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return {};
+    char buf[65] = {};
+    size_t n = fread(buf, 1, 64, p);
+    pclose(p);
+    return std::string(buf, n);
 }
 
 // ---- options ------------------------------------------------------------------------------
@@ -222,6 +234,43 @@ TEST(ContractFirst, ASweepThatCannotFinishIsNotAPassAndSaysWhatItNeeds) {
     EXPECT_EQ(report["verdict"], "error");
     EXPECT_TRUE(report["incomplete"].is_string()) << report.dump(2);
     EXPECT_EQ(Join(RulesWithOutcome(report, "pass")), "(none)");
+}
+
+// ---- the bytes tested are the bytes hashed ------------------------------------------------------
+
+// The module file is replaced (renamed over) while the run starts: whichever bytes the run read, the
+// report's SHA-256 and its verdict are both of those bytes (SP5 for the defect, a pass for the
+// reference), never the hash of one and the verdict of the other.
+TEST(ModuleImage, ReplacingTheFileDuringARunCannotMixTwoBuilds) {
+    ScratchDir dir("replaced");
+    const fs::path defect = SamplePath("sp5_nul_past_end"), good = SamplePath("reference");
+    int tested_defect = 0;
+    for (int delay_ms : {0, 5, 20, 40, 80}) {
+        const fs::path module = dir / fmt::format("libvsp_under_test_{}.so", delay_ms);
+        const fs::path spare = dir / "spare.so";
+        fs::copy_file(defect, module, fs::copy_options::overwrite_existing);
+        fs::copy_file(good, spare, fs::copy_options::overwrite_existing);
+        const fs::path reports = dir / fmt::format("r{}", delay_ms);
+        Background run({"check", module.string(), "--runs", "0", "--report-dir", reports.string()}, dir.path());
+        usleep(static_cast<useconds_t>(delay_ms) * 1000);
+        fs::rename(spare, module);
+        const int rc = run.Wait();
+        nlohmann::json report = ReadJson(reports / "report.json");
+        ASSERT_TRUE(report.is_object()) << ReadFile(dir / "bg.err");
+        const std::string sha = report["module"].value("sha256", "");
+        const std::string rules = Join(RulesIn(report.value("violations", nlohmann::json::array())));
+        if (sha == Sha256OfFile(defect)) {
+            ++tested_defect;
+            EXPECT_EQ(rc, 1) << "delay " << delay_ms;
+            EXPECT_EQ(rules, "SP5") << "delay " << delay_ms << ": the defect's hash with another verdict";
+        } else {
+            EXPECT_EQ(sha, Sha256OfFile(good)) << "delay " << delay_ms << ": a hash of neither build";
+            EXPECT_EQ(rc, 0) << "delay " << delay_ms;
+            EXPECT_EQ(rules, "(none)") << "delay " << delay_ms << ": the reference's hash with the defect's verdict";
+        }
+    }
+    // Not asserted: how many runs read the file before it was replaced (that is the machine's timing).
+    std::printf("%d of 5 runs read the defect before it was replaced\n", tested_defect);
 }
 
 // ---- the test hooks ----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ int Compat(Run &run) {
     } else {
         if (!run.AddTarget(old_arg, "the older build")) return run.Finish();
         cr.old_module = run.targets[1].file;
-        cr.old_options = ModuleOptions{old_arg, opt.save_symbol, opt.restore_symbol};
+        cr.old_options = ModuleOptions{old_arg, {}, opt.save_symbol, opt.restore_symbol};
         cr.old_sha256 = cr.old_module.sha256;
         cr.rollback = true;
     }
