@@ -22,6 +22,14 @@
 # The module is a plain shared library built with the compiler that builds the
 # project, against include/kmcl only.
 
+# A module's compare routines stay calls: at -O1 clang would expand memcmp(p, "SIGNATURE", 8) or
+# strcmp(p, "TAG") with a constant into inline integer compares that no interceptor sees. As calls
+# they resolve to the host's libFuzzer interceptors (CMakeLists.txt, vspc_host), which hand the
+# operands to libFuzzer's CMP mutator and value profile: a signature or tag that gates a bug is
+# then found in seconds. The same list is in cmake/vspconformFunctions.cmake (vspconform_add_module).
+set(VSPC_MODULE_NO_BUILTIN_COMPARES -fno-builtin-memcmp -fno-builtin-bcmp -fno-builtin-strcmp -fno-builtin-strncmp
+    -fno-builtin-strcasecmp -fno-builtin-strncasecmp -fno-builtin-strstr -fno-builtin-strcasestr -fno-builtin-memmem)
+
 function(vspc_sample)
   cmake_parse_arguments(S "STRICT_ONLY" "NAME;VARIANT;EXIT;RUNS" "SOURCES;DEFINES;EXPECT_STRICT;EXPECT_KMCL;WARN;ARGS" ${ARGN})
   if(NOT S_NAME OR NOT S_SOURCES)
@@ -63,7 +71,9 @@ function(vspc_sample)
   target_compile_definitions(${target} PRIVATE ${S_DEFINES})
   # Samples are test subjects: some are wrong on purpose, so only -Wall.
   # -grecord-gcc-switches: the flags go into the module's DWARF (DW_AT_producer); the reports show them.
-  target_compile_options(${target} PRIVATE -Wall -O1 -g -grecord-gcc-switches -fno-omit-frame-pointer)
+  # VSPC_MODULE_NO_BUILTIN_COMPARES: the compare routines stay calls (see below).
+  target_compile_options(${target} PRIVATE -Wall -O1 -g -grecord-gcc-switches -fno-omit-frame-pointer
+                                           ${VSPC_MODULE_NO_BUILTIN_COMPARES})
   if(S_VARIANT STREQUAL "coverage")
     target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
   elseif(S_VARIANT STREQUAL "asan")

@@ -19,7 +19,13 @@
 #             objects, use after free (vspconform preloads the ASan runtime; do not link it)
 # Every flavour is compiled with -O1 -g -grecord-gcc-switches (the flags go into the module's DWARF,
 # and from there into every report) -fno-omit-frame-pointer -Werror=implicit-function-declaration
-# (a WDK routine without a declaration is a compile error here, not a load failure later), defines
+# (a WDK routine without a declaration is a compile error here, not a load failure later),
+# -fno-builtin-memcmp -fno-builtin-bcmp -fno-builtin-strcmp -fno-builtin-strncmp
+# -fno-builtin-strcasecmp -fno-builtin-strncasecmp -fno-builtin-strstr -fno-builtin-strcasestr
+# -fno-builtin-memmem (the compare routines stay calls, which vspconform intercepts: otherwise clang
+# expands memcmp(p, "SIGNATURE", 8) or strcmp(p, "TAG") into inline compares the exploration
+# cannot see, and a bug behind such a signature, tag or GUID (IsEqualGUID, RtlCompareMemory) is
+# left unfound), defines
 # VSPCONFORM=1 (for "#ifdef VSPCONFORM #include <WdkCompat.h> #else #include <ntddk.h> #endif") and
 # gets vspconform's headers: WdkCompat.h, VmbusKernelModeClientLibApi.h, VspConformance.h,
 # pshpack*.h / poppack.h, ntstrsafe.h. The coverage and asan flavours need clang (the one that built
@@ -117,6 +123,9 @@ function(vspconform_add_module)
     target_include_directories(${target} PRIVATE ${M_INCLUDE_DIRECTORIES})
     target_compile_definitions(${target} PRIVATE VSPCONFORM=1 ${M_COMPILE_DEFINITIONS})
     target_compile_options(${target} PRIVATE -O1 -g -grecord-gcc-switches -fno-omit-frame-pointer
+                           -fno-builtin-memcmp -fno-builtin-bcmp -fno-builtin-strcmp -fno-builtin-strncmp
+                           -fno-builtin-strcasecmp -fno-builtin-strncasecmp -fno-builtin-strstr
+                           -fno-builtin-strcasestr -fno-builtin-memmem
                            $<$<COMPILE_LANGUAGE:C>:-Werror=implicit-function-declaration>
                            ${sanitize} ${M_COMPILE_OPTIONS} ${force_include})
     add_dependencies(${M_NAME} ${target})

@@ -591,12 +591,12 @@ void WorkerSession::Fuzz() {
     std::vector<std::string> args = {"vspconform-fuzz", runs, fmt::format("-seed={}", libfuzzer_seed),
                                      fmt::format("-max_len={}", config_.max_len),
                                      "-len_control=100",  // as without a custom mutator: inputs grow gradually
-                                     // comparison features only exist in an instrumented module
-                                     coverage_.counters() ? "-use_value_profile=1" : "-use_value_profile=0",
-                                     config_.shared_corpus ? "-reload=1" : "-reload=0", "-timeout=0",
-                                     "-rss_limit_mb=4096", "-malloc_limit_mb=0", "-detect_leaks=0", "-handle_segv=0",
-                                     "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0", "-handle_abrt=0",
-                                     "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
+                                     // comparison features: an instrumented module's, and the intercepted
+                                     // memcmp/strcmp/... of any module (the host's interceptors)
+                                     "-use_value_profile=1", config_.shared_corpus ? "-reload=1" : "-reload=0",
+                                     "-timeout=0", "-rss_limit_mb=4096", "-malloc_limit_mb=0", "-detect_leaks=0",
+                                     "-handle_segv=0", "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0",
+                                     "-handle_abrt=0", "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
                                      fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
     if (config_.quiet_engine) {
         args.push_back("-verbosity=0");

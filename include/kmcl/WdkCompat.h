@@ -883,11 +883,14 @@ typedef struct _MDL {
 #define RtlFillBytes RtlFillMemory
 #define RtlZeroBytes RtlZeroMemory
 
-/* The number of leading bytes that are equal (Length when all are). */
+/* The number of leading bytes that are equal (Length when all are). The comparison goes through
+ * the C library's memcmp first, like RtlEqualMemory and IsEqualGUID: a fuzzer that intercepts
+ * memcmp then sees the operands; only a mismatch counts the equal leading bytes. */
 static inline SIZE_T RtlCompareMemory(_In_ const VOID *Source1, _In_ const VOID *Source2, _In_ SIZE_T Length) {
     const UCHAR *A = (const UCHAR *)Source1;
     const UCHAR *B = (const UCHAR *)Source2;
     SIZE_T i = 0;
+    if (Length == 0 || memcmp(A, B, Length) == 0) return Length;
     while (i < Length && A[i] == B[i]) ++i;
     return i;
 }
