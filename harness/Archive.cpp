@@ -125,8 +125,8 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
             auto rec = ReadFileCapped((root / name).string(), size + 1);
             if (!rec && std::filesystem::is_regular_file(root / name))
                 return fmt::format(
-                    "'{}': record '{}' is not the size the manifest says ({} bytes): the archive was "
-                    "changed",
+                    "'{}': record '{}' is not the size the manifest says: it has more than {} bytes (not read): "
+                    "the archive was changed",
                     dir, name, size);
             if (!rec) return fmt::format("'{}': record '{}': {}", dir, name, rec.error());
             entry.record = std::move(*rec);

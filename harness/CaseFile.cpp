@@ -34,13 +34,18 @@ std::vector<uint8_t> EncodeCaseFile(const std::vector<uint8_t> &case_bytes, cons
     return out;
 }
 
-Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file) {
+Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file, bool raw) {
     CaseFile out;
     if (!HasMagic(file)) {
         if (file.empty()) return Unexpected("it is empty");
-        // Not necessarily canonical: libFuzzer's crash files and corpus units are whatever its
-        // mutators made, and the fuzz target played them decoded; replay plays the same decoding.
-        if (DecodeCase(file).seeds.empty()) return Unexpected("it is not a case encoding (no packet decodes from it)");
+        if (raw) {
+            if (DecodeCase(file).seeds.empty()) return Unexpected("no packet decodes from it");
+        } else if (EncodeCase(DecodeCase(file)) != file) {
+            return Unexpected(
+                "it is neither a case file vspconform wrote nor a canonical case encoding (random bytes, a cut or "
+                "edited file); a crash file or corpus unit of the fuzz target (libFuzzer, AFL++) plays with "
+                "--fuzzer-input");
+        }
         out.bytes = file;
         return out;
     }
@@ -78,14 +83,14 @@ Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file) {
 
 std::vector<uint8_t> CaseBytesOf(const std::vector<uint8_t> &file) {
     if (!HasMagic(file)) return file;
-    auto parsed = ParseCaseFile(file);
+    auto parsed = ParseCaseFile(file, true);
     return parsed ? std::move(parsed->bytes) : file;
 }
 
-Expected<CaseFile> ReadCaseFile(const std::string &path) {
+Expected<CaseFile> ReadCaseFile(const std::string &path, bool raw) {
     auto bytes = ReadFileCapped(path, kMaxCaseFileBytes);
     if (!bytes) return Unexpected("'{}' is not a vspconform case: {}", path, bytes.error());
-    auto parsed = ParseCaseFile(*bytes);
+    auto parsed = ParseCaseFile(*bytes, raw);
     if (!parsed) return Unexpected("'{}' is not a vspconform case: {}", path, parsed.error());
     return parsed;
 }

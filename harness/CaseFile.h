@@ -42,13 +42,16 @@ struct CaseFile {
 
 std::vector<uint8_t> EncodeCaseFile(const std::vector<uint8_t> &case_bytes, const CaseFileInfo &info);
 // The file's case and what its header says; a one-line reason when it is not a case file.
-Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file);
+// `raw`: a bare file is any input the fuzz target could have played (libFuzzer's and AFL++'s
+// crash files are what their mutators made, not canonical encodings); otherwise a bare file must
+// be a canonical encoding, so that an empty, random or cut file is not taken for a case.
+Expected<CaseFile> ParseCaseFile(const std::vector<uint8_t> &file, bool raw = false);
 // The case in a file's bytes: past the header if it has a well-formed one, else the bytes as
 // they are (for the worker and the fuzz target, which take any bytes).
 std::vector<uint8_t> CaseBytesOf(const std::vector<uint8_t> &file);
 // Whether `data` starts with a case file's header (the rest is then CaseBytesOf's business).
 bool HasCaseFileHeader(const uint8_t *data, size_t size);
 // Reads and parses a case file (capped at kMaxCaseFileBytes).
-Expected<CaseFile> ReadCaseFile(const std::string &path);
+Expected<CaseFile> ReadCaseFile(const std::string &path, bool raw = false);
 
 }  // namespace vspc

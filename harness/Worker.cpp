@@ -224,7 +224,7 @@ void WorkerSession::Sweep() {
 WorkerSession::CaseToPlay WorkerSession::ReadCase(const std::string &path, Profile bare) {
     CaseToPlay out;
     std::vector<uint8_t> file = ReadFileBytes(path, kMaxCaseFileBytes);
-    auto parsed = ParseCaseFile(file);
+    auto parsed = ParseCaseFile(file, true);  // the supervisor has judged what it hands over
     out.bytes = parsed ? std::move(parsed->bytes) : std::move(file);
     out.profile = parsed && parsed->has_header ? config_.profile : bare;
     std::optional<CompatDirection> direction;

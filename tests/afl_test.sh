@@ -54,7 +54,7 @@ echo "afl-fuzz: execs_done $execs, $(field execs_per_sec) execs/s, edges $edges 
 
 crash=$(find "$dir/out/default/crashes" -name 'id:*' | sort | head -1)
 rc=0
-"$vspconform" replay "$plain_module" "$crash" >"$dir/replay.log" 2>&1 || rc=$?
+"$vspconform" replay "$plain_module" "$crash" --fuzzer-input >"$dir/replay.log" 2>&1 || rc=$?
 if ((rc != 1)) || ! grep -q "=> $rule " "$dir/replay.log"; then
     echo "FAIL: replay of AFL++'s crash ${crash##*/} gave exit $rc, not $rule:"
     tail -20 "$dir/replay.log"

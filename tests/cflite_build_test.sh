@@ -122,7 +122,7 @@ grep -q "vspconform: $rule " "$tmp/run2.log" || fail "the target stopped, but no
 crash=$(find "$tmp/run2" -name 'crash-*' | head -1)
 [[ -n $crash ]] || fail "no crash file written in the working directory"
 rc=0
-"$vspconform" replay "$defect" "$crash" >"$tmp/replay.log" 2>&1 || rc=$?
+"$vspconform" replay "$defect" "$crash" --fuzzer-input >"$tmp/replay.log" 2>&1 || rc=$?
 ((rc == 1)) && grep -q "=> $rule " "$tmp/replay.log" || fail "the crash file replays with exit $rc, not as $rule"
 
 # Bad input: one line, exit 2.

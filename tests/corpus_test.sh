@@ -79,7 +79,7 @@ for line in open(sys.argv[1]):
 open(sys.argv[2], "wb").write(case)
 open(sys.argv[3], "w").write("\n".join(expected) + "\n")
 EOF
-"$vspconform" replay "$module" "$dir/tokens.case" --dump >"$dir/dump.log" 2>&1 || true
+"$vspconform" replay "$module" "$dir/tokens.case" --fuzzer-input --dump >"$dir/dump.log" 2>&1 || true
 ops=$(wc -l <"$dir/expected")
 grep -q "decoded: 1 packet(s), $ops op(s)" "$dir/dump.log" ||
     fail "the dictionary's op tokens and sentinels did not decode as $ops ops: $(grep -m1 decoded: "$dir/dump.log")"

@@ -21,7 +21,7 @@ fi
 grep -q "vspconform: $rule " "$dir/bad.log" || { echo "FAIL: $rule not named:"; tail -20 "$dir/bad.log"; exit 1; }
 artifact=$(ls "$dir"/art/crash-* 2>/dev/null | head -1)
 [[ -n $artifact ]] || { echo "FAIL: no artifact written"; exit 1; }
-"$vspconform" replay "$bad" "$artifact" >"$dir/replay.log" 2>&1
+"$vspconform" replay "$bad" "$artifact" --fuzzer-input >"$dir/replay.log" 2>&1
 rc=$?
 [[ $rc == 1 ]] && grep -q "=> $rule " "$dir/replay.log" || { echo "FAIL: replay gave $rc:"; cat "$dir/replay.log"; exit 1; }
 echo "PASS: fuzz target quiet on the good module; found $rule on the bad one; replay reproduces it"

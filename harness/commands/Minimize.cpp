@@ -21,7 +21,7 @@ int Minimize(Run &run) {
     const Options &opt = run.options();
     const Invocation &inv = run.invocation();
     const std::string &case_path = inv.args.at(1);
-    auto file = ReadCaseFile(case_path);
+    auto file = ReadCaseFile(case_path, opt.fuzzer_input);
     if (!file) return run.Fail(file.error());
     std::string output = opt.output.empty() ? fs::path(case_path).replace_extension(".min.case").string() : opt.output;
     std::error_code ec;

@@ -169,6 +169,8 @@ int Replay(Run &run) {
         if (target.file.needs_asan)
             if (std::string err = EnsureAsanRuntime(); !err.empty()) return run.Fail(err);
         std::printf("replay in the foreground (--debug): no supervisor; a crash of the module ends vspconform\n");
+        // The file by its own name: a debugger reads the module's symbols from the path it was loaded by.
+        c.module.image.clear();
         const Job job{c, 0, 0};
         RunReplayInForeground(c, [&](const Message &m) { trace.OnMessage(job, m); });
         if (!trace.load_error().empty()) {
@@ -229,7 +231,7 @@ const CommandSpec &ReplaySpec() {
                         path.c_str());
                     return 2;
                 }
-                auto file = ReadCaseFile(path);
+                auto file = ReadCaseFile(path, given.options.fuzzer_input);
                 if (!file) {
                     std::fprintf(stderr, "vspconform: error: %s\n", file.error().c_str());
                     return 2;
