@@ -41,18 +41,23 @@ std::vector<uint8_t> ReadFileBytes(const std::string &path, uint64_t max_bytes) 
     return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
 }
 
+bool WriteAll(int fd, const void *data, size_t size) {
+    const auto *p = static_cast<const char *>(data);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, p + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<size_t>(n);
+    }
+    return true;
+}
+
 Expected<void> WriteFileAtomically(const std::string &path, std::string_view bytes) {
     std::string tmp = path + ".tmp" + std::to_string(getpid());
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Unexpected("cannot write '{}': {}", path, std::strerror(errno));
-    size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-    }
-    int err = done == bytes.size() ? 0 : errno ? errno : EIO;
+    int err = WriteAll(fd, bytes.data(), bytes.size()) ? 0 : errno ? errno : EIO;
     if (close(fd) != 0 && !err) err = errno;
     std::error_code ec;
     if (!err) std::filesystem::rename(tmp, path, ec);

@@ -19,6 +19,9 @@ Expected<std::vector<uint8_t>> ReadFileCapped(const std::string &path, uint64_t 
 // The same, empty when it cannot be read (for the worker's own files, written by the supervisor).
 std::vector<uint8_t> ReadFileBytes(const std::string &path, uint64_t max_bytes = uint64_t{64} << 20);
 
+// Writes all of data[0, size) to `fd` (retrying short writes and EINTR); whether all of it went.
+bool WriteAll(int fd, const void *data, size_t size);
+
 Expected<void> WriteFileAtomically(const std::string &path, std::string_view bytes);
 inline Expected<void> WriteFileAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
     return WriteFileAtomically(path, std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "Files.h"
 #include "Module.h"
 #include "Sha256.h"
 
@@ -32,14 +33,8 @@ std::string SealedImageOf(const std::string &path, const std::vector<char> &byte
     std::string name = path.substr(path.find_last_of('/') + 1);
     int fd = memfd_create(name.c_str(), MFD_ALLOW_SEALING);  // not CLOEXEC: workers load it
     if (fd < 0) return {};
-    size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-    }
-    if (done != bytes.size() || fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    if (!WriteAll(fd, bytes.data(), bytes.size()) ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
         close(fd);
         return {};
     }
