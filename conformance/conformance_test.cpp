@@ -70,7 +70,10 @@ TEST_P(Sweep, ChunkIsConformant) {
         std::ofstream(path, std::ios::binary)
             .write(reinterpret_cast<const char *>(f.reproducer.data()),
                    static_cast<std::streamsize>(f.reproducer.size()));
-        vspc::ModuleOptions module{fs::absolute(s.module).string(), {}, s.options.save_symbol, s.options.restore_symbol};
+        vspc::ModuleOptions module{fs::absolute(s.module).string(),
+                                   {},
+                                   s.options.save_symbol,
+                                   s.options.restore_symbol};
         std::string text =
             fmt::format("{} {}: {}\n  replay: {}", vspc::RuleFor(f.rule).name, vspc::RuleFor(f.rule).title, f.message,
                         vspc::ReplayCommand(module, path.string(), profile, s.options.timeout_ms));

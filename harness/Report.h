@@ -44,6 +44,7 @@ std::string RulesMarkdown();
 void PrintSummary(const RunSummary &run, std::FILE *out);
 
 // report.json's layout version (bumped when a consumer must change).
-constexpr int kReportFormatVersion = 5;  // 5: interrupted, incomplete, promoted played/cut, explored evidence, location extent, module build, source revision
+constexpr int kReportFormatVersion = 5;  // 5: interrupted, incomplete, promoted played/cut, explored evidence, location
+                                         // extent, module build, source revision
 
 }  // namespace vspc
