@@ -121,13 +121,16 @@ std::string ReadArchive(const std::string &dir, RecordArchive &out) {
             if (size > kMaxRestoreBytes)
                 return fmt::format("'{}': record '{}' is {} bytes, more than a record may have ({})", dir, name, size,
                                    kMaxRestoreBytes);
-            // One byte more than the manifest says is read, so a longer file is told as a size mismatch.
-            auto rec = ReadFileCapped((root / name).string(), size + 1);
-            if (!rec && std::filesystem::is_regular_file(root / name))
+            // A longer file is told as a size mismatch, by its size alone (it is never read).
+            const fs::path file = root / name;
+            std::error_code ec;
+            if (const uint64_t on_disk = fs::is_regular_file(file, ec) ? fs::file_size(file, ec) : 0;
+                !ec && on_disk > size)
                 return fmt::format(
-                    "'{}': record '{}' is not the size the manifest says: it has more than {} bytes (not read): "
-                    "the archive was changed",
-                    dir, name, size);
+                    "'{}': record '{}' is not the size the manifest says: it has {} bytes, more than the {} it says "
+                    "(not read): the archive was changed",
+                    dir, name, on_disk, size);
+            auto rec = ReadFileCapped(file.string(), size);
             if (!rec) return fmt::format("'{}': record '{}': {}", dir, name, rec.error());
             entry.record = std::move(*rec);
             if (entry.record.size() != size)
