@@ -287,9 +287,12 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     }
     // The test hooks (VspConformancePreparePacket, VspConformanceReleasePacket) are the module
     // author's test code around the callbacks: one that crashes or hangs stops the run as a
-    // harness error, never a finding against save or restore.
+    // harness error, never a finding against save or restore. What happens to the whole process
+    // (its messages corrupted or cut, its state tampered with, the process stopped) is not the
+    // hook's doing: a thread of the module can do it at any time, whatever call is in progress.
     if (end.in_call && (end.call.callback == Callback::Prepare || end.call.callback == Callback::Release) &&
-        end.how != EndHow::BadMessage && end.how != EndHow::ChannelLost && end.how != EndHow::Tampered) {
+        end.how != EndHow::BadMessage && end.how != EndHow::ChannelLost && end.how != EndHow::Tampered &&
+        end.how != EndHow::Stopped) {
         if (load_error_.empty()) {
             const char *hook =
                 end.call.callback == Callback::Prepare ? "VspConformancePreparePacket" : "VspConformanceReleasePacket";

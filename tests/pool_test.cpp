@@ -520,6 +520,44 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
     EXPECT_EQ(session.fuzz().cases, 130u);  // every promoted state played
 }
 
+// A worker that, at its third case, is inside the hook `hook` when `end` happens to it.
+FakeWorker::Script EndsInAHook(Callback hook, std::function<void(FakeWorker &)> end) {
+    return [hook, end](FakeWorker &w, int64_t ms) {
+        if (ms == 20) w.Loaded();
+        if (ms == 40) {
+            w.PlayCase(0);
+            w.PlayCase(1);
+            w.shared().case_index.store(2);
+            w.EnterCall(hook);
+            end(w);
+        }
+    };
+}
+
+TEST(SessionWithFakeWorkers, AHookThatCrashesIsAHarnessErrorNotAFinding) {
+    FakeLauncher launcher(
+        [](const WorkerConfig &) { return EndsInAHook(Callback::Prepare, [](FakeWorker &w) { w.Die(11); }); });
+    Session session(FakeSession(launcher));
+    session.Run({Job{SweepConfig(0, 10), 0, 0}});
+    EXPECT_EQ(session.findings().size(), 0u);
+    EXPECT_NE(session.load_error().find("VspConformancePreparePacket crashed with SIGSEGV"), std::string::npos)
+        << session.load_error();
+}
+
+// A stop signal stops the whole process: a thread of the module can send it while the hook runs,
+// so it is the module's finding (SP11), never the hook's harness error.
+TEST(SessionWithFakeWorkers, AWorkerStoppedWhileAHookRunsIsTheModulesFinding) {
+    FakeLauncher launcher(
+        [](const WorkerConfig &) { return EndsInAHook(Callback::Release, [](FakeWorker &w) { w.stopped = true; }); });
+    Session session(FakeSession(launcher));
+    session.Run({Job{SweepConfig(0, 10), 0, 0}});
+    EXPECT_EQ(session.load_error(), "");
+    auto findings = session.findings().Sorted();
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].rule, RuleId::SP11);
+    EXPECT_EQ(findings[0].kind, "stopped the worker");
+}
+
 // The same jobs, the same script: the same counts and findings whatever the number of workers.
 TEST(SessionWithFakeWorkers, CountsAndFindingsDoNotDependOnTheNumberOfWorkers) {
     auto run = [](unsigned jobs) {
