@@ -118,7 +118,7 @@ struct ArenaWindow {
     uintptr_t base = 0;  // aligned to `size`
     size_t size = 0;     // a power of two
 };
-constexpr size_t kArenaWindowSize = size_t{2} << 30;      // the reservation (mostly padding, see Sandbox.h)
+constexpr size_t kArenaWindowSize = size_t{128} << 30;    // the reservation (mostly padding, see Sandbox.h)
 constexpr size_t kArenaWindowArenas = size_t{256} << 20;  // the arenas live in its top part
 bool ReserveArenaWindow();
 ArenaWindow CurrentArenaWindow();

@@ -1,9 +1,13 @@
 #include "Attribution.h"
 
+#include <signal.h>
+
 #include <cstdlib>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "Sandbox.h"
 
 namespace vspc {
 
@@ -84,6 +88,32 @@ SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string
     return out;
 }
 
+// A worker the sandbox ended (SIGSYS): the system call its trap handler recorded, and what a
+// driver would have been doing with it.
+std::string DescribeSandboxViolation(const WorkerEnd &e) {
+    if (!e.faulted || e.fault.signo != SIGSYS)
+        return "sandbox violation: the worker was ended by SIGSYS without the tester's record of a system call: "
+               "the module replaced the tester's SIGSYS handler, or sent the signal";
+    const std::string name = SyscallName(e.fault.addr);
+    auto is = [&](std::initializer_list<const char *> names) {
+        for (const char *n : names)
+            if (name == n) return true;
+        return false;
+    };
+    const char *what = is({"fork", "vfork", "clone", "clone3"}) ? "start a process"
+                       : is({"execve", "execveat"})             ? "run a program"
+                       : is({"ptrace"})                         ? "trace a process"
+                       : is({"personality"})                    ? "change the process's personality"
+                       : is({"seccomp", "prctl"})               ? "install a seccomp filter"
+                       : is({"mmap", "mprotect", "pkey_mprotect"})
+                           ? "make memory executable or unguard the tester's arenas"
+                       : is({"munmap", "mremap"}) ? "unmap or move the tester's arenas"
+                                                  : "write or copy the tester's message pipe";
+    return fmt::format(
+        "sandbox violation: the module called {} ({}), which a kernel driver cannot do; the sandbox ended the worker",
+        name, what);
+}
+
 Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
     Finding f;
     f.stage = stage;
@@ -155,6 +185,9 @@ Finding DeathFinding(const WorkerEnd &e, uint32_t timeout_ms, Stage stage) {
         f.message = fmt::format(
             "the worker made no progress outside any module call for a long time (stopped, or "
             "blocked by something the module did)");
+    } else if (d.kind == DeathKind::Crash && e.signo == SIGSYS) {
+        f.kind = "sandbox violation";
+        f.message = DescribeSandboxViolation(e);
     } else {
         f.message = DescribeDeath(d, timeout_ms);
     }

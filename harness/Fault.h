@@ -81,7 +81,7 @@ public:
     // Before a call: the buffers it gets (and whether SaveBuf is NULL).
     void BeginCall(const GuardedRegion *regions, int count, bool null_save_buffer, SharedStatus *status);
     // The module's code (set once after loading; without it faults carry no code address).
-    void SetModuleCode(const ModuleCode &code) { code_ = code; }
+    void SetModuleCode(const ModuleCode &code);
     // The signal handler's side: the module address for a fault at pc, with sp and fp.
     uint8_t LocateCode(uintptr_t pc, uintptr_t sp, uintptr_t fp, uint64_t *offset) const;
     // After it: measures what the recovered writes reached, protects every recovered page
@@ -112,6 +112,10 @@ ModuleCode ModuleCodeOf(void *handle);
 // Installs the SIGSEGV/SIGBUS/SIGFPE/SIGILL handler once per process. `status`
 // (may be null) receives the fault that kills the worker.
 void InstallFaultHandlers(SharedStatus *status);
+// The handler of the system calls the sandbox's filter traps (SIGSYS): it records the call and its
+// place in the module in the status block, then ends the worker by SIGSYS. Installed before the
+// filter that ends the process when the module replaces it.
+void InstallSyscallTrap(SharedStatus *status);
 
 // The foreground replay (replay --debug, no supervisor to attribute a death):
 // a line or two written to stdout when the process dies in a module call, by a

@@ -21,6 +21,7 @@ namespace {
 // The signal handler's only globals: the context of the call in progress (a
 // trampoline: set around each module call) and the worker's status block.
 FaultContext *g_active = nullptr;
+const FaultContext *g_loaded = nullptr;
 SharedStatus *g_status = nullptr;
 
 constexpr int kMaxFaultsPerCall = 256;
@@ -126,10 +127,64 @@ void OnFault(int signo, siginfo_t *info, void *uctx) {
     if (!caused) raise(signo);  // sent, not caused: re-raise now; a fault re-faults on return
 }
 
+// A system call the worker's seccomp filter traps (SECCOMP_RET_TRAP: a process, a program, a
+// filter, executable memory, the tester's pipe or arenas): what it was and where, into the status
+// block, then the end of the worker by SIGSYS. The filter ends the process outright when SIGSYS's
+// handler is replaced (SandboxLinux.cpp), which is how this handler leaves: a module cannot catch
+// the signal instead, and a module that replaces the handler dies of that.
+void OnForbiddenSyscall(int, siginfo_t *info, void *uctx) {
+    uintptr_t pc = 0, sp = 0, fp = 0;
+#if defined(__x86_64__)
+    if (uctx) {
+        auto *uc = static_cast<ucontext_t *>(uctx);
+        pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+        sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+        fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
+    }
+#else
+    (void)uctx;
+#endif
+    if (SharedStatus *s = g_status; s && !s->faulted.load(std::memory_order_relaxed)) {
+        FaultInfo f{};
+        f.signo = SIGSYS;
+        f.code = info->si_code;
+        f.addr = static_cast<uint64_t>(info->si_syscall);
+        f.callback = s->in_call.load(std::memory_order_relaxed) ? s->call.callback : Callback::None;
+        uint64_t offset = 0;
+        const FaultContext *where = g_active ? g_active : g_loaded;
+        f.code_where = where ? where->LocateCode(pc, sp, fp, &offset) : kCodeNone;
+        f.code_offset = offset;
+        s->fault = f;
+        s->faulted.store(1, std::memory_order_release);
+    }
+    struct sigaction dfl;
+    std::memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGSYS, &dfl, nullptr);  // the filter ends the process here
+    raise(SIGSYS);                     // no filter (not reached in a sandboxed worker)
+    _exit(128 + SIGSYS);
+}
+
 }  // namespace
+
+void InstallSyscallTrap(SharedStatus *status) {
+    g_status = status;
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = OnForbiddenSyscall;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGSYS, &sa, nullptr);
+}
+
+void FaultContext::SetModuleCode(const ModuleCode &code) {
+    code_ = code;
+    g_loaded = this;  // what a trapped system call outside any call is located with
+}
 
 FaultContext::~FaultContext() {
     if (g_active == this) g_active = nullptr;
+    if (g_loaded == this) g_loaded = nullptr;
 }
 
 void FaultContext::BeginCall(const GuardedRegion *regions, int count, bool null_save_buffer, SharedStatus *status) {

@@ -182,9 +182,9 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
         for (int fd : ModuleImageFds()) fcntl(fd, F_SETFD, 0);  // the sealed module images it loads
         fcntl(w->ctl_fd_, F_SETFD, 0);
         fcntl(fds[1], F_SETFD, 0);
-        // Same addresses every run: libFuzzer's value profile hashes code
-        // addresses, so address randomization would make runs differ.
-        personality(ADDR_NO_RANDOMIZE);
+        // Address randomization stays on: a module must not find the tester's executable and its
+        // arenas at known addresses. (libFuzzer's value profile keys comparisons by the low 12
+        // bits of the caller's address, which randomization does not change.)
         if (options.preload_asan) {
             setenv("LD_PRELOAD", VSPC_ASAN_RUNTIME, 1);
             setenv("ASAN_OPTIONS", asan.c_str(), 1);

@@ -41,6 +41,9 @@ struct SandboxState {
     bool nproc_enforced = false;  // RLIMIT_NPROC binds (not root)
     bool asan = false;            // the ASan runtime is in the worker (no RLIMIT_AS for it)
     uint64_t pids_max = 0;        // the worker's pids cgroup (as root, where RLIMIT_NPROC does not bind)
+    // The supervisor could check the claims in /proc (false: the worker had ended before it could,
+    // so what it claimed is all there is; a run counts such a worker only when it has no other).
+    bool confirmed = true;
     bool operator==(const SandboxState &) const = default;
 };
 
@@ -97,6 +100,11 @@ std::vector<uint64_t> NamespaceIds();
 // The worker's side, after the exec and before the module is loaded. Always: the message pipe and
 // the status block close on exec (a module's system() must not hold them). With `sandbox`:
 // the arena window reserved, no_new_privs, the seccomp filter. Returns what is in force.
+// Writes through the tester's own system call instruction: the only one the worker's filter lets
+// write its message pipe. Like write(2).
+ssize_t TesterWrite(int fd, const void *data, size_t size);
+// The name of system call `nr` of this architecture ("fork"), or "system call N".
+std::string SyscallName(uint64_t nr);
 SandboxState EnterWorkerSandbox(bool sandbox, const std::vector<uint64_t> &host_ns, int out_fd, int shm_fd,
                                 const void *status_block, size_t status_size);
 

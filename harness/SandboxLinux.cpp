@@ -4,10 +4,17 @@
 #include "Sandbox.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <execinfo.h>
 #include <fcntl.h>
+#include <link.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -20,6 +27,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +39,7 @@
 #include <fmt/format.h>
 
 #include "Arena.h"
+#include "Fault.h"
 
 namespace vspc {
 
@@ -368,10 +377,27 @@ SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_fl
     s.mount_ns = s.mount_ns && (ns_flags & CLONE_NEWNS);
     s.net_ns = s.net_ns && (ns_flags & CLONE_NEWNET);
     s.user_ns = s.user_ns && (ns_flags & CLONE_NEWUSER);
-    if (worker <= 0) return s;
+    // A worker that has ended (or ends while it is checked: a module that dies at its first call)
+    // shows an empty /proc: its claims stay unconfirmed, never taken for a weaker sandbox.
+    auto ended = [worker] {
+        // /proc/PID/stat: "pid (comm) state ppid pgrp session tty tpgid flags ..."; PF_EXITING.
+        std::string stat = ReadProc(worker, "stat");
+        size_t paren = stat.rfind(')');
+        if (paren == std::string::npos) return true;
+        char state = 0;
+        unsigned long long flags = 0;
+        if (std::sscanf(stat.c_str() + paren + 1, " %c %*d %*d %*d %*d %*d %llu", &state, &flags) != 2) return true;
+        constexpr unsigned long long kExiting = 0x4;
+        return state == 'Z' || state == 'X' || (flags & kExiting) != 0;
+    };
+    if (worker <= 0 || ended()) {
+        s.confirmed = false;
+        return s;
+    }
     std::string status = ReadProc(worker, "status");
-    if (status.empty()) return s;  // it has ended already: nothing more to check
-    s.seccomp = s.seccomp && status.find("\nSeccomp:\t2") != std::string::npos;
+    // 2: a filter; 3 (SECCOMP_MODE_DEAD): a filter is ending the process (SECCOMP_RET_KILL_PROCESS).
+    s.seccomp = s.seccomp && (status.find("\nSeccomp:\t2") != std::string::npos ||
+                              status.find("\nSeccomp:\t3") != std::string::npos);
     s.no_new_privs = s.no_new_privs && status.find("\nNoNewPrivs:\t1") != std::string::npos;
     std::string limits = ReadProc(worker, "limits");
     if (!limits.empty()) {
@@ -392,6 +418,13 @@ SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_fl
     }
     s.read_only_fs = s.read_only_fs && root_ro;
     if (pids_max && ReadProc(worker, "cgroup").find(":pids:/vspconform-") != std::string::npos) s.pids_max = pids_max;
+    if (ended()) {
+        SandboxState unconfirmed = claimed;
+        unconfirmed.requested = true;
+        unconfirmed.pids_max = 0;
+        unconfirmed.confirmed = false;
+        return unconfirmed;
+    }
     return s;
 }
 
@@ -408,11 +441,62 @@ void RemoveSandboxCgroup(const std::string &dir) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The tester's own system call instruction. The filter lets only this instruction write the
+// worker's message pipe or install a seccomp filter (it checks the instruction pointer), so a
+// module that interposes, patches or calls libc's write cannot drop or add protocol lines that way.
+
+#if defined(__x86_64__)
+extern "C" long vspc_tester_syscall(long nr, long a1, long a2, long a3, long a4, long a5);
+extern "C" const char vspc_tester_syscall_return[];
+asm(R"(
+    .text
+    .globl vspc_tester_syscall
+    .hidden vspc_tester_syscall
+    .type vspc_tester_syscall, @function
+vspc_tester_syscall:
+    movq %rdi, %rax
+    movq %rsi, %rdi
+    movq %rdx, %rsi
+    movq %rcx, %rdx
+    movq %r8, %r10
+    movq %r9, %r8
+    syscall
+    .globl vspc_tester_syscall_return
+    .hidden vspc_tester_syscall_return
+vspc_tester_syscall_return:
+    ret
+    .size vspc_tester_syscall, .-vspc_tester_syscall
+)");
+#endif
+
+ssize_t TesterWrite(int fd, const void *data, size_t size) {
+#if defined(__x86_64__)
+    long r = vspc_tester_syscall(SYS_write, fd, reinterpret_cast<long>(data), static_cast<long>(size), 0, 0);
+    if (r < 0) {
+        errno = static_cast<int>(-r);
+        return -1;
+    }
+    return r;
+#else
+    return write(fd, data, size);
+#endif
+}
+
+std::string SyscallName(uint64_t nr) {
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, static_cast<int>(nr));
+    std::string out = name ? name : fmt::format("system call {}", nr);
+    free(name);
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The worker's side: the seccomp filter.
 
 namespace {
 
-constexpr uint64_t kMaxMapLength = uint64_t{1} << 30;  // longer mprotect/munmap/mremap/fixed mmap: refused
+// Longer mprotect/munmap/mremap/fixed mmap: refused. Far beyond any --memory-limit-mb a module
+// can use (a single free of what it allocated is shorter), so frees of any size go through.
+constexpr uint64_t kMaxMapLength = uint64_t{64} << 30;
 static_assert(kArenaWindowSize - kArenaWindowArenas >= kMaxMapLength, "the window's padding covers a long call");
 
 scmp_arg_cmp Arg(unsigned arg, scmp_compare op, uint64_t a, uint64_t b = 0) { return scmp_arg_cmp{arg, op, a, b}; }
@@ -426,14 +510,14 @@ struct Filter {
         if (seccomp_rule_add_array(ctx, action, sys, static_cast<unsigned>(a.size()), a.data()) != 0) ++failures;
     }
     // Calls whose address argument `arg` lies in [lo, hi): one rule per aligned block.
-    void DenyRange(int sys, unsigned arg, uint64_t lo, uint64_t hi, std::initializer_list<scmp_arg_cmp> also = {}) {
+    void DenyRange(int sys, unsigned arg, uint64_t lo, uint64_t hi, std::initializer_list<scmp_arg_cmp> also = {},
+                   uint32_t action = SCMP_ACT_ERRNO(EPERM)) {
         while (lo < hi) {
             uint64_t size = lo ? (lo & -lo) : (uint64_t{1} << 47);
             while (lo + size > hi) size >>= 1;
             std::vector<scmp_arg_cmp> a(also);
             a.push_back(scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, ~(size - 1), lo});
-            if (seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), sys, static_cast<unsigned>(a.size()), a.data()) != 0)
-                ++failures;
+            if (seccomp_rule_add_array(ctx, action, sys, static_cast<unsigned>(a.size()), a.data()) != 0) ++failures;
             lo += size;
         }
     }
@@ -469,9 +553,22 @@ bool LoadFilter(pid_t self, bool pid_ns, const ArenaWindow &window, uint32_t tok
     // libseccomp's default layout: its binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2) took some 20 ms
     // per worker to build, for nothing measurable per call (the hot path makes no system calls).
     // Other processes: no debugging, no reading or writing their memory, no taking their files.
-    for (int sys : {SCMP_SYS(ptrace), SCMP_SYS(process_vm_writev), SCMP_SYS(process_vm_readv), SCMP_SYS(pidfd_getfd),
+    for (int sys : {SCMP_SYS(process_vm_writev), SCMP_SYS(process_vm_readv), SCMP_SYS(pidfd_getfd),
                     SCMP_SYS(pidfd_send_signal), SCMP_SYS(kcmp), SCMP_SYS(process_madvise)})
         f.Deny(sys, {});
+    // What a kernel driver cannot do at all: start a process, run a program, trace one, change the
+    // process's personality. Trapped (SIGSYS, the tester's handler names the call and the worker
+    // ends): a sandbox violation, reported, never an error code the module could try again after.
+    // (seccomp itself and prctl(PR_SET_SECCOMP): the second filter, which lets the tester's own
+    // instruction through.)
+    const uint32_t trap = SCMP_ACT_TRAP;
+    for (int sys : {SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace)})
+        f.Deny(sys, {}, trap);
+    f.Deny(SCMP_SYS(clone), {SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0)}, trap);   // threads only
+    f.Deny(SCMP_SYS(personality), {SCMP_A0_32(SCMP_CMP_NE, 0xffffffffu, 0)}, trap);  // a query is fine
+    // The trap's handler is the tester's: replacing it ends the process (a query passes).
+    f.Deny(SCMP_SYS(rt_sigaction), {SCMP_A0_32(SCMP_CMP_EQ, SIGSYS, 0), SCMP_A1(SCMP_CMP_NE, 0, 0)},
+           SCMP_ACT_KILL_PROCESS);
     // The sandbox itself: no mounts, no new namespaces, no raised limits, no kernel-wide state.
     for (int sys :
          {SCMP_SYS(mount),         SCMP_SYS(umount2),        SCMP_SYS(pivot_root),    SCMP_SYS(chroot),
@@ -551,21 +648,135 @@ bool LoadFilter(pid_t self, bool pid_ns, const ArenaWindow &window, uint32_t tok
     // The arena window (its padding included): only lengths with the token in their low bits.
     if (window.size) {
         const uint64_t mask = ~(uint64_t{window.size} - 1);
-        f.Deny(SCMP_SYS(munmap), {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base)});
-        f.Deny(SCMP_SYS(mremap), {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base)});
+        // A wrong guess of the token is trapped: guessing costs the worker and is reported.
+        f.Deny(SCMP_SYS(munmap), {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base)}, trap);
+        f.Deny(SCMP_SYS(mremap), {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base)}, trap);
         for (uint64_t bit = 1; bit < PageSize(); bit <<= 1) {
             uint64_t wrong = ~uint64_t{token} & bit;
             f.Deny(SCMP_SYS(mprotect),
-                   {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base), SCMP_A1(SCMP_CMP_MASKED_EQ, bit, wrong)});
+                   {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base), SCMP_A1(SCMP_CMP_MASKED_EQ, bit, wrong)}, trap);
             f.Deny(SCMP_SYS(mmap),
                    {SCMP_A0(SCMP_CMP_MASKED_EQ, mask, window.base), SCMP_A1(SCMP_CMP_MASKED_EQ, bit, wrong),
-                    SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED)});
+                    SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_FIXED, MAP_FIXED)},
+                   trap);
         }
     }
     bool ok = f.failures == 0 && seccomp_load(f.ctx) == 0;
     if (f.failures) std::fprintf(stderr, "vspconform worker: %d seccomp rules could not be added\n", f.failures);
     seccomp_release(f.ctx);
     return ok;
+}
+
+// The second filter, in classic BPF (libseccomp compares arguments, not the instruction pointer):
+// rules that depend on who makes the call.
+//   - the message pipe: write-like calls on it only from the tester's own instruction; no copies;
+//   - seccomp and prctl(PR_SET_SECCOMP) only from the tester's own instruction;
+//   - executable memory (mmap, mprotect, pkey_mprotect with PROT_EXEC) only from the dynamic
+//     loader's code (dlopen maps the module): a module cannot make code writable and executable
+//     again, nor run code it wrote.
+// Everything it refuses is trapped (SIGSYS, see Fault.h).
+struct Bpf {
+    std::vector<sock_filter> code;
+    static constexpr uint32_t kAllow = SECCOMP_RET_ALLOW, kTrap = SECCOMP_RET_TRAP;
+    static uint32_t ArgLo(unsigned i) { return offsetof(seccomp_data, args) + 8 * i; }
+    static uint32_t IpLo() { return offsetof(seccomp_data, instruction_pointer); }
+    static uint32_t IpHi() { return offsetof(seccomp_data, instruction_pointer) + 4; }
+    static sock_filter Load(uint32_t at) { return BPF_STMT(BPF_LD | BPF_W | BPF_ABS, at); }
+    static sock_filter Ret(uint32_t action) { return BPF_STMT(BPF_RET | BPF_K, action); }
+    static sock_filter Jeq(uint32_t k, uint8_t t, uint8_t f) { return BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, t, f); }
+    static sock_filter Jge(uint32_t k, uint8_t t, uint8_t f) { return BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, t, f); }
+    static sock_filter Jset(uint32_t k, uint8_t t, uint8_t f) { return BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, k, t, f); }
+    // Allowed when the call comes from [lo, hi) (one 4 GiB-aligned block), else trapped.
+    static std::vector<sock_filter> CallerIn(uint64_t lo, uint64_t hi) {
+        return {Load(IpHi()),
+                Jeq(static_cast<uint32_t>(lo >> 32), 0, 3),
+                Load(IpLo()),
+                Jge(static_cast<uint32_t>(lo), 0, 1),
+                Jge(static_cast<uint32_t>(hi), 0, 1),
+                Ret(kTrap),
+                Ret(kAllow)};
+    }
+    // For system call `nr`: `test`, then `then`. A test's instructions end by jumping one past
+    // their end when the rule applies and falling through (to an allow) when it does not; an
+    // empty test always applies.
+    void Rule(int nr, std::vector<sock_filter> test, const std::vector<sock_filter> &then) {
+        if (nr < 0) return;
+        std::vector<sock_filter> body = std::move(test);
+        // The tests' "does not apply" exits land on an allow placed right after them.
+        if (!body.empty()) body.push_back(Ret(kAllow));
+        body.insert(body.end(), then.begin(), then.end());
+        code.push_back(Load(offsetof(seccomp_data, nr)));
+        code.push_back(Jeq(static_cast<uint32_t>(nr), 0, static_cast<uint8_t>(body.size())));
+        code.insert(code.end(), body.begin(), body.end());
+    }
+    // Tests: the low word of argument `i` equals `k` / has a bit of `mask` (else: past the test).
+    static std::vector<sock_filter> ArgIs(unsigned i, uint32_t k) { return {Load(ArgLo(i)), Jeq(k, 1, 0)}; }
+    static std::vector<sock_filter> ArgHas(unsigned i, uint32_t mask) { return {Load(ArgLo(i)), Jset(mask, 1, 0)}; }
+};
+
+// The executable part of the dynamic loader (the interpreter at AT_BASE).
+Range LoaderCode() {
+    struct Find {
+        uintptr_t base;
+        Range code;
+    } find{getauxval(AT_BASE), {}};
+    if (!find.base) return {};
+    dl_iterate_phdr(
+        [](dl_phdr_info *info, size_t, void *data) {
+            auto *f = static_cast<Find *>(data);
+            if (info->dlpi_addr != f->base) return 0;
+            for (int i = 0; i < info->dlpi_phnum; ++i) {
+                const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+                f->code.lo = info->dlpi_addr + ph.p_vaddr;
+                f->code.hi = f->code.lo + ph.p_memsz;
+            }
+            return 1;
+        },
+        &find);
+    return find.code;
+}
+
+bool LoadCallerFilter(int out_fd) {
+#if defined(__x86_64__)
+    const auto stub = reinterpret_cast<uintptr_t>(vspc_tester_syscall_return);
+    const std::vector<sock_filter> tester = Bpf::CallerIn(stub, stub + 1);
+    Bpf b;
+    b.code.push_back(Bpf::Load(offsetof(seccomp_data, arch)));
+    b.code.push_back(Bpf::Jeq(AUDIT_ARCH_X86_64, 1, 0));
+    b.code.push_back(Bpf::Ret(Bpf::kAllow));
+    // The pipe: written by the tester only, never copied (dup, F_DUPFD) for anyone else to write.
+    const auto fd = static_cast<uint32_t>(out_fd);
+    if (out_fd >= 0) {
+        for (int nr : {SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev, SYS_pwritev2, SYS_sendto, SYS_sendmsg,
+                       SYS_sendmmsg, SYS_vmsplice, SYS_sendfile, SYS_dup, SYS_dup2, SYS_dup3})
+            b.Rule(nr, Bpf::ArgIs(0, fd), tester);
+        b.Rule(SYS_splice, Bpf::ArgIs(2, fd), tester);
+        b.Rule(SYS_tee, Bpf::ArgIs(1, fd), tester);
+        b.Rule(SYS_copy_file_range, Bpf::ArgIs(2, fd), tester);
+        std::vector<sock_filter> dupfd = {Bpf::Load(Bpf::ArgLo(0)), Bpf::Jeq(fd, 0, 3), Bpf::Load(Bpf::ArgLo(1)),
+                                          Bpf::Jeq(F_DUPFD, 2, 0), Bpf::Jeq(F_DUPFD_CLOEXEC, 1, 0)};
+        b.Rule(SYS_fcntl, dupfd, tester);
+    }
+    b.Rule(SYS_seccomp, {}, tester);
+    b.Rule(SYS_prctl, Bpf::ArgIs(0, PR_SET_SECCOMP), tester);
+    Range loader = LoaderCode();
+    if (loader.hi > loader.lo && (loader.lo >> 32) == ((loader.hi - 1) >> 32) && (loader.hi & 0xffffffffu)) {
+        const std::vector<sock_filter> by_loader = Bpf::CallerIn(loader.lo, loader.hi);
+        b.Rule(SYS_mmap, Bpf::ArgHas(2, PROT_EXEC), by_loader);
+        b.Rule(SYS_mprotect, Bpf::ArgHas(2, PROT_EXEC), by_loader);
+        b.Rule(SYS_pkey_mprotect, Bpf::ArgHas(2, PROT_EXEC), by_loader);
+    } else {
+        std::fprintf(stderr,
+                     "vspconform worker: the dynamic loader's code was not found: executable mappings not checked\n");
+    }
+    b.code.push_back(Bpf::Ret(Bpf::kAllow));
+    sock_fprog prog{static_cast<unsigned short>(b.code.size()), b.code.data()};
+    return vspc_tester_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog), 0, 0) == 0;
+#else
+    (void)out_fd;
+    return true;
+#endif
 }
 
 uint64_t LimitOf(int resource, uint64_t unit) {
@@ -606,9 +817,16 @@ SandboxState EnterWorkerSandbox(bool sandbox, const std::vector<uint64_t> &host_
         status.lo = reinterpret_cast<uintptr_t>(status_block) & ~(uint64_t{PageSize()} - 1);
         status.hi = reinterpret_cast<uintptr_t>(status_block) + status_size;
     }
-    LoadFilter(getpid(), s.pid_ns, CurrentArenaWindow(), token, status);
+    // The trap's handler first (the filters end the process when it is replaced); glibc's
+    // backtrace() loads libgcc_s on its first use, while mappings may still be made executable.
+    void *frames[1];
+    backtrace(frames, 1);
+    InstallSyscallTrap(static_cast<SharedStatus *>(const_cast<void *>(status_block)));
+    bool filtered = LoadFilter(getpid(), s.pid_ns, CurrentArenaWindow(), token, status);
+    // Second, from the tester's own instruction (the first filter lets seccomp through).
+    filtered = LoadCallerFilter(out_fd) && filtered;
     s.no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
-    s.seccomp = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
+    s.seccomp = filtered && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2;
     s.rlimit_as_mb = LimitOf(RLIMIT_AS, 1 << 20);
     s.rlimit_fsize_mb = LimitOf(RLIMIT_FSIZE, 1 << 20);
     s.rlimit_cpu_s = LimitOf(RLIMIT_CPU, 1);

@@ -1,5 +1,7 @@
 #include "Session.h"
 
+#include <signal.h>
+
 #include "Files.h"
 
 #include <fstream>
@@ -162,7 +164,12 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
     if (auto *l = std::get_if<msg::Loaded>(&m)) {
         if (!loaded_) hooks_ = l->hooks;
         loaded_ = true;
-        sandbox_ = sandbox_ ? WeakerSandbox(*sandbox_, l->sandbox) : l->sandbox;
+        // Unconfirmed claims (the worker ended before /proc could show them) count only when no
+        // worker could be checked.
+        if (!sandbox_ || (!sandbox_->confirmed && l->sandbox.confirmed))
+            sandbox_ = l->sandbox;
+        else if (l->sandbox.confirmed == sandbox_->confirmed)
+            sandbox_ = WeakerSandbox(*sandbox_, l->sandbox);
     } else if (auto *e = std::get_if<msg::LoadError>(&m)) {
         if (load_error_.empty()) load_error_ = e->message;
     } else if (auto *mz = std::get_if<msg::Minimized>(&m)) {
@@ -199,6 +206,12 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
             if (auto contract = FlushPromoted(job)) new_jobs_.push_back(std::move(*contract));
     }
 }
+
+namespace {
+// The sandbox ended the worker (its filter trapped a system call, or the tester's SIGSYS handler
+// was replaced): what the whole process did, whichever call was in progress.
+bool SandboxViolation(const WorkerEnd &end) { return end.how == EndHow::Crashed && end.signo == SIGSYS; }
+}  // namespace
 
 std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     const JobKind &kind = KindOf(job.config.mode);
@@ -264,6 +277,18 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     }
     default: break;
     }
+    if (!end.loaded && SandboxViolation(end)) {
+        // A constructor (or the init hook) did what a driver cannot: the module's finding, and the
+        // end of the run (every worker would do it again).
+        if (!violated_while_loading_) {
+            Finding f = DeathFinding(end, options_.pool.call_timeout_ms, kind.stage);
+            f.message += " (while the module was loading: a constructor or the init hook)";
+            f.found_after = std::chrono::duration<double>(Clock::now() - started_).count();
+            AddFinding(std::move(f), FindingOrigin{job.ordinal, job.generation, UINT64_MAX});
+            violated_while_loading_ = true;
+        }
+        return {};
+    }
     if (!end.loaded) {
         // Died or hung while loading: the module cannot be tested.
         if (load_error_.empty())
@@ -292,7 +317,7 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     // hook's doing: a thread of the module can do it at any time, whatever call is in progress.
     if (end.in_call && (end.call.callback == Callback::Prepare || end.call.callback == Callback::Release) &&
         end.how != EndHow::BadMessage && end.how != EndHow::ChannelLost && end.how != EndHow::Tampered &&
-        end.how != EndHow::Stopped) {
+        end.how != EndHow::Stopped && !SandboxViolation(end)) {
         if (load_error_.empty()) {
             const char *hook =
                 end.call.callback == Callback::Prepare ? "VspConformancePreparePacket" : "VspConformanceReleasePacket";

@@ -85,7 +85,7 @@ public:
 
     void OnMessage(const Job &job, const Message &m, uint64_t seq) override;
     std::vector<Job> OnEnd(const Job &job, const WorkerEnd &end) override;
-    bool Abort() const override { return !load_error_.empty(); }
+    bool Abort() const override { return !load_error_.empty() || violated_while_loading_; }
     std::vector<Job> TakeNewJobs() override;
     // Once a callback has hung, later calls of it that run past a twentieth of
     // the timeout are taken for the same hang (counted, never reported anew), so
@@ -115,6 +115,7 @@ private:
     Hooks hooks_;
     std::optional<SandboxState> sandbox_;
     std::string load_error_;
+    bool violated_while_loading_ = false;  // a sandbox violation before the module was loaded
     std::array<StageStats, kJobStatsCount> stats_{};
     std::map<uint32_t, MinimizeOutcome> minimized_;
     struct MinimizeProgress {

@@ -2,8 +2,9 @@
  * Hostile (sandbox, escape): a correct VSP whose constructor double-forks a daemon (setsid, a
  * second fork, named "vspc-sbx-daemon") that waits until the tool has finished, then rewrites the
  * report files of $VSPC_HOSTILE_REPORT_DIR to a forged verdict. The daemon must die with its
- * worker, and could not write there anyway (read-only file system). Expected: pass, exit 0, the
- * reports intact seconds after the tool exited, no daemon left.
+ * worker, and could not write there anyway (read-only file system); the worker's filter traps the
+ * first fork (a sandbox violation, SP11). Expected: FAIL (SP11), the reports intact seconds after
+ * the tool exited, no daemon left.
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * Hostile (sandbox, escape): a correct VSP whose constructor forks 150 children that sleep for
- * 30 s (named "vspc-sbx-sleep"). They must all die with their worker. Expected: pass, exit 0,
- * bounded time, no sleeper left.
+ * 30 s (named "vspc-sbx-sleep"). They must all die with their worker; the worker's filter traps
+ * the first fork (a sandbox violation, SP11). Expected: FAIL (SP11), bounded time, no sleeper left.
  */
 #include <sys/prctl.h>
 #include <unistd.h>

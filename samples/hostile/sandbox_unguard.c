@@ -1,8 +1,8 @@
 /*
  * Hostile (sandbox, unguard): after a successful save, the module makes the guard page after its
  * buffer writable (mprotect, then a fixed mmap over it) before writing one byte past the end, as a
- * module would that wanted to hide its overrun from the guard pages. The seccomp filter refuses
- * both calls in the tester's arena window. Expected: SP5 only (as sp5_nul_past_end), exit 1.
+ * module would that wanted to hide its overrun from the guard pages. The seccomp filter traps
+ * such calls in the tester's arena window: a sandbox violation (SP11), exit 1.
  */
 #include <stdint.h>
 #include <sys/mman.h>
