@@ -8,27 +8,31 @@
 
 MINI_VSP_STATE_HOOKS
 
-static void UseMemory(size_t Bytes) {
+/* FALSE when the memory is not there: a call that needs it fails (SP4, RP1), so a sandbox that
+ * kept freed memory (refusing the munmap) would make this sample fail, not pass quietly. */
+static BOOLEAN UseMemory(size_t Bytes) {
     volatile unsigned char *Scratch = calloc(1, Bytes);
 
-    if (Scratch != NULL) {
-        Scratch[0] = 1;
-        Scratch[Bytes - 1] = 1;
-        free((void *)Scratch);
+    if (Scratch == NULL) {
+        return FALSE;
     }
+    Scratch[0] = 1;
+    Scratch[Bytes - 1] = 1;
+    free((void *)Scratch);
+    return TRUE;
 }
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     UNREFERENCED_PARAMETER(Channel);
 #ifdef BIG_MEMORY_SAVE
-    if (SaveBufSize > 0) UseMemory((size_t)1536 << 20);
+    if (SaveBufSize > 0 && !UseMemory((size_t)1536 << 20)) return STATUS_INSUFFICIENT_RESOURCES;
 #endif
     return MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 }
 
 NTSTATUS EvtVmbChannelRestorePacket(MINI_RESTORE_PARAMS) {
 #ifdef BIG_MEMORY_RESTORE
-    UseMemory((size_t)2048 << 20);
+    if (!UseMemory((size_t)2048 << 20)) return STATUS_INSUFFICIENT_RESOURCES;
 #endif
     return VspRestorePacket(Channel, LibBuf, LibBufSize, SaveBuf, SaveBufSize, MiniRecordOps(), NULL);
 }
