@@ -6,10 +6,15 @@
 //     read-only apart from the worker's scratch directory, a /proc of its own), network
 //     (no interfaces but loopback, down); a user namespace too when not root;
 //   - resource limits (address space, file size, CPU, processes), set before the exec;
-//   - in the worker, before the module is loaded: PR_SET_NO_NEW_PRIVS and a seccomp filter
-//     (libseccomp) that refuses signals to other processes, ptrace, process_vm_*, mounts and new
-//     namespaces, raising the resource limits, and changing the mappings of the tester's guarded
-//     arenas and of its own executable.
+//   - in the worker, before the module is loaded: PR_SET_NO_NEW_PRIVS and two seccomp filters
+//     shaped like a kernel driver's world. Trapped (SIGSYS: the tester's handler records the call,
+//     the worker ends, the run reports a sandbox violation): fork/vfork/clone without
+//     CLONE_THREAD, exec, ptrace, personality, installing a filter, making memory executable
+//     outside the dynamic loader, writing or copying the message pipe outside the tester's own
+//     syscall instruction (TesterWrite), and calls in the guarded arenas without the token.
+//     Refused with EPERM (libseccomp): signals to other processes, process_vm_*, mounts and new
+//     namespaces, raising the resource limits, changing the mappings of the tester's executable.
+//     Address randomization stays on.
 // What a host refuses (a container without CAP_SYS_ADMIN, no user namespaces) is left out, never
 // a reason to fail the run; the worker reports what was in force (SandboxState, in its `loaded`
 // message) and every report lists it.
