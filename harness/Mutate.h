@@ -12,7 +12,7 @@ namespace vspc {
 
 enum class MutationMode : uint8_t {
     Cases,    // any case: states, ops, the op list, packets in flight
-    Explore,  // the exploration tier's shape: one packet, its save pair, restores
+    Explore,  // the exploration tier's shape: 1..kMaxPackets packets in flight (mostly one), save pairs, restores
 };
 
 // The mode LLVMFuzzerCustomMutator uses (libFuzzer's hook is a global function).
@@ -29,7 +29,14 @@ size_t MutateCase(uint8_t *data, size_t size, size_t max_size, unsigned int seed
 size_t CrossOverCases(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2, uint8_t *out,
                       size_t max_out, unsigned int seed, MutationMode mode, ByteMutator byte_mutate);
 
-// Explore cases keep this shape: one packet, at most this many ops.
+// Explore cases keep this shape: 1..kMaxPackets packets in flight, at most this many ops. Most
+// inputs have one packet; a few have several, for bugs that need other packets in flight (the
+// module's channel-wide state: queues, counts of outstanding requests).
 constexpr size_t kMaxExploreOps = 3;
+
+struct Case;
+bool InExploreShape(const Case &c);
+// Makes any case (libFuzzer's empty input, a plain byte mutation, a user's corpus file) an explore case.
+void ShapeForExploration(Case &c);
 
 }  // namespace vspc

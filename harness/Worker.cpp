@@ -86,7 +86,6 @@ private:
     void Coverage();
     void Cases();
     void Confirm();
-    void ShapeForExploration(Case &c) const;
     CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
 
@@ -436,15 +435,6 @@ void WorkerSession::Contract() {
     Finish(i >= config_.cases.size());
 }
 
-// The exploration tier's shape: one packet, at most kMaxExploreOps ops (libFuzzer's
-// empty input and plain byte mutations are made so).
-void WorkerSession::ShapeForExploration(Case &c) const {
-    if (c.seeds.size() == 1 && c.ops.size() <= kMaxExploreOps) return;
-    c.seeds.resize(1);
-    if (c.ops.size() > kMaxExploreOps) c.ops.resize(kMaxExploreOps);
-    for (Op &op : c.ops) op.packet = 0;
-}
-
 // The case in cases[0], shrunk while it still shows the finding config_.target; every
 // smaller case is written to config_.output at once (a later candidate may kill the
 // worker: the supervisor resumes from there). A death target's candidates that show it
@@ -521,11 +511,11 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     ++executions_;
     ++execs_;
     status_->counters.execs.Add(1);
-    // The exploration tier: one packet, KMCL's pair into an exact-size buffer,
-    // and the restores the input asks for; judged under the kmcl profile (the
-    // calls KMCL makes are legal in both).
+    // The exploration tier: its packets in flight (mostly one), KMCL's pair into an exact-size
+    // buffer, and the restores the input asks for; judged under the kmcl profile (the calls
+    // KMCL makes are legal in both).
     DecodeCase(data, size, input_);
-    if (input_.seeds.size() == 1 && input_.ops.size() <= kMaxExploreOps) {
+    if (InExploreShape(input_)) {
         player_.PlayEncoded(input_, data, size, Profile::Kmcl, Stage::Fuzz, executions_, fresh_);
     } else {  // not in the explorer's shape (libFuzzer's empty input, a plain byte mutation): make it so
         ShapeForExploration(input_);
@@ -539,6 +529,7 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     // contract, within a budget that grows with the executions.
     if (!config_.compat && executions_ > initial_inputs_ && !player_.log().skipped &&
         promoted_count_ < kPromotionStart + executions_ / kPromotionPace) {
+        // The first packet's (with several in flight, the others are mostly its copies).
         uint64_t h = 1469598103934665603ull;
         for (uint8_t b : input_.seeds[0]) h = (h ^ b) * 1099511628211ull;
         bool sampled = (h >> 17) % kPromotionSampling == 0;

@@ -145,7 +145,10 @@ TEST_P(FuzzStateGated, FindsMinimizesAndReplays) {
 
 INSTANTIATE_TEST_SUITE_P(Campaign, FuzzStateGated,
                          ::testing::Combine(::testing::Values(GatedCase{"rare_passthrough_overrun", 24},
-                                                              GatedCase{"rare_three_bytes_overrun", 40}),
+                                                              GatedCase{"rare_three_bytes_overrun", 40},
+                                                              // three packets in flight, 8 bytes each (issue 20)
+                                                              GatedCase{"rare_three_packets_overrun", 40},
+                                                              GatedCase{"rare_three_packets_overrun_coverage", 40}),
                                             ::testing::Range(1, 6)),
                          [](const auto &info) {
                              return std::string(std::get<0>(info.param).sample) + "_seed" +

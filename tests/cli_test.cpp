@@ -526,7 +526,12 @@ INSTANTIATE_TEST_SUITE_P(
         GatedParam{"rare_tag_save_overrun", 4}, GatedParam{"rare_tag_save_overrun", 5},
         GatedParam{"rare_guid_restore_overrun", 1, "RP2"}, GatedParam{"rare_guid_restore_overrun", 2, "RP2"},
         GatedParam{"rare_guid_restore_overrun", 3, "RP2"}, GatedParam{"rare_guid_restore_overrun", 4, "RP2"},
-        GatedParam{"rare_guid_restore_overrun", 5, "RP2"}),
+        GatedParam{"rare_guid_restore_overrun", 5, "RP2"},
+        // Behind three urgent packets in flight at once (issue 20): the exploration tier's
+        // multi-packet inputs.
+        GatedParam{"rare_three_packets_overrun", 1}, GatedParam{"rare_three_packets_overrun", 2},
+        GatedParam{"rare_three_packets_overrun", 3}, GatedParam{"rare_three_packets_overrun", 4},
+        GatedParam{"rare_three_packets_overrun", 5}),
     [](const auto &info) { return std::string(info.param.sample) + "_seed" + std::to_string(info.param.seed); });
 
 // ---- a bounded gate ------------------------------------------------------------------------

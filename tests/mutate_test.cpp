@@ -1,6 +1,9 @@
 // The structure-aware mutator: explore inputs keep their shape, every output
 // fits, mutation is deterministic for a seed, cross-overs mix two states.
+#include <algorithm>
+#include <map>
 #include <random>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -26,6 +29,8 @@ size_t TestByteMutate(uint8_t *data, size_t size, size_t max_size) {
     }
 }
 
+unsigned Spread(unsigned i) { return i * 0x9E3779B1u + 0x7F4A7C15u; }
+
 std::vector<std::vector<uint8_t>> Inputs() {
     std::vector<std::vector<uint8_t>> in;
     for (const auto &s : SweepSeeds(1)) {
@@ -37,27 +42,88 @@ std::vector<std::vector<uint8_t>> Inputs() {
 }
 
 TEST(Mutate, ExploreInputsKeepTheirShape) {
-    size_t changed_state = 0, changed_record = 0;
+    size_t changed_state = 0, changed_record = 0, multi = 0, total = 0;
     for (const auto &input : Inputs()) {
         for (unsigned seed = 0; seed < 40; ++seed) {
             std::vector<uint8_t> buf = input;
-            const size_t max = input.size() + 16;
+            const size_t max = input.size() + 64;
             buf.resize(max);
-            size_t n = MutateCase(buf.data(), input.size(), max, seed, MutationMode::Explore, TestByteMutate);
+            // libFuzzer's seeds are random; minstd_rand's first draw from 0..39 is not.
+            size_t n = MutateCase(buf.data(), input.size(), max, Spread(seed), MutationMode::Explore, TestByteMutate);
             ASSERT_LE(n, max);
             buf.resize(n);
             Case before = DecodeCase(input), after = DecodeCase(buf);
-            ASSERT_EQ(after.seeds.size(), 1u);
+            ASSERT_TRUE(InExploreShape(after));
+            ASSERT_GE(after.seeds.size(), 1u);
             ASSERT_LE(after.ops.size(), kMaxExploreOps);
+            ++total;
+            multi += after.seeds.size() > 1;
             changed_state += after.seeds[0] != before.seeds[0];
             if (!after.ops.empty() && after.ops.back().kind == OpKind::RestoreBytes && !before.ops.empty() &&
                 before.ops.back().kind == OpKind::RestoreBytes)
                 changed_record += after.ops.back().bytes != before.ops.back().bytes;
         }
     }
-    // Mostly the state; records get their share too.
+    // Mostly the state; records get their share too; a few inputs get other packets in flight, most keep one.
     EXPECT_GT(changed_state, 1000u);
     EXPECT_GT(changed_record, 300u);
+    EXPECT_GT(multi, 10u);
+    EXPECT_LT(multi * 10, total);
+}
+
+// From one packet, the exploration reaches every count of packets in flight, the new ones
+// copies of a state in flight (a gate one state opened, now several times at once), and back.
+TEST(Mutate, ExploreReachesEveryCountOfPacketsInFlight) {
+    const std::vector<uint8_t> state = {1, 2, 3, 4, 'P', 'R', 'I', 'O'};
+    // A byte mutator that changes nothing: only the shape moves.
+    auto keep = [](uint8_t *, size_t s, size_t) -> size_t { return s; };
+    auto mutate = [&](const Case &in, unsigned seed) {
+        std::vector<uint8_t> buf = EncodeCase(in);
+        size_t size = buf.size();
+        buf.resize(size + 64);
+        buf.resize(MutateCase(buf.data(), size, buf.size(), Spread(seed), MutationMode::Explore, keep));
+        return DecodeCase(buf);
+    };
+    std::set<size_t> counts;
+    size_t copies = 0, multi = 0;
+    for (unsigned seed = 0; seed < 4000; ++seed) {
+        Case c = mutate(ExploreCase(state, false), seed);
+        ASSERT_TRUE(InExploreShape(c));
+        counts.insert(c.seeds.size());
+        multi += c.seeds.size() > 1;
+        if (c.seeds.size() > 1)
+            copies += std::all_of(c.seeds.begin(), c.seeds.end(), [&](const auto &s) { return s == state; });
+    }
+    EXPECT_EQ(counts, (std::set<size_t>{1, 2, 3, 4}));
+    EXPECT_EQ(copies, multi);
+    EXPECT_LT(multi, 4000u / 50);  // rare: several packets cost several times the calls
+    // And back: from three packets, to one more often than to any other count.
+    std::map<size_t, size_t> from_three;
+    Case three = ExploreCase(state, false);
+    three.seeds = {state, {9, 9, 9, 9}, state};
+    for (unsigned seed = 0; seed < 4000; ++seed) {
+        Case c = mutate(three, seed);
+        ASSERT_TRUE(InExploreShape(c));
+        ++from_three[c.seeds.size()];
+    }
+    EXPECT_GT(from_three[1], from_three[2]);
+    EXPECT_GT(from_three[1], from_three[4]);
+    EXPECT_GT(from_three[4], 0u);
+}
+
+TEST(Mutate, ShapeForExplorationKeepsPacketsInFlight) {
+    Case c{{{1}, {2}, {3}}, {}};
+    for (int i = 0; i < 5; ++i) {
+        Op op;
+        op.packet = static_cast<uint8_t>(i % 3);
+        c.ops.push_back(op);
+    }
+    EXPECT_FALSE(InExploreShape(c));
+    ShapeForExploration(c);
+    EXPECT_TRUE(InExploreShape(c));
+    EXPECT_EQ(c.seeds.size(), 3u);
+    EXPECT_EQ(c.ops.size(), kMaxExploreOps);
+    EXPECT_EQ(c.ops[2].packet, 2);
 }
 
 TEST(Mutate, IsDeterministicForASeed) {
