@@ -234,14 +234,14 @@ void PrepareSandbox(const SandboxOptions &options, bool asan, const std::vector<
     l.enabled = options.enabled;
     l.asan = asan;
     l.options = options;
-    if (!l.enabled) return;
     std::error_code ec;
-    for (const std::string &w : writable) {
+    for (const std::string &w : writable) {  // the worker's directories, sandbox or not
         if (w.empty()) continue;
         fs::create_directories(w, ec);
         fs::path canon = fs::weakly_canonical(w, ec);
         l.writable.push_back(ec ? w : canon.string());
     }
+    if (!l.enabled) return;
     std::ifstream info("/proc/self/mountinfo");
     for (std::string line; std::getline(info, line);) {
         std::istringstream in(line);

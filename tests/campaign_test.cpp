@@ -332,6 +332,19 @@ TEST(MinimizeCommand, CrashingCaseIsMinimizedAcrossWorkerDeaths) {
 
 // ---- bad input ---------------------------------------------------------------------------
 
+// Without the sandbox (for debugging, and to measure its cost) a campaign runs the same: its
+// workers' directories exist whether or not a sandbox bind-mounts them.
+TEST(Campaign, RunsWithoutTheSandbox) {
+    ScratchDir dir("no-sandbox");
+    auto r = RunProc(Cmd({"fuzz", SamplePath("reference"), "--jobs", "1", "--time", "2", "--sandbox", "off",
+                          "--report-dir", (dir / "r").string()}),
+                     dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    const nlohmann::json report = ReadJson(dir / "r" / "report.json");
+    ASSERT_TRUE(report.is_object()) << r.Describe();
+    EXPECT_GT(report["campaign"].value("executions", 0), 1000) << r.Describe();
+}
+
 TEST(Campaign, BadArgumentsAreOneLineAndExit2) {
     ScratchDir dir("fuzz-args");
     for (auto args : std::vector<std::vector<std::string>>{
