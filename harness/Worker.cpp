@@ -9,8 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <functional>
+#include <iterator>
 #include <string_view>
 #include <unordered_set>
 
@@ -485,7 +485,8 @@ void WorkerSession::Coverage() {
     std::vector<uint8_t> entry;
     out.pcs = coverage_.Pcs(&entry);
     std::vector<uint8_t> hit(coverage_.counters(), 0);
-    coverage_.Clear();
+    // What loading reached counts: the init hook and the channel's set-up ran before any case.
+    coverage_.CollectInto(hit);
     uint64_t i = 0;
     for (; i < config_.cases.size() && !StopRequested(); ++i) {
         Case c = DecodeCase(CaseBytesOf(ReadFileBytes(config_.cases[i], kMaxCaseFileBytes)));
@@ -535,8 +536,8 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
         // (libstdc++'s byte hash, eight bytes at a time and the same in every run: a byte-wise
         // hash here was a twentieth of an execution's time on a small module.)
         const std::vector<uint8_t> &state = input_.seeds[0];
-        const uint64_t h = std::hash<std::string_view>{}(
-            std::string_view(reinterpret_cast<const char *>(state.data()), state.size()));
+        const uint64_t h =
+            std::hash<std::string_view>{}(std::string_view(reinterpret_cast<const char *>(state.data()), state.size()));
         bool sampled = (h >> 17) % kPromotionSampling == 0;
         if ((fresh_coverage || sampled) && promoted_.insert(h).second) Promote(input_.seeds[0]);
     }

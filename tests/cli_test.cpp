@@ -159,6 +159,32 @@ TEST(CoverageGuidedStage, FindsAStateTheSweepNeverBuilds) {
     EXPECT_EQ(violations[0]["location"].value("direction", ""), "overrun");
 }
 
+// A PASS shows what it covered: a check of a coverage build reports the module's functions with
+// their edges reached (the callbacks among them) in every report; a plain build says why not.
+TEST(CoverageGuidedStage, ACheckShowsWhichCodeItReached) {
+    ScratchDir dir("check-coverage");
+    CheckRun c = Check(SamplePath("reference_coverage"), dir / "cov", dir.path(), {"--runs", "20000"});
+    ASSERT_TRUE(c.report.is_object()) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 0) << c.proc.Describe();
+    const nlohmann::json &cov = c.report["coverage"];
+    ASSERT_TRUE(cov.is_object()) << c.report.dump(2);
+    EXPECT_GT(cov.value("reached", 0), 0);
+    EXPECT_LE(cov.value("reached", 0), cov.value("edges", 0));
+    std::set<std::string> entered;
+    for (const auto &f : cov["functions"])
+        if (f.value("reached", 0) > 0) entered.insert(f.value("name", ""));
+    for (const char *name : {"EvtVmbChannelSavePacket", "EvtVmbChannelRestorePacket", "VspConformancePreparePacket"})
+        EXPECT_TRUE(entered.count(name)) << name << " not entered:\n" << cov.dump(2);
+    EXPECT_NE(c.proc.out.find("EvtVmbChannelSavePacket [save callback]"), std::string::npos) << c.proc.out;
+    EXPECT_NE(ReadFile(c.dir / "report.md").find("## Coverage"), std::string::npos);
+    ExpectReportsValid(c.dir, dir.path());
+
+    CheckRun plain = Check(SamplePath("reference"), dir / "plain", dir.path(), {"--runs", "0"});
+    ASSERT_TRUE(plain.report.is_object()) << plain.proc.Describe();
+    EXPECT_NE(plain.report["coverage"].value("note", "").find("not coverage-instrumented"), std::string::npos)
+        << plain.report["coverage"].dump(2);
+}
+
 // ---- a module without restore --------------------------------------------------------
 
 TEST(WithoutRestore, EveryReportShowsTheRestoreRulesSkipped) {

@@ -10,6 +10,7 @@
 #include "Archive.h"
 #include "CaseFile.h"
 #include "Command.h"
+#include "CoverageMap.h"
 #include "Files.h"
 #include "Pipeline.h"
 #include "Sweep.h"
@@ -146,6 +147,29 @@ int Check(Run &run) {
         uint64_t added = WriteBackCorpus(shard_corpora, user_corpus);
         summary.notes.push_back(fmt::format("--corpus {}: {} case files played, {} new corpus files written back",
                                             user_corpus.string(), corpus_files.size(), added));
+    }
+    // 3. What the run reached of the module (coverage builds): the exploration's corpus (its
+    //    seeds are the sweep's states) and the team's cases, replayed; loading counts too.
+    if (target.file.coverage && summary.error.empty() && !StopSignals::requested()) {
+        std::vector<std::string> reached = corpus_files;
+        for (const fs::path &dir : shard_corpora)
+            for (std::string &f : CorpusFiles(dir)) reached.push_back(std::move(f));
+        std::string load_error;
+        if (auto c = MeasureCoverage(run, target, reached, true, &load_error)) {
+            const std::string what = fmt::format(
+                "replayed the exploration's corpus ({} inputs: the sweep's states and what the coverage-guided "
+                "stage kept) and the module's loading",
+                reached.size());
+            c->note = c->note.empty() ? what : what + "; " + c->note;
+            summary.coverage = std::move(*c);
+        }
+        if (summary.coverage) std::fputs(CoverageText(*summary.coverage).c_str(), stdout);
+    } else if (!target.file.coverage) {
+        CoverageSummary cov;
+        cov.note =
+            "no coverage: the module is not coverage-instrumented (build it with -fsanitize=fuzzer-no-link "
+            "to see which code the run reached)";
+        summary.coverage = cov;
     }
     return run.Finish();
 }
