@@ -332,6 +332,21 @@ TEST(MinimizeCommand, CrashingCaseIsMinimizedAcrossWorkerDeaths) {
 
 // ---- bad input ---------------------------------------------------------------------------
 
+// --max-findings counts rule violations: a warning (SW1, at the first probe) is reported and the
+// hunt goes on to the overrun behind a memcmp-gated payload (SP5), never a PASS.
+TEST(Campaign, AWarningIsNotAStoppingPoint) {
+    ScratchDir dir("max-findings-warning");
+    auto r = RunProc(Cmd({"fuzz", SamplePath("probe_unsuccessful_rare_overrun"), "--max-findings", "1", "--time", "60",
+                          "--jobs", "2", "--report-dir", (dir / "r").string()}),
+                     dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.Describe();
+    const nlohmann::json report = ReadJson(dir / "r" / "report.json");
+    ASSERT_TRUE(report.is_object()) << r.Describe();
+    EXPECT_EQ(report.value("verdict", ""), "fail");
+    EXPECT_EQ(Join(RulesIn(report.value("violations", nlohmann::json::array()))), "SP5") << r.Describe();
+    EXPECT_EQ(Join(RulesIn(report.value("warnings", nlohmann::json::array()))), "SW1") << r.Describe();
+}
+
 // Without the sandbox (for debugging, and to measure its cost) a campaign runs the same: its
 // workers' directories exist whether or not a sandbox bind-mounts them.
 TEST(Campaign, RunsWithoutTheSandbox) {
