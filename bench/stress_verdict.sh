@@ -4,11 +4,13 @@
 # per core) compete for the CPUs, as on a shared CI runner. Prints the verdicts per build; every
 # run must be PASS (a hang that does not reproduce alone is a note, never a failure).
 #
-#   bench/stress_verdict.sh [BUILD_DIR] [RUNS] [BUSY]        (default: build 20 $(nproc))
+#   bench/stress_verdict.sh [BUILD_DIR] [RUNS] [BUSY] [FLAVOURS]
+#   (default: build 20 $(nproc) "plain coverage asan")
 set -u
 build=$(cd "${1:-build}" && pwd)
 runs=${2:-20}
 busy=${3:-$(nproc)}
+flavours=${4:-plain coverage asan}
 vspc=$build/vspconform
 work=$(mktemp -d)
 pids=()
@@ -23,7 +25,9 @@ for ((i = 0; i < busy; i++)); do
 done
 echo "load: $busy busy loop(s) on $(nproc) core(s)"
 status=0
-for flavour in "" _coverage _asan; do
+for name in $flavours; do
+    flavour=_$name
+    [[ $name == plain ]] && flavour=""
     module=$build/samples/libvsp_reference$flavour.so
     [[ -f $module ]] || { echo "missing $module"; exit 2; }
     pass=0 other=()
