@@ -457,6 +457,16 @@ TEST(Asan, AHeapOverflowSaysTheAccessAndTheSourceLine) {
     const std::string source = "samples/defects/sp11_heap_overflow_asan.c";
     EXPECT_EQ(v["code"].value("line", 0u), LineOf(fs::path(VSPC_SOURCE_DIR) / source, "Last = Scratch[")) << v.dump(2);
     EXPECT_TRUE(v["code"].value("file", "").ends_with(source)) << v.dump(2);
+    // Replayed in the sandbox, the same death (ASan does not start a symbolizer there: a process
+    // would be a sandbox violation).
+    auto replay =
+        RunProc(Cmd({"replay", SamplePath("sp11_heap_overflow_asan"), (c.dir / v.value("case_file", "")).string()}),
+                dir.path());
+    EXPECT_EQ(replay.exit_code, 1) << replay.Describe();
+    EXPECT_NE(replay.out.find("=> SP11 error: crashed with SIGABRT in save; AddressSanitizer: heap-buffer-overflow"),
+              std::string::npos)
+        << replay.Describe();
+    EXPECT_EQ(replay.out.find("sandbox violation"), std::string::npos) << replay.Describe();
 }
 
 // ---- the module dies: the tester survives and reports -------------------------------

@@ -187,7 +187,10 @@ int Replay(Run &run) {
 
     run.listeners = {&trace};
     SessionOptions so = run.SessionOptionsFor(1);
-    so.pool.spawn.asan_symbolize = true;  // one case: ASan's report in the output should be readable
+    // One case: ASan's report in the output should be readable. ASan symbolizes by starting
+    // llvm-symbolizer, a process, which the sandbox traps as a violation (a driver cannot start
+    // one): only without the sandbox; with it, the finding's module frame is symbolized here.
+    so.pool.spawn.asan_symbolize = !so.pool.spawn.sandbox.enabled;
     so.max_restarts = UINT32_MAX;
     Session session(so);
     session.Run({Job{c, 0, 0}});
