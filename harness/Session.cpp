@@ -326,6 +326,9 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
                 "fix the hook and run again",
                 hook,
                 end.how == EndHow::Hung ? fmt::format("did not return within {} ms", CallTimeoutMs(end.call.callback))
+                // The case made no progress for the watch's case budget while the hook ran: on a
+                // very loaded machine this comes before the hook's own (CPU-time) limit.
+                : end.how == EndHow::Stalled ? std::string("did not return (its case made no progress for a long time)")
                 : end.how == EndHow::Crashed ? "crashed with " + SignalName(end.signo)
                 : end.how == EndHow::Exited  ? fmt::format("exited the process (status {})", end.exit_code)
                                              : std::string(EndHowName(end.how)));
