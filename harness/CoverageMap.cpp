@@ -22,7 +22,7 @@ CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &mo
     CoverageSummary out;
     out.inputs = map.inputs;
     if (map.pcs.empty()) {
-        out.note = "no coverage: the module is not coverage-instrumented (build it with -fsanitize=fuzzer-no-link)";
+        out.note = kNotInstrumentedNote;
         return out;
     }
     // Functions: from each entry block to the next (the PC table lists a function's blocks together).

@@ -11,6 +11,9 @@
 namespace vspc {
 
 // `map` from a Coverage job; `hooks` tells which functions are the save and restore callbacks.
+// The note of a module without coverage instrumentation (and how to get it).
+inline constexpr const char *kNotInstrumentedNote =
+    "no coverage: the module is not coverage-instrumented (build it with -fsanitize=fuzzer-no-link)";
 CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &module_path, const Hooks &hooks);
 
 // The summary as text lines (the terminal and report.md): totals, then one line per function.

@@ -80,23 +80,34 @@ void OnExitNote() {
     _exit(1);
 }
 
+// Where the interrupted code was: its instruction, stack and frame pointers (0 when unknown).
+struct Registers {
+    uintptr_t pc = 0, sp = 0, fp = 0;
+};
+Registers RegistersOf(const void *uctx) {
+    Registers r;
+    if (!uctx) return r;
+    const auto *uc = static_cast<const ucontext_t *>(uctx);
+#if defined(__x86_64__)
+    r.pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+    r.sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+    r.fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
+#elif defined(__aarch64__)
+    r.pc = uc->uc_mcontext.pc;
+    r.sp = uc->uc_mcontext.sp;
+    r.fp = uc->uc_mcontext.regs[29];
+#endif
+    return r;
+}
+
 void OnFault(int signo, siginfo_t *info, void *uctx) {
     uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
     Access access = Access::Unknown;
-    uintptr_t pc = 0, sp = 0, fp = 0;
-    if (uctx) {
-        auto *uc = static_cast<ucontext_t *>(uctx);
 #if defined(__x86_64__)
-        if (signo == SIGSEGV) access = (uc->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
-        pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-        sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-        fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
-#elif defined(__aarch64__)
-        pc = uc->uc_mcontext.pc;
-        sp = uc->uc_mcontext.sp;
-        fp = uc->uc_mcontext.regs[29];
+    if (uctx && signo == SIGSEGV)
+        access = (static_cast<const ucontext_t *>(uctx)->uc_mcontext.gregs[REG_ERR] & 2) ? Access::Write : Access::Read;
 #endif
-    }
+    const auto [pc, sp, fp] = RegistersOf(uctx);
     bool caused = info->si_code > 0;  // a real fault, not a signal someone sent
     uint64_t code_offset = 0;
     uint8_t code_where = caused && g_active ? g_active->LocateCode(pc, sp, fp, &code_offset) : kCodeNone;
@@ -133,17 +144,7 @@ void OnFault(int signo, siginfo_t *info, void *uctx) {
 // handler is replaced (SandboxLinux.cpp), which is how this handler leaves: a module cannot catch
 // the signal instead, and a module that replaces the handler dies of that.
 void OnForbiddenSyscall(int, siginfo_t *info, void *uctx) {
-    uintptr_t pc = 0, sp = 0, fp = 0;
-#if defined(__x86_64__)
-    if (uctx) {
-        auto *uc = static_cast<ucontext_t *>(uctx);
-        pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-        sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-        fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
-    }
-#else
-    (void)uctx;
-#endif
+    const auto [pc, sp, fp] = RegistersOf(uctx);
     if (SharedStatus *s = g_status; s && !s->faulted.load(std::memory_order_relaxed)) {
         FaultInfo f{};
         f.signo = SIGSYS;

@@ -571,6 +571,11 @@ uint64_t MinimizeFindings(Run &run, Clock::time_point deadline) {
 
 std::optional<CoverageSummary> MeasureCoverage(Run &run, const Target &target, const std::vector<std::string> &files,
                                                bool campaign_corpus, std::string *error) {
+    if (!target.file.coverage) {
+        CoverageSummary none;
+        none.note = kNotInstrumentedNote;
+        return none;
+    }
     SessionOptions so = run.SessionOptionsFor(1, {&target});
     so.listeners.clear();
     so.pool.deadline.reset();  // bounded by the corpus; after a campaign, its --time has passed

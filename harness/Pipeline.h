@@ -149,9 +149,10 @@ private:
 int RunPipeline(const Invocation &invocation, bool reports, const std::function<int(Run &)> &body,
                 const std::string &log_dir = "");
 
-// One Coverage job over `files` on `target` (a coverage-instrumented build): its edges, per
-// function. `campaign_corpus`: the files are exploration inputs (played as the exploration tier
-// plays them). Empty, and *error set, when the module could not be loaded.
+// One Coverage job over `files` on `target`: its edges, per function. `campaign_corpus`: the
+// files are exploration inputs (played as the exploration tier plays them). A build without
+// coverage instrumentation runs no job: its summary says so (kNotInstrumentedNote). Empty, and
+// *error set, when the module could not be loaded.
 std::optional<CoverageSummary> MeasureCoverage(Run &run, const Target &target, const std::vector<std::string> &files,
                                                bool campaign_corpus, std::string *error);
 

@@ -390,10 +390,13 @@ SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_fl
         constexpr unsigned long long kExiting = 0x4;
         return state == 'Z' || state == 'X' || (flags & kExiting) != 0;
     };
-    if (worker <= 0 || ended()) {
-        s.confirmed = false;
-        return s;
-    }
+    // What the clone made, without what /proc would have confirmed.
+    const auto unconfirmed = [base = s] {
+        SandboxState u = base;
+        u.confirmed = false;
+        return u;
+    };
+    if (worker <= 0 || ended()) return unconfirmed();
     std::string status = ReadProc(worker, "status");
     // 2: a filter; 3 (SECCOMP_MODE_DEAD): a filter is ending the process (SECCOMP_RET_KILL_PROCESS).
     s.seccomp = s.seccomp && (status.find("\nSeccomp:\t2") != std::string::npos ||
@@ -418,13 +421,7 @@ SandboxState VouchSandbox(const SandboxState &claimed, bool requested, int ns_fl
     }
     s.read_only_fs = s.read_only_fs && root_ro;
     if (pids_max && ReadProc(worker, "cgroup").find(":pids:/vspconform-") != std::string::npos) s.pids_max = pids_max;
-    if (ended()) {
-        SandboxState unconfirmed = claimed;
-        unconfirmed.requested = true;
-        unconfirmed.pids_max = 0;
-        unconfirmed.confirmed = false;
-        return unconfirmed;
-    }
+    if (ended()) return unconfirmed();  // it ended while it was read: what was read may be of its exit
     return s;
 }
 
@@ -510,14 +507,14 @@ struct Filter {
         if (seccomp_rule_add_array(ctx, action, sys, static_cast<unsigned>(a.size()), a.data()) != 0) ++failures;
     }
     // Calls whose address argument `arg` lies in [lo, hi): one rule per aligned block.
-    void DenyRange(int sys, unsigned arg, uint64_t lo, uint64_t hi, std::initializer_list<scmp_arg_cmp> also = {},
-                   uint32_t action = SCMP_ACT_ERRNO(EPERM)) {
+    void DenyRange(int sys, unsigned arg, uint64_t lo, uint64_t hi, std::initializer_list<scmp_arg_cmp> also = {}) {
         while (lo < hi) {
             uint64_t size = lo ? (lo & -lo) : (uint64_t{1} << 47);
             while (lo + size > hi) size >>= 1;
             std::vector<scmp_arg_cmp> a(also);
             a.push_back(scmp_arg_cmp{arg, SCMP_CMP_MASKED_EQ, ~(size - 1), lo});
-            if (seccomp_rule_add_array(ctx, action, sys, static_cast<unsigned>(a.size()), a.data()) != 0) ++failures;
+            if (seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(EPERM), sys, static_cast<unsigned>(a.size()), a.data()) != 0)
+                ++failures;
             lo += size;
         }
     }

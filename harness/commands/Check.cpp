@@ -165,11 +165,8 @@ int Check(Run &run) {
         }
         if (summary.coverage) std::fputs(CoverageText(*summary.coverage).c_str(), stdout);
     } else if (!target.file.coverage) {
-        CoverageSummary cov;
-        cov.note =
-            "no coverage: the module is not coverage-instrumented (build it with -fsanitize=fuzzer-no-link "
-            "to see which code the run reached)";
-        summary.coverage = cov;
+        std::string no_job;
+        summary.coverage = MeasureCoverage(run, target, {}, true, &no_job);  // says how to get it
     }
     return run.Finish();
 }

@@ -178,16 +178,12 @@ int Fuzz(Run &run) {
         // The artifacts become the minimized cases.
         for (const Finding &f : r.findings)
             if (!f.reproducer.empty()) writer.Write(f, artifacts / ArtifactName(f));
-        if (target.file.coverage && !StopSignals::twice()) {
+        if (!target.file.coverage || !StopSignals::twice()) {
             std::string load_error;
             if (auto c = MeasureCoverage(run, target, CorpusFiles(corpus), true, &load_error)) {
                 c->timeline = progress.timeline;
                 r.coverage = std::move(*c);
             }
-        } else if (!target.file.coverage) {
-            CoverageSummary cov;
-            cov.note = "no coverage: the module is not coverage-instrumented (build it with -fsanitize=fuzzer-no-link)";
-            r.coverage = cov;
         }
         cs.seconds = campaign_seconds;
         cs.execs = r.fuzz.execs;
