@@ -25,6 +25,9 @@ inline size_t StatusClass(NtStatus s) {
 
 }  // namespace
 
+const uint8_t *BehaviourCounters() { return g_counters; }
+size_t BehaviourCounterCount() { return kCounters; }
+
 void NoteBehaviour(const CaseLog &log) {
     for (const CallRecord &c : log.calls) {
         switch (c.callback) {

@@ -13,5 +13,8 @@ namespace vspc {
 
 // Sets the counters for one played case (libFuzzer clears them before each execution).
 void NoteBehaviour(const CaseLog &log);
+// The counters as the last NoteBehaviour left them.
+const uint8_t *BehaviourCounters();
+size_t BehaviourCounterCount();
 
 }  // namespace vspc

@@ -43,7 +43,6 @@ bool ModuleCoverage::Attach(const Module &module) {
         pcs_ = reinterpret_cast<const uintptr_t *>(lm->l_addr + pcs->addr);
         pcs_size_ = size_;
     }
-    seen_.assign(size_, 0);
     return true;
 }
 
@@ -67,23 +66,26 @@ void ModuleCoverage::CollectInto(std::vector<uint8_t> &hit) {
     Clear();
 }
 
-bool ModuleCoverage::Observe() {
+bool ModuleCoverage::Observe() { return seen_.Observe(counters_, size_); }
+
+bool BucketSet::Observe(const uint8_t *counters, size_t size) {
+    if (seen_.size() < size) seen_.resize(size, 0);
     bool fresh = false;
-    for (size_t i = 0; i < size_;) {
+    for (size_t i = 0; i < size;) {
         // Skip zero words fast: most counters are zero in one execution.
-        if (i + 8 <= size_) {
+        if (i + 8 <= size) {
             uint64_t w;
-            std::memcpy(&w, counters_ + i, 8);
+            std::memcpy(&w, counters + i, 8);
             if (w == 0) {
                 i += 8;
                 continue;
             }
         }
-        uint8_t c = counters_[i];
+        uint8_t c = counters[i];
         if (c) {
             uint8_t bit = static_cast<uint8_t>(1u << Bucket(c));
             if (!(seen_[i] & bit)) {
-                if (!seen_[i]) ++edges_seen_;
+                if (!seen_[i]) ++reached_;
                 seen_[i] |= bit;
                 fresh = true;
             }

@@ -14,6 +14,18 @@
 
 namespace vspc {
 
+// The hit-count buckets (libFuzzer's) each of a set of 8-bit counters has reached so far.
+class BucketSet {
+public:
+    // Adds what the counters show now; whether any counter reached a bucket it had not.
+    bool Observe(const uint8_t *counters, size_t n);
+    size_t reached() const { return reached_; }  // counters that were ever non-zero
+
+private:
+    std::vector<uint8_t> seen_;  // per counter: the buckets seen (bits)
+    size_t reached_ = 0;
+};
+
 class ModuleCoverage {
 public:
     // Finds the counters of the loaded module. False (and no coverage) for a
@@ -21,7 +33,7 @@ public:
     bool Attach(const Module &module);
     size_t counters() const { return size_; }
     bool Observe();
-    size_t edges_seen() const { return edges_seen_; }
+    size_t edges_seen() const { return seen_.reached(); }
 
     // The module's PC table (-fsanitize-coverage=pc-table, part of fuzzer-no-link): per
     // counter, the file address of its block; `entry` (when set) gets 1 for a function's
@@ -39,8 +51,7 @@ private:
     size_t pcs_size_ = 0;             // pairs
     uintptr_t base_ = 0;              // the module's load bias
     size_t size_ = 0;
-    std::vector<uint8_t> seen_;  // per counter: the hit-count buckets seen so far (bits)
-    size_t edges_seen_ = 0;
+    BucketSet seen_;
 };
 
 }  // namespace vspc

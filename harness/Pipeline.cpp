@@ -308,6 +308,7 @@ Run::Run(const Invocation &invocation, std::unique_ptr<Workspace> workspace, boo
     r.jobs = JobsOf(o);
     r.warnings_as_errors = o.warnings_as_errors;
     r.max_restarts = o.max_restarts;
+    if (Takes(invocation_.command, kCheck | kCompat)) r.plateau = o.plateau;
     r.junit_suite_name = o.junit_suite_name;
     r.source_revision = o.source_revision;
     r.report_dir = workspace_->report_dir().string();

@@ -85,6 +85,7 @@ std::string EncodeConfig(const WorkerConfig &c) {
               {"shard", c.shard},
               {"generation", c.generation},
               {"runs", c.runs},
+              {"plateau", c.plateau},
               {"corpus", c.corpus},
               {"corpus_in", c.corpus_in},
               {"cases", c.cases},
@@ -134,6 +135,7 @@ std::string DecodeConfig(std::string_view text, WorkerConfig &out) {
         c.shard = o.Int<uint32_t>("shard");
         c.generation = o.Int<uint32_t>("generation");
         c.runs = o.Int<uint64_t>("runs");
+        c.plateau = o.Int<uint64_t>("plateau");
         c.corpus = o.Str("corpus");
         c.corpus_in = o.Strings("corpus_in");
         c.cases = o.Strings("cases");

@@ -37,6 +37,7 @@ struct WorkerConfig {
     uint32_t shard = 0;                  // Fuzz: which of the run's fuzz shards
     uint32_t generation = 0;             // restarts of this job before this worker
     uint64_t runs = 0;                   // Fuzz: executions still to run
+    uint64_t plateau = 0;                // Fuzz: end after this many executions that add no input (0: never)
     std::string corpus;                  // Fuzz: the shard's corpus directory
     std::vector<std::string> corpus_in;  // Fuzz: more corpus directories, read at the start (a user's corpus)
     std::vector<std::string> cases;      // Replay: case files; Contract: state files

@@ -106,6 +106,11 @@ void Session::Run(std::vector<Job> jobs) {
     for (auto &[shard, files] : promoted_) contract_not_run_ += files.size();
     stats_[static_cast<size_t>(JobStats::Fuzz)].promoted_played = promoted_played_;
     stats_[static_cast<size_t>(JobStats::Fuzz)].promoted_cut = contract_not_run_;
+    if (const StageStats &f = fuzz(); f.plateaued)
+        notes_.push_back(fmt::format(
+            "the coverage-guided stage stopped where it stopped learning: {} shard(s) ended once {} executions in a "
+            "row added nothing to the corpus (--plateau); {} of the {} planned executions were not needed",
+            f.plateaued, plateau_window_, f.not_needed, f.planned));
     if (!pending_hangs_.empty())
         notes_.push_back(fmt::format(
             "{} call(s) ran past --timeout-ms but could not be played again alone before the run ended: not counted "
@@ -247,7 +252,15 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
                                                      : 0;
     }
     switch (end.how) {
-    case EndHow::Done: flush(); return next;
+    case EndHow::Done:
+        // A shard that ended before its runs: it reached its plateau (--plateau).
+        if (kind.unit == JobUnit::Executions && job.config.plateau > 0 && t.execs < job.config.runs) {
+            ++st.plateaued;
+            st.not_needed += job.config.runs - t.execs;
+            plateau_window_ = job.config.plateau;
+        }
+        flush();
+        return next;
     case EndHow::LoadError:
         if (load_error_.empty()) load_error_ = end.error;
         return {};

@@ -133,6 +133,7 @@ private:
     uint64_t violations_ = 0;  // distinct findings of error rules
     bool time_cap_hit_ = false;
     uint8_t cut_families_ = 0;
+    uint64_t plateau_window_ = 0;  // --plateau, as the shards that reached it had it
     uint64_t fuzz_not_run_ = 0, sweep_not_run_ = 0, contract_not_run_ = 0, compat_not_run_ = 0;
     std::map<uint32_t, std::vector<std::string>> promoted_;  // per fuzz shard, not yet in a contract job
     std::map<uint32_t, uint32_t> contract_batches_;

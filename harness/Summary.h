@@ -29,6 +29,9 @@ struct StageStats {
     uint64_t cases = 0, skipped = 0, cut = 0, calls = 0, execs = 0, promoted = 0;
     uint64_t promoted_played = 0, promoted_cut = 0;  // promoted states given / not given their contract
     uint32_t restarts = 0;
+    // fuzz: shards that ended at their plateau (--plateau), and the executions that saved
+    uint32_t plateaued = 0;
+    uint64_t not_needed = 0;
     void Add(const StageStats &o) {
         planned += o.planned;
         cases += o.cases;
@@ -40,6 +43,8 @@ struct StageStats {
         promoted_played += o.promoted_played;
         promoted_cut += o.promoted_cut;
         restarts += o.restarts;
+        plateaued += o.plateaued;
+        not_needed += o.not_needed;
     }
 };
 
@@ -99,6 +104,7 @@ struct RunSummary {
     double max_time = 0;
     bool warnings_as_errors = false;
     uint32_t max_restarts = 16;
+    uint64_t plateau = 0;  // --plateau (check, compat): 0 when the command has none
     StageStats sweep, fuzz;
     StageStats compat_stage;  // records and migration jobs
     bool migration = false;   // another build's records were restored (compat, --restore-corpus)

@@ -110,6 +110,10 @@ private:
     uint64_t executions_ = 0, initial_inputs_ = 0;
     uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
     uint64_t promoted_count_ = 0;
+    // The plateau (config_.plateau): the corpus's size when last looked at, and the execution at
+    // which it last grew.
+    BucketSet behaviour_seen_;
+    uint64_t last_growth_ = 0;  // the execution that last reached a new edge or behaviour
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
@@ -526,7 +530,14 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     }
     SendFindings();
     NoteBehaviour(player_.log());
+    const size_t edges_before = coverage_.edges_seen();
     bool fresh_coverage = coverage_.Observe();
+    // The plateau (config_.plateau): the shard has stopped learning once that many executions in a
+    // row reached no new edge (hit-count bucket) of the module and no new behaviour. Counted in
+    // executions, so the shard ends at the same one in every run.
+    if (behaviour_seen_.Observe(BehaviourCounters(), BehaviourCounterCount()) || coverage_.edges_seen() != edges_before)
+        last_growth_ = executions_;
+    const bool plateaued = config_.plateau > 0 && executions_ - last_growth_ >= config_.plateau;
     if (fresh_coverage) status_->counters.edges.value.store(coverage_.edges_seen(), std::memory_order_relaxed);
     // States that reached new coverage (and a sample of the rest) get the full
     // contract, within a budget that grows with the executions.
@@ -541,8 +552,8 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
         bool sampled = (h >> 17) % kPromotionSampling == 0;
         if ((fresh_coverage || sampled) && promoted_.insert(h).second) Promote(input_.seeds[0]);
     }
-    if (executions_ >= config_.runs) {
-        // Its executions are done: end here, as every worker ends, rather than by libFuzzer's exit()
+    if (executions_ >= config_.runs || plateaued) {
+        // Its executions are done (or would add nothing more): end here, as every worker ends, rather than by libFuzzer's exit()
         // (which runs the module's thread_local destructors and atexit handlers first: its
         // teardown is not under test).
         Finish(true);
@@ -556,6 +567,15 @@ void WorkerSession::OnExit() {
     // exit came from inside a module call (that is a finding: the supervisor
     // sees an exit without a done message).
     if (status_->in_call.load(std::memory_order_relaxed)) return;
+    if (!StopRequested() && executions_ < config_.runs) {
+        // libFuzzer gave up by itself (a flag it refused, a directory it could not use) before the
+        // shard's executions: the stage did not run, and that is not a finished job.
+        Send(msg::LoadError{fmt::format(
+            "the coverage-guided engine (libFuzzer) ended by itself after {} of {} executions; its own words are "
+            "in worker.log",
+            executions_, config_.runs)});
+        _exit(3);
+    }
     Finish(!StopRequested());
     // The module's destructors and atexit handlers would run next: its teardown is not under
     // test, and a slow or crashing one must not turn a finished shard into a death.

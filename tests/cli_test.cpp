@@ -185,6 +185,33 @@ TEST(CoverageGuidedStage, ACheckShowsWhichCodeItReached) {
         << plain.report["coverage"].dump(2);
 }
 
+// The coverage-guided stage ends a shard that has stopped learning (--plateau executions in a row
+// with no new edge or behaviour), says so in every report, and runs its whole budget without one.
+TEST(Plateau, AShardThatStopsLearningEndsThereAndTheReportsSaySo) {
+    ScratchDir dir("plateau");
+    CheckRun early = Check(SamplePath("reference"), dir / "early", dir.path(), {"--plateau", "4096"});
+    ASSERT_TRUE(early.report.is_object()) << early.proc.Describe();
+    EXPECT_EQ(early.proc.exit_code, 0) << early.proc.Describe();
+    const nlohmann::json &counts = early.report["counts"];
+    EXPECT_EQ(counts.value("fuzz_plateaued_shards", 0), 2) << counts.dump(2);
+    EXPECT_EQ(counts.value("fuzz_planned", 0), 1000000) << counts.dump(2);
+    EXPECT_LT(counts.value("fuzz_runs", 0), 1000000) << counts.dump(2);
+    EXPECT_EQ(counts.value("fuzz_runs", 0) + counts.value("fuzz_not_needed", 0), 1000000) << counts.dump(2);
+    EXPECT_EQ(early.report["options"].value("plateau", 0), 4096);
+    EXPECT_NE(early.report["notes"].dump().find("stopped where it stopped learning"), std::string::npos)
+        << early.report["notes"].dump(2);
+    EXPECT_NE(ReadFile(early.dir / "report.md").find("--plateau"), std::string::npos);
+    ExpectReportsValid(early.dir, dir.path());
+
+    CheckRun whole = Check(SamplePath("reference"), dir / "whole", dir.path(), {"--plateau", "0", "--runs", "60000"});
+    ASSERT_TRUE(whole.report.is_object()) << whole.proc.Describe();
+    EXPECT_EQ(whole.report["counts"].value("fuzz_runs", 0), 60000) << whole.report["counts"].dump(2);
+    EXPECT_EQ(whole.report["counts"].value("fuzz_plateaued_shards", -1), 0);
+
+    ProcResult bad = RunProc(Cmd({"check", SamplePath("reference"), "--plateau", "-1"}), dir.path());
+    EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
+}
+
 // ---- a module without restore --------------------------------------------------------
 
 TEST(WithoutRestore, EveryReportShowsTheRestoreRulesSkipped) {

@@ -520,6 +520,62 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
     EXPECT_EQ(session.fuzz().cases, 130u);  // every promoted state played
 }
 
+TEST(SessionWithFakeWorkers, AShardThatEndsAtItsPlateauIsCountedAndSaysSo) {
+    // Shard 0 reaches its plateau after 300 of its 1000 executions; shard 1 runs them all.
+    FakeLauncher launcher([](const WorkerConfig &) {
+        return [](FakeWorker &w, int64_t ms) {
+            if (ms == 20) w.Loaded();
+            if (ms == 40) {
+                w.AddExecs(w.config.shard == 0 ? 300 : w.config.runs);
+                w.Done();
+                w.Exit(0);
+            }
+        };
+    });
+    Session session(FakeSession(launcher, 2));
+    std::vector<Job> shards;
+    for (uint32_t s = 0; s < 2; ++s) {
+        WorkerConfig fuzz = SweepConfig(0, 0);
+        fuzz.mode = WorkerMode::Fuzz;
+        fuzz.shard = s;
+        fuzz.runs = 1000;
+        fuzz.plateau = 128;
+        fuzz.corpus = fmt::format("/scratch/shard-{}/corpus", s);
+        shards.push_back(Job{fuzz, 8 + s, 0});
+    }
+    session.Run(shards);
+    EXPECT_EQ(session.fuzz().plateaued, 1u);
+    EXPECT_EQ(session.fuzz().not_needed, 700u);
+    EXPECT_EQ(session.fuzz().execs, 1300u);
+    EXPECT_FALSE(session.time_cap_hit());
+    bool said = false;
+    for (const std::string &n : session.notes())
+        said |= n.find("1 shard(s) ended once 128 executions in a row") != std::string::npos &&
+                n.find("700 of the 2000 planned executions were not needed") != std::string::npos;
+    EXPECT_TRUE(said) << fmt::format("{}", fmt::join(session.notes(), "\n"));
+}
+
+TEST(SessionWithFakeWorkers, WithoutAPlateauAShortShardIsNotCountedAsOne) {
+    // --plateau 0: a shard that ran fewer executions than planned did not reach a plateau.
+    FakeLauncher launcher([](const WorkerConfig &) {
+        return [](FakeWorker &w, int64_t ms) {
+            if (ms == 20) w.Loaded();
+            if (ms == 40) {
+                w.AddExecs(300);
+                w.Done();
+                w.Exit(0);
+            }
+        };
+    });
+    Session session(FakeSession(launcher));
+    WorkerConfig fuzz = SweepConfig(0, 0);
+    fuzz.mode = WorkerMode::Fuzz;
+    fuzz.runs = 1000;
+    session.Run({Job{fuzz, 8, 0}});
+    EXPECT_EQ(session.fuzz().plateaued, 0u);
+    for (const std::string &n : session.notes()) EXPECT_EQ(n.find("plateau"), std::string::npos) << n;
+}
+
 // A worker that, at its third case, is inside the hook `hook` when `end` happens to it.
 FakeWorker::Script EndsInAHook(Callback hook, std::function<void(FakeWorker &)> end) {
     return [hook, end](FakeWorker &w, int64_t ms) {

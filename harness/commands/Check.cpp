@@ -132,6 +132,7 @@ int Check(Run &run) {
         c.mode = WorkerMode::Fuzz;
         c.shard = s;
         c.runs = opt.runs * (s + 1) / kFuzzShards - opt.runs * s / kFuzzShards;
+        c.plateau = opt.plateau;
         c.corpus = (work / fmt::format("shard-{}", s) / "corpus").string();
         if (!user_corpus.empty()) c.corpus_in = {user_corpus.string()};
         if (summary.compat) c.archive = summary.compat->old_archive;  // its records for the byte mutators

@@ -128,6 +128,7 @@ int Compat(Run &run) {
         f.mode = WorkerMode::Fuzz;
         f.shard = k;
         f.runs = runs;
+        f.plateau = opt.plateau;
         f.corpus = (work / fmt::format("shard-{}", k) / "corpus").string();
         explore.push_back(Job{f, 10 + k, 0});
     }
