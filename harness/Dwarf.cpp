@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "Elf.h"
 #include "Process.h"
 
 namespace vspc {
@@ -89,9 +90,252 @@ bool LooksSaved(const std::string &name) {
 
 }  // namespace
 
-ModuleBuild ReadModuleBuild(const std::string &path, bool asan, bool coverage) {
+namespace {
+
+// The compiler, flags and note of a build whose producers are read.
+ModuleBuild Described(ModuleBuild b) {
+    if (b.producers.empty()) {
+        b.note = "compiler and flags unknown: the module has no DWARF debug info (build it with -g)";
+        return b;
+    }
+    SplitProducer(b.producers.front(), b.compiler, b.flags);
+    if (b.flags.empty())
+        b.note = b.compiler.find("clang") != std::string::npos
+                     ? "the module's DWARF records no compiler flags: clang records them with -grecord-command-line"
+                     : "the module's DWARF records no compiler flags";
+    else if (b.producers.size() > 1)
+        b.note =
+            fmt::format("{} compile units with different compilers or flags: the first is shown", b.producers.size());
+    return b;
+}
+
+}  // namespace
+
+// ---- the producers, read in process -------------------------------------------------------------
+
+namespace {
+
+// A bounds-checked reader of one DWARF section's bytes.
+struct Cursor {
+    std::string_view s;
+    size_t at = 0;
+    bool ok = true;
+
+    bool Need(size_t n) {
+        if (!ok || s.size() - at < n || at > s.size()) ok = false;
+        return ok;
+    }
+    uint64_t Fixed(size_t n) {
+        if (!Need(n)) return 0;
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(s[at + i])} << (8 * i);
+        at += n;
+        return v;
+    }
+    uint64_t Uleb() {
+        uint64_t v = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            if (!Need(1) || shift > 63) return ok = false, 0;
+            uint8_t byte = static_cast<uint8_t>(s[at++]);
+            v |= uint64_t{byte & 0x7Fu} << shift;
+            if (!(byte & 0x80)) return v;
+        }
+    }
+    void Skip(uint64_t n) {
+        if (Need(n)) at += n;
+    }
+    std::string_view CString() {
+        size_t end = s.find('\0', at);
+        if (!ok || at > s.size() || end == std::string_view::npos) return ok = false, std::string_view();
+        std::string_view out = s.substr(at, end - at);
+        at = end + 1;
+        return out;
+    }
+};
+
+std::string_view CStringAt(std::string_view section, uint64_t offset) {
+    if (offset >= section.size()) return {};
+    size_t end = section.find('\0', offset);
+    return end == std::string_view::npos ? std::string_view() : section.substr(offset, end - offset);
+}
+
+constexpr uint64_t kTagCompileUnit = 0x11, kTagPartialUnit = 0x3c, kTagSkeletonUnit = 0x4a;
+constexpr uint64_t kAtProducer = 0x25, kAtStrOffsetsBase = 0x72;
+
+// An attribute's value as far as the producer needs it: a string, a string index, or a number.
+struct AttrValue {
+    enum Kind { None, Inline, StrOffset, LineStrOffset, StrIndex, Number } kind = None;
+    std::string_view text;
+    uint64_t number = 0;
+};
+
+// Reads (or skips) a value of `form`; false for a form this reader does not know.
+bool ReadForm(Cursor &c, uint64_t form, unsigned offset_size, unsigned address_size, unsigned version, AttrValue &v) {
+    v = AttrValue{};
+    switch (form) {
+    case 0x01: c.Skip(address_size); return c.ok;                                  // addr
+    case 0x03: c.Skip(c.Fixed(2)); return c.ok;                                    // block2
+    case 0x04: c.Skip(c.Fixed(4)); return c.ok;                                    // block4
+    case 0x05: v = {AttrValue::Number, {}, c.Fixed(2)}; return c.ok;               // data2
+    case 0x06: v = {AttrValue::Number, {}, c.Fixed(4)}; return c.ok;               // data4
+    case 0x07: v = {AttrValue::Number, {}, c.Fixed(8)}; return c.ok;               // data8
+    case 0x08: v = {AttrValue::Inline, c.CString(), 0}; return c.ok;               // string
+    case 0x09: c.Skip(c.Uleb()); return c.ok;                                      // block
+    case 0x0a: c.Skip(c.Fixed(1)); return c.ok;                                    // block1
+    case 0x0b: v = {AttrValue::Number, {}, c.Fixed(1)}; return c.ok;               // data1
+    case 0x0c: c.Skip(1); return c.ok;                                             // flag
+    case 0x0d: c.Uleb(); return c.ok;                                              // sdata (same length)
+    case 0x0e: v = {AttrValue::StrOffset, {}, c.Fixed(offset_size)}; return c.ok;  // strp
+    case 0x0f: v = {AttrValue::Number, {}, c.Uleb()}; return c.ok;                 // udata
+    case 0x10: c.Skip(version <= 2 ? address_size : offset_size); return c.ok;     // ref_addr
+    case 0x11: c.Skip(1); return c.ok;                                             // ref1
+    case 0x12: c.Skip(2); return c.ok;                                             // ref2
+    case 0x13: c.Skip(4); return c.ok;                                             // ref4
+    case 0x14: c.Skip(8); return c.ok;                                             // ref8
+    case 0x15: c.Uleb(); return c.ok;                                              // ref_udata
+    case 0x16: {  // indirect (to any form but itself: a chain of them is not followed)
+        uint64_t actual = c.Uleb();
+        return actual != 0x16 && c.ok && ReadForm(c, actual, offset_size, address_size, version, v);
+    }
+    case 0x17: v = {AttrValue::Number, {}, c.Fixed(offset_size)}; return c.ok;         // sec_offset
+    case 0x18: c.Skip(c.Uleb()); return c.ok;                                          // exprloc
+    case 0x19: return true;                                                            // flag_present
+    case 0x1a: v = {AttrValue::StrIndex, {}, c.Uleb()}; return c.ok;                   // strx
+    case 0x1b: c.Uleb(); return c.ok;                                                  // addrx
+    case 0x1c: c.Skip(4); return c.ok;                                                 // ref_sup4
+    case 0x1e: c.Skip(16); return c.ok;                                                // data16
+    case 0x1f: v = {AttrValue::LineStrOffset, {}, c.Fixed(offset_size)}; return c.ok;  // line_strp
+    case 0x20: c.Skip(8); return c.ok;                                                 // ref_sig8
+    case 0x21: return true;                                                            // implicit_const
+    case 0x22:
+    case 0x23: c.Uleb(); return c.ok;   // loclistx, rnglistx
+    case 0x24: c.Skip(8); return c.ok;  // ref_sup8
+    case 0x25:
+    case 0x26:
+    case 0x27:
+    case 0x28:  // strx1..strx4
+        v = {AttrValue::StrIndex, {}, c.Fixed(form - 0x24)};
+        return c.ok;
+    case 0x29:
+    case 0x2a:
+    case 0x2b:
+    case 0x2c: c.Skip(form - 0x28); return c.ok;  // addrx1..addrx4
+    default: return false;                        // strp_sup, GNU vendor forms: not read here
+    }
+}
+
+// The abbreviation `code` of the table at `offset`: its tag and (attribute, form) pairs.
+bool FindAbbrev(std::string_view abbrev, uint64_t offset, uint64_t code, uint64_t &tag,
+                std::vector<std::pair<uint64_t, uint64_t>> &attrs) {
+    Cursor c{abbrev, static_cast<size_t>(offset)};
+    if (offset > abbrev.size()) return false;
+    for (;;) {
+        uint64_t this_code = c.Uleb();
+        if (!c.ok || this_code == 0) return false;
+        tag = c.Uleb();
+        c.Skip(1);  // children
+        attrs.clear();
+        for (;;) {
+            uint64_t at = c.Uleb(), form = c.Uleb();
+            if (!c.ok) return false;
+            if (at == 0 && form == 0) break;
+            if (form == 0x21) c.Uleb();  // implicit_const's value (signed; same length)
+            attrs.emplace_back(at, form);
+        }
+        if (this_code == code) return true;
+    }
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> ReadProducers(const std::vector<char> &bytes, const ElfImage &elf) {
+    auto section = [&](std::string_view name, std::string_view &out) -> bool {
+        auto s = elf.Section(name);
+        if (!s) return true;  // absent: empty
+        if (!s->in_file || s->compressed) return false;
+        out = std::string_view(bytes.data() + s->offset, s->size);
+        return true;
+    };
+    std::string_view info, abbrev, str, line_str, str_offsets;
+    if (elf.Section(".zdebug_info")) return std::nullopt;
+    if (!section(".debug_info", info) || !section(".debug_abbrev", abbrev) || !section(".debug_str", str) ||
+        !section(".debug_line_str", line_str) || !section(".debug_str_offsets", str_offsets))
+        return std::nullopt;
+    std::vector<std::string> producers;
+    Cursor u{info};
+    while (u.ok && u.at < info.size() && producers.size() < 16) {
+        uint64_t length = u.Fixed(4);
+        unsigned offset_size = 4;
+        if (length == 0xFFFFFFFFu) {
+            length = u.Fixed(8);
+            offset_size = 8;
+        }
+        if (!u.Need(length)) return std::nullopt;
+        const size_t next = u.at + length;
+        Cursor c{info.substr(0, next), u.at};
+        const unsigned version = static_cast<unsigned>(c.Fixed(2));
+        uint64_t abbrev_offset = 0;
+        unsigned address_size = 8;
+        if (version >= 5) {
+            const uint64_t unit_type = c.Fixed(1);
+            address_size = static_cast<unsigned>(c.Fixed(1));
+            abbrev_offset = c.Fixed(offset_size);
+            if (unit_type == 0x04 || unit_type == 0x05) c.Skip(8);                // skeleton, split: dwo id
+            if (unit_type == 0x02 || unit_type == 0x06) c.Skip(8 + offset_size);  // type units
+        } else if (version >= 2) {
+            abbrev_offset = c.Fixed(offset_size);
+            address_size = static_cast<unsigned>(c.Fixed(1));
+        } else {
+            return std::nullopt;
+        }
+        uint64_t tag = 0;
+        std::vector<std::pair<uint64_t, uint64_t>> attrs;
+        const uint64_t code = c.Uleb();
+        if (!c.ok) return std::nullopt;
+        if (code != 0 && FindAbbrev(abbrev, abbrev_offset, code, tag, attrs) &&
+            (tag == kTagCompileUnit || tag == kTagPartialUnit || tag == kTagSkeletonUnit)) {
+            AttrValue producer;
+            uint64_t str_offsets_base = offset_size == 8 ? 16 : 8;  // after the table's header
+            for (const auto &[at, form] : attrs) {
+                AttrValue v;
+                if (!ReadForm(c, form, offset_size, address_size, version, v)) return std::nullopt;
+                if (at == kAtProducer) producer = v;
+                if (at == kAtStrOffsetsBase && v.kind == AttrValue::Number) str_offsets_base = v.number;
+            }
+            std::string_view text;
+            switch (producer.kind) {
+            case AttrValue::Inline: text = producer.text; break;
+            case AttrValue::StrOffset: text = CStringAt(str, producer.number); break;
+            case AttrValue::LineStrOffset: text = CStringAt(line_str, producer.number); break;
+            case AttrValue::StrIndex: {
+                Cursor o{str_offsets, static_cast<size_t>(str_offsets_base + producer.number * offset_size)};
+                if (o.at > str_offsets.size()) return std::nullopt;
+                uint64_t off = o.Fixed(offset_size);
+                if (!o.ok) return std::nullopt;
+                text = CStringAt(str, off);
+                break;
+            }
+            default: break;
+            }
+            if (!text.empty() && std::find(producers.begin(), producers.end(), text) == producers.end())
+                producers.emplace_back(text);
+        }
+        u.at = next;
+    }
+    if (!u.ok) return std::nullopt;
+    return producers;
+}
+
+ModuleBuild ReadModuleBuild(const std::string &path, bool asan, bool coverage, const std::vector<char> *bytes,
+                            const ElfImage *elf) {
     ModuleBuild b;
     b.flavour = asan ? "asan" : coverage ? "coverage" : "plain";
+    std::optional<std::vector<std::string>> in_process;
+    if (bytes && elf) in_process = ReadProducers(*bytes, *elf);
+    if (in_process) {
+        b.producers = std::move(*in_process);
+        return Described(std::move(b));
+    }
     std::string dump = FindDwarfdump();
     if (dump.empty()) {
         b.note =
@@ -111,19 +355,7 @@ ModuleBuild ReadModuleBuild(const std::string &path, bool asan, bool coverage) {
             b.producers.push_back(p);
         if (b.producers.size() >= 16) break;
     }
-    if (b.producers.empty()) {
-        b.note = "compiler and flags unknown: the module has no DWARF debug info (build it with -g)";
-        return b;
-    }
-    SplitProducer(b.producers.front(), b.compiler, b.flags);
-    if (b.flags.empty())
-        b.note = b.compiler.find("clang") != std::string::npos
-                     ? "the module's DWARF records no compiler flags: clang records them with -grecord-command-line"
-                     : "the module's DWARF records no compiler flags";
-    else if (b.producers.size() > 1)
-        b.note =
-            fmt::format("{} compile units with different compilers or flags: the first is shown", b.producers.size());
-    return b;
+    return Described(std::move(b));
 }
 
 // ---- DwarfTypes ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,19 @@ struct ModuleBuild {
 // llvm-dwarfdump (VSPC_DWARFDUMP names another), or "".
 std::string FindDwarfdump();
 
+class ElfImage;
+
 // The build facts of the module file at `path` (its flavour from what its dynamic symbols need).
-ModuleBuild ReadModuleBuild(const std::string &path, bool asan, bool coverage);
+// With the file's bytes and their ELF, the producers are read in this process (no llvm-dwarfdump,
+// which costs a tenth of a second of loading per run); llvm-dwarfdump reads what this reader does
+// not know (compressed sections, vendor forms).
+ModuleBuild ReadModuleBuild(const std::string &path, bool asan, bool coverage, const std::vector<char> *bytes = nullptr,
+                            const ElfImage *elf = nullptr);
+
+// Every distinct DW_AT_producer of the compile units in .debug_info (at most 16, in order); an
+// empty list for a module without DWARF; nullopt when the DWARF is in a form this reader does
+// not read.
+std::optional<std::vector<std::string>> ReadProducers(const std::vector<char> &bytes, const ElfImage &elf);
 
 // A DW_AT_producer split into the compiler and the flags it records. clang records its flags only
 // with -grecord-command-line (-grecord-gcc-switches): "Debian clang version 14.0.6 /usr/bin/clang

@@ -40,6 +40,9 @@ std::string ElfImage::Parse(const std::vector<char> &b) {
         if (names) sec.name = StringAt(b, names->sh_offset, names->sh_size, s.sh_name);
         sec.addr = s.sh_addr;
         sec.size = s.sh_size;
+        sec.offset = s.sh_offset;
+        sec.in_file = s.sh_type != SHT_NOBITS && s.sh_offset <= b.size() && b.size() - s.sh_offset >= s.sh_size;
+        sec.compressed = (s.sh_flags & SHF_COMPRESSED) != 0;
         sections_.push_back(std::move(sec));
     }
     for (const Elf64_Shdr &s : sh) {

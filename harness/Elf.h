@@ -14,6 +14,9 @@ namespace vspc {
 struct ElfSection {
     std::string name;
     uint64_t addr = 0, size = 0;
+    uint64_t offset = 0;      // in the file
+    bool in_file = false;     // has bytes in the file (not SHT_NOBITS), all of them within it
+    bool compressed = false;  // SHF_COMPRESSED
 };
 
 struct ElfSymbol {

@@ -71,7 +71,7 @@ std::string InspectModuleFile(const std::string &path, ModuleFile &out) {
     out.needs_asan = out.elf.NeedsSymbol("__asan_init");
     out.coverage = out.elf.NeedsSymbol("__sanitizer_cov_8bit_counters_init") ||
                    out.elf.NeedsSymbol("__sanitizer_cov_trace_pc_guard_init");
-    out.build = ReadModuleBuild(path, out.needs_asan, out.coverage);
+    out.build = ReadModuleBuild(path, out.needs_asan, out.coverage, &bytes, &out.elf);
     return {};
 }
 

@@ -90,6 +90,7 @@ Case RoundTripCase(const std::vector<uint8_t> &s) {
 // Every truncation (the runner skips the ones longer than the record).
 Case TruncationCase(const std::vector<uint8_t> &s, uint32_t max_len) {
     Case trunc{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+    trunc.ops.reserve(max_len + 1);
     for (uint32_t len = 0; len < max_len; ++len)
         trunc.ops.push_back(RestoreOp(0, Mutation::Truncate, len, Alternate(len)));
     return trunc;
@@ -99,6 +100,7 @@ Case TruncationCase(const std::vector<uint8_t> &s, uint32_t max_len) {
 // spread over the rest. (The exploration tier's record stages walk further.)
 Case FlipCase(const std::vector<uint8_t> &s, uint32_t record_len, std::mt19937_64 &rng) {
     Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
+    flips.ops.reserve(1 + 128 + 128 + 8);
     for (uint32_t bit = 0; bit < 128; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
     uint32_t span = std::max<uint32_t>(1, record_len * 8 > 128 ? record_len * 8 - 128 : 1);
     for (uint32_t k = 0; k < 128; ++k)

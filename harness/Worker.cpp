@@ -553,9 +553,9 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
         if ((fresh_coverage || sampled) && promoted_.insert(h).second) Promote(input_.seeds[0]);
     }
     if (executions_ >= config_.runs || plateaued) {
-        // Its executions are done (or would add nothing more): end here, as every worker ends, rather than by libFuzzer's exit()
-        // (which runs the module's thread_local destructors and atexit handlers first: its
-        // teardown is not under test).
+        // Its executions are done (or would add nothing more): end here, as every worker ends, rather than by
+        // libFuzzer's exit() (which runs the module's thread_local destructors and atexit handlers first: its teardown
+        // is not under test).
         Finish(true);
         _exit(0);
     }

@@ -288,7 +288,10 @@ protected:
     static void SetUpTestSuite() {
         dir_ = new ScratchDir("reports");
         module_ = SamplePath("sp5_nul_past_end");
-        run_ = new CheckRun(Check(module_, *dir_ / "report", dir_->path(), {"--source-root", VSPC_SOURCE_DIR}));
+        // (Each test of the suite is its own process, so this check runs once per test: a small
+        // coverage-guided stage, as the sweep finds the sample's defect.)
+        run_ = new CheckRun(
+            Check(module_, *dir_ / "report", dir_->path(), {"--source-root", VSPC_SOURCE_DIR, "--runs", "20000"}));
         ProcResult sum = RunProc({"/usr/bin/sha256sum", module_}, dir_->path());
         sha256_ = Words(sum.out).empty() ? "" : Words(sum.out)[0];
         ProcResult rules = RunProc(Cmd({"rules"}), dir_->path());
@@ -541,8 +544,10 @@ INSTANTIATE_TEST_SUITE_P(Samples, ModuleDeath,
 
 TEST(Jobs, OneWorkerOrTwoDoTheSameWork) {
     ScratchDir dir("jobs");
-    CheckRun one = Check(SamplePath("sp9_reserved_not_written"), dir / "one", dir.path(), {"--jobs", "1"});
-    CheckRun two = Check(SamplePath("sp9_reserved_not_written"), dir / "two", dir.path(), {"--jobs", "2"});
+    CheckRun one =
+        Check(SamplePath("sp9_reserved_not_written"), dir / "one", dir.path(), {"--jobs", "1", "--runs", "200000"});
+    CheckRun two =
+        Check(SamplePath("sp9_reserved_not_written"), dir / "two", dir.path(), {"--jobs", "2", "--runs", "200000"});
     ASSERT_TRUE(one.report.is_object()) << one.proc.Describe();
     ASSERT_TRUE(two.report.is_object()) << two.proc.Describe();
     EXPECT_EQ(Counts(one), Counts(two));

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -16,6 +17,7 @@
 
 #include "Attribution.h"
 #include "Dwarf.h"
+#include "Elf.h"
 #include "Finding.h"
 #include "Protocol.h"
 #include "Sandbox.h"
@@ -448,6 +450,68 @@ TEST(Dwarf, ProducersSplitIntoCompilerAndFlags) {
     SplitProducer("GNU C17 12.2.0 -mtune=generic -march=x86-64 -g -O1 -fPIC", compiler, flags);
     EXPECT_EQ(compiler, "GNU C17 12.2.0");
     EXPECT_EQ(flags, "-mtune=generic -march=x86-64 -g -O1 -fPIC");
+}
+
+// The producers are read in process (a run no longer starts llvm-dwarfdump for them): every module
+// the build made is read, and a module of each kind (plain, coverage, ASan, WDK-style, without
+// -grecord-command-line) gives the list llvm-dwarfdump gives (it takes 0.1 s a module: not all).
+TEST(Dwarf, ProducersReadInProcessAreWhatLlvmDwarfdumpReads) {
+    if (FindDwarfdump().empty()) GTEST_SKIP() << "llvm-dwarfdump is not installed";
+    namespace fs = std::filesystem;
+    size_t modules = 0, with_dwarf = 0, compared = 0;
+    std::error_code ec;
+    for (const auto &e : fs::recursive_directory_iterator(VSPC_BINARY_DIR "/samples", ec)) {
+        const std::string path = e.path().string();
+        if (!e.is_regular_file() || !path.ends_with(".so")) continue;
+        std::ifstream in(path, std::ios::binary);
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        ElfImage elf;
+        ASSERT_EQ(elf.Parse(bytes), "") << path;
+        auto in_process = ReadProducers(bytes, elf);
+        ASSERT_TRUE(in_process.has_value()) << path;
+        ++modules;
+        with_dwarf += !in_process->empty();
+        const std::string name = e.path().filename().string();
+        if (name != "libvsp_reference.so" && name != "libvsp_reference_coverage.so" &&
+            name != "libvsp_reference_asan.so" && name != "libvsp_driver_serial.so" &&
+            name != "libvsp_sp11_heap_overflow_asan.so" && name != "libvsp_sandbox_daemon_rewrite.so")
+            continue;
+        ModuleBuild tool = ReadModuleBuild(path, false, false);  // llvm-dwarfdump's
+        EXPECT_FALSE(tool.producers.empty()) << path;
+        EXPECT_EQ(*in_process, tool.producers) << path;
+        EXPECT_EQ(ReadModuleBuild(path, false, false, &bytes, &elf), tool) << path;
+        ++compared;
+    }
+    EXPECT_GT(modules, 50u);
+    EXPECT_EQ(with_dwarf, modules);  // every sample is built with -g
+    EXPECT_EQ(compared, 6u);
+}
+
+// The module file is the user's (or a hostile module's): a damaged .debug_info is read to its end
+// or refused, never past its bytes.
+TEST(Dwarf, DamagedDebugInfoIsReadSafely) {
+    std::ifstream in(VSPC_BINARY_DIR "/samples/libvsp_reference.so", std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ElfImage elf;
+    ASSERT_EQ(elf.Parse(bytes), "");
+    auto info = elf.Section(".debug_info");
+    ASSERT_TRUE(info && info->in_file);
+    auto clean = ReadProducers(bytes, elf);
+    ASSERT_TRUE(clean && !clean->empty());
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int round = 0; round < 2000; ++round) {
+        std::vector<char> b = bytes;
+        for (int k = 0; k < 1 + round % 8; ++k) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint64_t at = info->offset + x % std::min<uint64_t>(info->size, 256);
+            b[at] = static_cast<char>(x >> 32);
+        }
+        (void)ReadProducers(b, elf);  // under ASan/valgrind or not: no read outside `b`
+    }
+    std::vector<char> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(info->offset + 12));
+    ElfImage cut_elf;
+    cut_elf.Parse(bytes);
+    EXPECT_FALSE(ReadProducers(cut, cut_elf).has_value() && !ReadProducers(cut, cut_elf)->empty());
 }
 
 // tests/data/dwarf_record.txt is `llvm-dwarfdump-14 --debug-info` of clang 14's -g -O1 object of:

@@ -21,7 +21,7 @@ case $name in
 # A driver cannot start processes: the fork is trapped (a sandbox violation, SP11), and nothing is left.
 # No worker gets as far as the loaded message, so no report can vouch for the sandbox it had.
 system_sleep) exit_want=1 rules_want="SP11" text_want="sandbox violation" leftover="sleep 25.0417" loads=no ;;
-daemon_rewrite) exit_want=1 rules_want="SP11" text_want="sandbox violation" leftover="vspc-sbx-daemon" settle=10 loads=no ;;
+daemon_rewrite) exit_want=1 rules_want="SP11" text_want="sandbox violation" leftover="vspc-sbx-daemon" settle=2 loads=no ;;
 fork_sleepers) exit_want=1 rules_want="SP11" text_want="sandbox violation" leftover="vspc-sbx-sleep" loads=no ;;
 kill_parent | stop_parent) ;;
 kill_group) exit_want=1 rules_want="SP11" ;;
