@@ -27,7 +27,7 @@ kill_parent | stop_parent) ;;
 kill_group) exit_want=1 rules_want="SP11" ;;
 write_outside) ;;
 # Every state it saves kills its worker (the sweep restarts it each time): the time cap decides.
-unbounded_alloc) exit_want=1 rules_want="SP11" args=(--memory-limit-mb 256) max_time=20 max_s=35 ;;
+unbounded_alloc) exit_want=1 rules_want="SP11" args=(--memory-limit-mb 256) max_time=6 max_s=25 ;;
 # The mprotect of the guard page is trapped where it happens: a sandbox violation.
 unguard) exit_want=1 rules_want="SP11" text_want="sandbox violation: the module called mprotect" ;;
 *) fail "unknown hostile module" ;;
