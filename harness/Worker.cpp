@@ -213,6 +213,19 @@ void WorkerSession::Finish(bool finished) {
     Send(done);
 }
 
+// The record the case's first packet saved (KMCL's pair: a save into a buffer of N), as KMCL
+// keeps it; empty when it saved none (a skipped case, a packet without state, a failed save).
+std::vector<uint8_t> SavedRecord(const CaseLog &log) {
+    if (log.skipped || log.packets.empty() || log.packets[0].has_state != Tri::Yes) return {};
+    for (const CallRecord &c : log.calls)
+        if (c.callback == Callback::Save && c.packet == 0 && c.size > 0 && NtSuccess(c.status) &&
+            c.bytes_needed_written && c.data_size > 0) {
+            auto rec = log.Bytes(c.data_offset, c.data_size);
+            return {rec.begin(), rec.end()};
+        }
+    return {};
+}
+
 void WorkerSession::Sweep() {
     const auto plan = SweepPlan(config_.seed);
     uint64_t end = std::min<uint64_t>(config_.end, plan.size());
@@ -220,6 +233,14 @@ void WorkerSession::Sweep() {
     for (; i < end && !StopRequested(); ++i) {
         player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
+        if (plan[i].expand != Expand::RecordFields) continue;
+        // The record this save wrote, its fields mutated: more cases of the same entry (a death in
+        // one goes on at the next entry, as in any case).
+        for (const Case &c : RecordFieldCases(plan[i].c.seeds[0], SavedRecord(player_.log()))) {
+            if (StopRequested()) break;
+            player_.Play(c, config_.profile, Stage::Sweep, i, fresh_);
+            SendFindings();
+        }
     }
     Finish(i >= end);
 }
@@ -314,15 +335,8 @@ void WorkerSession::Records() {
     for (; i < end && !StopRequested(); ++i) {
         player_.Play(ExploreCase(seeds[i], false), Profile::Kmcl, Stage::Sweep, i, fresh_);
         SendFindings();
-        const CaseLog &log = player_.log();
-        if (log.skipped || log.packets.empty() || log.packets[0].has_state != Tri::Yes) continue;
-        for (const CallRecord &c : log.calls)
-            if (c.callback == Callback::Save && c.packet == 0 && c.size > 0 && NtSuccess(c.status) &&
-                c.bytes_needed_written && c.data_size > 0) {
-                auto rec = log.Bytes(c.data_offset, c.data_size);
-                Send(msg::Saved{i, seeds[i], {rec.begin(), rec.end()}});
-                break;
-            }
+        if (std::vector<uint8_t> rec = SavedRecord(player_.log()); !rec.empty())
+            Send(msg::Saved{i, seeds[i], std::move(rec)});
     }
     Finish(i >= end);
 }
