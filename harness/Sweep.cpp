@@ -249,9 +249,12 @@ std::vector<PlannedCase> SweepPlan(uint64_t seed) {
         if (si % 4 == 0) plan.push_back({JunkCase(s, rng), Hostile});
     }
     // Last (new entries go at the end, so every earlier index keeps its case): the records the
-    // module saves, their fields mutated (the worker expands these entries).
-    for (const auto &s : RecordFieldStates(seed))
-        plan.push_back({ExploreCase(s, false), Hostile, Expand::RecordFields});
+    // module saves, their fields mutated (the worker expands these entries). One entry per part
+    // and state, parts outermost: every chunk gets a share of every state's record (a module may
+    // save a record for one of them only), and a death costs one part only.
+    const auto states = RecordFieldStates(seed);
+    for (uint32_t part = 0; part < kRecordFieldParts; ++part)
+        for (const auto &s : states) plan.push_back({ExploreCase(s, false), Hostile, Expand::RecordFields, part});
     return plan;
 }
 

@@ -16,8 +16,8 @@ namespace vspc {
 std::vector<std::vector<uint8_t>> SweepSeeds(uint64_t seed);
 
 // How the worker plays an entry of the plan. RecordFields: its case (KMCL's pair for one state) is
-// played, then the record that save wrote is mutated field by field (RecordFieldCases) and every
-// mutation restored, in kRecordFieldParts more cases. Records exist only at run time; the plan
+// played, then the record that save wrote is mutated field by field (RecordFieldCases) and part
+// `part` of those mutations restored, as one more case. Records exist only at run time; the plan
 // says where they are expanded and what that costs, so that it stays the same for every run.
 enum class Expand : uint8_t { None, RecordFields };
 
@@ -27,20 +27,22 @@ enum class Expand : uint8_t { None, RecordFields };
 constexpr uint32_t kRecordFieldParts = 8;
 constexpr uint32_t kRecordFieldOps = 4096;
 constexpr size_t kRecordFieldBytes = 2u << 20;
-// What a RecordFields entry is estimated to cost in ops (SweepChunkBounds): its restores, many of
-// them followed by a save of the packet they restored (a mutated record is often accepted); a few
-// chunks share the four entries.
+// What the stage is estimated to cost per state, in ops (SweepChunkBounds): its restores, many of
+// them followed by a save of the packet they restored (a mutated record is often accepted).
 constexpr uint32_t kRecordFieldCost = 2 * kRecordFieldOps;
 
 struct PlannedCase {
     Case c;
     CaseFamily family;
     Expand expand = Expand::None;
+    uint32_t part = 0;  // RecordFields: which of the kRecordFieldParts cases
 
     // The cases the worker plays for this entry (counted as the sweep's planned cases).
-    uint64_t Cases() const { return expand == Expand::RecordFields ? 1 + kRecordFieldParts : 1; }
+    uint64_t Cases() const { return expand == Expand::RecordFields ? 2 : 1; }
     // Its estimated cost, in ops.
-    uint64_t Cost() const { return c.ops.size() + 1 + (expand == Expand::RecordFields ? kRecordFieldCost : 0); }
+    uint64_t Cost() const {
+        return c.ops.size() + 1 + (expand == Expand::RecordFields ? kRecordFieldCost / kRecordFieldParts : 0);
+    }
 };
 
 // The sweep in the order it is played: the save contract and round trip of

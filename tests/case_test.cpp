@@ -377,7 +377,7 @@ TEST(SweepRecordFields, PairsAVersionWithALengthAtABoundary) {
     EXPECT_TRUE(pair(2, 8, 4, 0x7FFFFFFF));
 }
 
-TEST(SweepRecordFields, ThePlanExpandsFourStatesLast) {
+TEST(SweepRecordFields, ThePlanExpandsEveryPartOfFourStatesLast) {
     const auto plan = SweepPlan(1);
     const auto states = RecordFieldStates(1);
     ASSERT_EQ(states.size(), 4u);
@@ -386,17 +386,20 @@ TEST(SweepRecordFields, ThePlanExpandsFourStatesLast) {
     EXPECT_EQ(states[2], Ascending(64));
     EXPECT_EQ(states[3].size(), 64u);
     EXPECT_EQ(RecordFieldStates(1), states);
-    ASSERT_GT(plan.size(), states.size());
-    const size_t first = plan.size() - states.size();
+    const size_t entries = states.size() * kRecordFieldParts;
+    ASSERT_GT(plan.size(), entries);
+    const size_t first = plan.size() - entries;
     for (size_t i = 0; i < plan.size(); ++i) {
         const bool expands = plan[i].expand == Expand::RecordFields;
         EXPECT_EQ(expands, i >= first) << "entry " << i;
-        EXPECT_EQ(plan[i].Cases(), expands ? 1 + kRecordFieldParts : 1);
+        EXPECT_EQ(plan[i].Cases(), expands ? 2u : 1u);
         if (!expands) continue;
+        // Parts outermost: each part of each state once.
         EXPECT_EQ(plan[i].family, Hostile);
-        EXPECT_EQ(plan[i].c, ExploreCase(states[i - first], false));
+        EXPECT_EQ(plan[i].part, (i - first) / states.size());
+        EXPECT_EQ(plan[i].c, ExploreCase(states[(i - first) % states.size()], false));
     }
-    // The chunks share the costly entries.
+    // The chunks share the costly entries: every chunk from the first that holds one gets some.
     const auto bounds = SweepChunkBounds(plan, 8);
     ASSERT_EQ(bounds.size(), 9u);
     EXPECT_EQ(bounds.front(), 0u);
