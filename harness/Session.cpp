@@ -92,7 +92,7 @@ void Session::Run(std::vector<Job> jobs) {
     std::deque<Job> queue;
     for (auto &j : jobs) {
         const JobKind &k = KindOf(j.config.mode);
-        if (k.unit == JobUnit::Indices) StatsOf(j).planned += j.config.end - j.config.begin;
+        if (k.unit == JobUnit::Indices) StatsOf(j).planned += PlannedCases(j.config, j.config.begin);
         if (k.unit == JobUnit::Executions) StatsOf(j).planned += j.config.runs;
         queue.push_back(std::move(j));
     }
@@ -144,6 +144,15 @@ void Session::Run(std::vector<Job> jobs) {
     }
 }
 
+uint64_t Session::PlannedCases(const WorkerConfig &c, uint64_t from) const {
+    if (from >= c.end) return 0;
+    if (KindOf(c.mode).cut != JobCut::Plan) return c.end - from;
+    // A sweep entry the worker expands (Sweep.h Expand) plays several cases.
+    uint64_t n = 0;
+    for (uint64_t i = from; i < c.end; ++i) n += i < plan_.size() ? plan_[i].Cases() : 1;
+    return n;
+}
+
 void Session::NoteNotRun(const WorkerConfig &c, uint64_t from) {
     const JobKind &k = KindOf(c.mode);
     if (k.unit == JobUnit::Executions) {
@@ -154,7 +163,7 @@ void Session::NoteNotRun(const WorkerConfig &c, uint64_t from) {
     if (k.cut == JobCut::Plan) {
         for (uint64_t i = std::max(from, c.begin); i < c.end && i < plan_.size(); ++i) {
             cut_families_ |= plan_[i].family;
-            ++sweep_not_run_;
+            sweep_not_run_ += plan_[i].Cases();
         }
     } else if (k.cut == JobCut::Migration) {
         compat_not_run_ += c.end - std::max(from, c.begin);

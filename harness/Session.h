@@ -100,6 +100,8 @@ private:
     StageStats &StatsOf(const Job &job) { return stats_[static_cast<size_t>(KindOf(job.config.mode).stats)]; }
     void StampCompat(const WorkerConfig &c, Finding &f) const;
     void NoteNotRun(const WorkerConfig &c, uint64_t from);
+    // The cases an Indices job plays from index `from` on.
+    uint64_t PlannedCases(const WorkerConfig &c, uint64_t from) const;
     std::optional<Job> FlushPromoted(const Job &fuzz_job);
     std::vector<Job> MinimizeAfterDeath(const Job &job, const WorkerEnd &end);
     std::optional<Job> ConfirmHang(const Job &job, const WorkerEnd &end, const Finding &death);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 namespace vspc {
 namespace {
@@ -146,6 +147,66 @@ Case SameStateCase(const std::vector<uint8_t> &a) {
 
 constexpr uint32_t kSweepTruncations = 1024;  // records are at most a few KiB; the op count caps it
 
+// ---- The record-field stage (RecordFieldCases) ----
+
+constexpr size_t kFieldSpan = 64;    // fields are changed in the record's first 64 bytes
+constexpr size_t kVersionSpan = 16;  // version-like fields are looked for in its first 16
+constexpr uint64_t kVersionMax = 16;
+
+struct Field {
+    uint32_t offset;
+    uint32_t width;  // 1, 2 or 4 bytes, little-endian, aligned
+};
+
+uint64_t Mask(uint32_t width) { return (uint64_t{1} << (8 * width)) - 1; }
+uint64_t TopBit(uint32_t width) { return uint64_t{1} << (8 * width - 1); }
+bool Overlap(Field a, Field b) { return a.offset < b.offset + b.width && b.offset < a.offset + a.width; }
+
+uint64_t GetField(const std::vector<uint8_t> &b, Field f) {
+    uint64_t v = 0;
+    for (uint32_t i = f.width; i-- > 0;) v = v << 8 | b[f.offset + i];
+    return v;
+}
+
+void PutField(std::vector<uint8_t> &b, Field f, uint64_t v) {
+    for (uint32_t i = 0; i < f.width; ++i) b[f.offset + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// Every aligned field of 1, 2 and 4 bytes inside the first `span` bytes of an n-byte record.
+std::vector<Field> FieldsOf(size_t n, size_t span) {
+    std::vector<Field> out;
+    const size_t end = std::min(n, span);
+    for (uint32_t w : {1u, 2u, 4u})
+        for (uint32_t off = 0; off + w <= end; off += w) out.push_back({off, w});
+    return out;
+}
+
+// The mutated records, each once (and never the record itself), up to a limit.
+class FieldMutations {
+public:
+    FieldMutations(const std::vector<uint8_t> &record, size_t limit) : record_(record), limit_(limit) {
+        seen_.insert(record);
+    }
+    bool Full() const { return out_.size() >= limit_; }
+    // The record with these fields set; a value wider than its field is not tried.
+    void Add(std::initializer_list<std::pair<Field, uint64_t>> changes) {
+        if (Full()) return;
+        std::vector<uint8_t> b = record_;
+        for (const auto &[f, v] : changes) {
+            if (v > Mask(f.width)) return;
+            PutField(b, f, v);
+        }
+        if (seen_.insert(b).second) out_.push_back(std::move(b));
+    }
+    std::vector<std::vector<uint8_t>> &records() { return out_; }
+
+private:
+    const std::vector<uint8_t> &record_;
+    size_t limit_;
+    std::set<std::vector<uint8_t>> seen_;
+    std::vector<std::vector<uint8_t>> out_;
+};
+
 }  // namespace
 
 std::vector<std::vector<uint8_t>> SweepSeeds(uint64_t seed) {
@@ -187,18 +248,76 @@ std::vector<PlannedCase> SweepPlan(uint64_t seed) {
         plan.push_back({FlipCase(s, 4096, rng), Hostile});
         if (si % 4 == 0) plan.push_back({JunkCase(s, rng), Hostile});
     }
+    // Last (new entries go at the end, so every earlier index keeps its case): the records the
+    // module saves, their fields mutated (the worker expands these entries). One entry per part
+    // and state, parts outermost: every chunk gets a share of every state's record (a module may
+    // save a record for one of them only), and a death costs one part only.
+    const auto states = RecordFieldStates(seed);
+    for (uint32_t part = 0; part < kRecordFieldParts; ++part)
+        for (const auto &s : states) plan.push_back({ExploreCase(s, false), Hostile, Expand::RecordFields, part});
     return plan;
+}
+
+std::vector<std::vector<uint8_t>> RecordFieldStates(uint64_t seed) {
+    const auto seeds = SweepSeeds(seed);
+    std::vector<std::vector<uint8_t>> out = {seeds[3], seeds[4], seeds[5]};  // 16 x 00, 16 x FF, ascending
+    for (size_t i = 6; i < seeds.size(); ++i)
+        if (seeds[i].size() == 64) {
+            out.push_back(seeds[i]);
+            break;
+        }
+    return out;
+}
+
+std::vector<Case> RecordFieldCases(const std::vector<uint8_t> &state, const std::vector<uint8_t> &record) {
+    const size_t n = record.size();
+    const size_t limit = n == 0 || n > kMaxRestoreBytes ? 0 : std::min<size_t>(kRecordFieldOps, kRecordFieldBytes / n);
+    FieldMutations m(record, limit);
+    const std::vector<Field> fields = FieldsOf(n, kFieldSpan);
+    // Single fields.
+    for (const Field f : fields) {
+        const uint64_t v = GetField(record, f), mask = Mask(f.width), top = TopBit(f.width);
+        for (uint64_t x : {uint64_t{0}, uint64_t{1}, uint64_t{2}, (v - 1) & mask, (v + 1) & mask, mask, uint64_t{n},
+                           uint64_t{n + 1}, uint64_t{n - 1}, top, top - 1})
+            m.Add({{f, x}});
+        if (f.width > 1) m.Add({{f, n - f.offset}});  // a length that reaches exactly the end
+    }
+    // Pairs: a version-like field lowered (or raised by one) and another field at a boundary. The
+    // most likely older version (value - 1) of every such field first, then value + 1, then lower.
+    std::vector<std::pair<Field, uint64_t>> versions;
+    for (const Field f : FieldsOf(n, kVersionSpan))
+        if (uint64_t v = GetField(record, f); v >= 1 && v <= kVersionMax) versions.push_back({f, v});
+    for (uint64_t rank = 0; rank <= kVersionMax && !m.Full(); ++rank)
+        for (const auto &[vf, v] : versions) {
+            if (rank >= 2 && rank > v) continue;
+            const uint64_t older = rank == 0 ? v - 1 : rank == 1 ? v + 1 : v - rank;
+            for (const Field g : fields) {
+                if (Overlap(vf, g)) continue;
+                const uint64_t top = TopBit(g.width);
+                for (uint64_t x : {Mask(g.width), uint64_t{n}, uint64_t{n + 1}, top - 1, top})
+                    m.Add({{vf, older}, {g, x}});
+            }
+        }
+    // Split into the fixed number of parts, in order; placements alternate over the whole stage.
+    std::vector<std::vector<uint8_t>> &records = m.records();
+    std::vector<Case> cases(kRecordFieldParts, Case{{state}, {}});
+    const size_t total = records.size();
+    for (size_t k = 0; k < kRecordFieldParts; ++k)
+        for (size_t i = k * total / kRecordFieldParts; i < (k + 1) * total / kRecordFieldParts; ++i)
+            cases[k].ops.push_back(RestoreBytesOp(std::move(records[i]), Alternate(static_cast<uint32_t>(i))));
+    return cases;
 }
 
 std::vector<uint64_t> SweepChunkBounds(const std::vector<PlannedCase> &plan, size_t chunks) {
     // A case costs about what its ops do (a hostile restore case has hundreds; a contract case a
-    // few), so chunks of equal total ops finish together.
+    // few; a record-field entry what its stage is estimated to play), so chunks of equal total
+    // ops finish together.
     uint64_t total = 0;
-    for (const PlannedCase &p : plan) total += p.c.ops.size() + 1;
+    for (const PlannedCase &p : plan) total += p.Cost();
     std::vector<uint64_t> bounds{0};
     uint64_t sum = 0;
     for (size_t i = 0; i < plan.size(); ++i) {
-        sum += plan[i].c.ops.size() + 1;
+        sum += plan[i].Cost();
         while (bounds.size() < chunks && sum * chunks >= total * bounds.size()) bounds.push_back(i + 1);
     }
     while (bounds.size() <= chunks) bounds.push_back(plan.size());

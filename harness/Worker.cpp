@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <string_view>
 #include <unordered_set>
 
@@ -90,6 +91,7 @@ private:
     void Confirm();
     CompatInfo CompatOf(const std::vector<uint8_t> &record) const;
     void PlayContract(const std::vector<uint8_t> &state, uint64_t index);
+    const Case &RecordFieldPart(const PlannedCase &entry, std::vector<uint8_t> record);
 
     WorkerConfig config_;
     SharedStatus *status_;
@@ -117,6 +119,12 @@ private:
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
+    // Sweep mode: the record-field stage's cases per state, with the record they mutate.
+    struct RecordFields {
+        std::vector<uint8_t> record;
+        std::vector<Case> cases;
+    };
+    std::map<std::vector<uint8_t>, RecordFields> record_fields_;
     SandboxState sandbox_;  // what was in force when the module was loaded
 };
 
@@ -213,6 +221,19 @@ void WorkerSession::Finish(bool finished) {
     Send(done);
 }
 
+// The record the case's first packet saved (KMCL's pair: a save into a buffer of N), as KMCL
+// keeps it; empty when it saved none (a skipped case, a packet without state, a failed save).
+std::vector<uint8_t> SavedRecord(const CaseLog &log) {
+    if (log.skipped || log.packets.empty() || log.packets[0].has_state != Tri::Yes) return {};
+    for (const CallRecord &c : log.calls)
+        if (c.callback == Callback::Save && c.packet == 0 && c.size > 0 && NtSuccess(c.status) &&
+            c.bytes_needed_written && c.data_size > 0) {
+            auto rec = log.Bytes(c.data_offset, c.data_size);
+            return {rec.begin(), rec.end()};
+        }
+    return {};
+}
+
 void WorkerSession::Sweep() {
     const auto plan = SweepPlan(config_.seed);
     uint64_t end = std::min<uint64_t>(config_.end, plan.size());
@@ -220,8 +241,25 @@ void WorkerSession::Sweep() {
     for (; i < end && !StopRequested(); ++i) {
         player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
+        if (plan[i].expand != Expand::RecordFields) continue;
+        if (StopRequested()) break;  // its second case not played: the entry is not done
+        // The record this save wrote, its fields mutated: the entry's part of them, a second case.
+        player_.Play(RecordFieldPart(plan[i], SavedRecord(player_.log())), config_.profile, Stage::Sweep, i, fresh_);
+        SendFindings();
     }
     Finish(i >= end);
+}
+
+// The stage's cases for an entry's state and record are made once per worker (a chunk holds
+// several parts of each state); a record that differs from the last one of its state (a module
+// whose saves are not a function of the state) gets its own.
+const Case &WorkerSession::RecordFieldPart(const PlannedCase &entry, std::vector<uint8_t> record) {
+    RecordFields &f = record_fields_[entry.c.seeds[0]];
+    if (f.cases.empty() || f.record != record) {
+        f.cases = RecordFieldCases(entry.c.seeds[0], record);
+        f.record = std::move(record);
+    }
+    return f.cases.at(entry.part);
 }
 
 // A case file as this job plays it: its case, under the profile (and compat direction) its header
@@ -314,15 +352,8 @@ void WorkerSession::Records() {
     for (; i < end && !StopRequested(); ++i) {
         player_.Play(ExploreCase(seeds[i], false), Profile::Kmcl, Stage::Sweep, i, fresh_);
         SendFindings();
-        const CaseLog &log = player_.log();
-        if (log.skipped || log.packets.empty() || log.packets[0].has_state != Tri::Yes) continue;
-        for (const CallRecord &c : log.calls)
-            if (c.callback == Callback::Save && c.packet == 0 && c.size > 0 && NtSuccess(c.status) &&
-                c.bytes_needed_written && c.data_size > 0) {
-                auto rec = log.Bytes(c.data_offset, c.data_size);
-                Send(msg::Saved{i, seeds[i], {rec.begin(), rec.end()}});
-                break;
-            }
+        if (std::vector<uint8_t> rec = SavedRecord(player_.log()); !rec.empty())
+            Send(msg::Saved{i, seeds[i], std::move(rec)});
     }
     Finish(i >= end);
 }

@@ -1,13 +1,16 @@
 // The case format: one encoding for sweep cases, fuzz inputs, corpus files and
 // reproducers. Decoding is total and Encode is canonical.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "Case.h"
+#include "Shared.h"
 #include "Sweep.h"
 
 namespace vspc {
@@ -243,6 +246,168 @@ TEST(ResolveSize, NeverExceedsLimitOnRandomInput) {
         if (want > kMaxSaveBufSize) want = kMaxSaveBufSize;
         ASSERT_EQ(got, static_cast<uint32_t>(want)) << "kind " << int(kind) << " value " << value << " n " << n;
     }
+}
+
+// ---- the sweep's record-field stage (RecordFieldCases) ----
+
+uint64_t LeAt(const std::vector<uint8_t> &b, size_t offset, size_t width) {
+    uint64_t v = 0;
+    for (size_t i = width; i-- > 0;) v = v << 8 | b[offset + i];
+    return v;
+}
+
+// The offsets at which `b` differs from `record`.
+std::vector<size_t> Changed(const std::vector<uint8_t> &record, const std::vector<uint8_t> &b) {
+    std::vector<size_t> out;
+    for (size_t i = 0; i < record.size(); ++i)
+        if (b[i] != record[i]) out.push_back(i);
+    return out;
+}
+
+std::vector<const Op *> OpsOf(const std::vector<Case> &cases) {
+    std::vector<const Op *> out;
+    for (const Case &c : cases)
+        for (const Op &op : c.ops) out.push_back(&op);
+    return out;
+}
+
+// A record in a layout like a driver's: u32 magic, u16 version 3, u16 area count 1, u32 total
+// length (24), then one area: u16 type 1, u16 flags 0, u32 length 4, and its 4 bytes.
+const std::vector<uint8_t> kVersioned = {'T', 'R', 'E', 'C', 3, 0, 1, 0, 24,   0,    0,    0,
+                                         1,   0,   0,   0,   4, 0, 0, 0, 0xDE, 0xAD, 0xBE, 0xEF};
+
+std::vector<uint8_t> Ascending(size_t n) {
+    std::vector<uint8_t> b(n);
+    for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(i);
+    return b;
+}
+
+TEST(SweepRecordFields, IsDeterministicAndStaysWithinLimits) {
+    const std::vector<uint8_t> state(16, 0xAB);
+    for (const auto &record : {kVersioned, Ascending(64), Ascending(300), std::vector<uint8_t>(7, 0)}) {
+        const auto cases = RecordFieldCases(state, record);
+        EXPECT_EQ(cases, RecordFieldCases(state, record));
+        ASSERT_EQ(cases.size(), kRecordFieldParts);
+        std::set<std::vector<uint8_t>> seen;
+        size_t total = 0;
+        for (const Case &c : cases) {
+            EXPECT_EQ(c.seeds, std::vector<std::vector<uint8_t>>{state});
+            EXPECT_LE(c.ops.size(), 512u);
+            EXPECT_LE(c.ops.size(), kMaxOps);
+            const auto bytes = EncodeCase(c);
+            EXPECT_LE(bytes.size(), kSharedCaseCapacity);
+            EXPECT_EQ(DecodeCase(bytes), c);  // an ordinary case: it replays as it was played
+            for (const Op &op : c.ops) {
+                EXPECT_EQ(op.kind, OpKind::RestoreBytes);
+                EXPECT_EQ(op.placement, total % 2 ? Placement::Left : Placement::Right);
+                ASSERT_EQ(op.bytes.size(), record.size());
+                EXPECT_NE(op.bytes, record);
+                EXPECT_TRUE(seen.insert(op.bytes).second) << "a mutation restored twice";
+                for (size_t at : Changed(record, op.bytes)) EXPECT_LT(at, 64u);
+                ++total;
+            }
+        }
+        EXPECT_GT(total, 0u);
+        EXPECT_LE(total, kRecordFieldOps);
+    }
+    // Many version-like fields: the cap holds.
+    size_t ascending = OpsOf(RecordFieldCases(state, Ascending(64))).size();
+    EXPECT_EQ(ascending, kRecordFieldOps);
+}
+
+TEST(SweepRecordFields, BigOrMissingRecordsGetFewerOrNoRestores) {
+    const std::vector<uint8_t> state = {1};
+    for (const auto &record : {std::vector<uint8_t>{}, std::vector<uint8_t>(kMaxRestoreBytes + 1, 7)}) {
+        const auto cases = RecordFieldCases(state, record);
+        ASSERT_EQ(cases.size(), kRecordFieldParts);  // the plan's count of cases holds
+        EXPECT_TRUE(OpsOf(cases).empty());
+    }
+    const std::vector<uint8_t> big(16384, 0x11);
+    const auto big_cases = RecordFieldCases(state, big);
+    const auto ops = OpsOf(big_cases);
+    EXPECT_GT(ops.size(), 0u);
+    EXPECT_LE(ops.size() * big.size(), kRecordFieldBytes);
+}
+
+TEST(SweepRecordFields, ChangesSingleFieldsToBoundaries) {
+    const auto cases = RecordFieldCases({1}, kVersioned);
+    const auto ops = OpsOf(cases);
+    const uint64_t n = kVersioned.size();
+    auto single = [&](size_t offset, size_t width, uint64_t value) {
+        for (const Op *op : ops) {
+            const auto changed = Changed(kVersioned, op->bytes);
+            if (!changed.empty() && changed.front() >= offset && changed.back() < offset + width &&
+                LeAt(op->bytes, offset, width) == value)
+                return true;
+        }
+        return false;
+    };
+    EXPECT_TRUE(single(8, 4, n + 1));  // the total length, one past the record
+    EXPECT_TRUE(single(8, 4, n - 1));
+    EXPECT_TRUE(single(16, 4, 0xFFFFFFFF));  // the area's length: all ones
+    EXPECT_TRUE(single(16, 4, n - 16));      // a length that reaches exactly the end
+    EXPECT_TRUE(single(16, 4, 0x7FFFFFFF));
+    EXPECT_TRUE(single(6, 2, 0));  // the area count
+    EXPECT_TRUE(single(4, 2, 2));  // the version, one lower
+    EXPECT_TRUE(single(12, 1, 0x80));
+}
+
+// An older layout's parser with a length it trusts is reached only with two fields changed at once:
+// the version lowered (or raised by one) and a length at a boundary.
+TEST(SweepRecordFields, PairsAVersionWithALengthAtABoundary) {
+    const auto cases = RecordFieldCases({1}, kVersioned);
+    const auto ops = OpsOf(cases);
+    const uint64_t n = kVersioned.size();
+    auto pair = [&](uint64_t version, size_t offset, size_t width, uint64_t value) {
+        for (const Op *op : ops) {
+            const auto changed = Changed(kVersioned, op->bytes);
+            bool only_these = std::all_of(changed.begin(), changed.end(), [&](size_t at) {
+                return (at >= 4 && at < 6) || (at >= offset && at < offset + width);
+            });
+            if (only_these && LeAt(op->bytes, 4, 2) == version && LeAt(op->bytes, offset, width) == value) return true;
+        }
+        return false;
+    };
+    for (uint64_t older : {0, 1, 2, 4})  // every lower version, and the next one
+        EXPECT_TRUE(pair(older, 16, 4, n + 1)) << "version " << older;
+    EXPECT_TRUE(pair(1, 16, 4, n));
+    EXPECT_TRUE(pair(1, 14, 2, n));  // the flags, where a version 1 area might have had its length
+    EXPECT_TRUE(pair(1, 14, 2, 0xFFFF));
+    EXPECT_TRUE(pair(2, 16, 4, 0x80000000));
+    EXPECT_TRUE(pair(2, 8, 4, 0x7FFFFFFF));
+}
+
+TEST(SweepRecordFields, ThePlanExpandsEveryPartOfFourStatesLast) {
+    const auto plan = SweepPlan(1);
+    const auto states = RecordFieldStates(1);
+    ASSERT_EQ(states.size(), 4u);
+    EXPECT_EQ(states[0], std::vector<uint8_t>(16, 0x00));
+    EXPECT_EQ(states[1], std::vector<uint8_t>(16, 0xFF));
+    EXPECT_EQ(states[2], Ascending(64));
+    EXPECT_EQ(states[3].size(), 64u);
+    EXPECT_EQ(RecordFieldStates(1), states);
+    const size_t entries = states.size() * kRecordFieldParts;
+    ASSERT_GT(plan.size(), entries);
+    const size_t first = plan.size() - entries;
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const bool expands = plan[i].expand == Expand::RecordFields;
+        EXPECT_EQ(expands, i >= first) << "entry " << i;
+        EXPECT_EQ(plan[i].Cases(), expands ? 2u : 1u);
+        if (!expands) continue;
+        // Parts outermost: each part of each state once.
+        EXPECT_EQ(plan[i].family, Hostile);
+        EXPECT_EQ(plan[i].part, (i - first) / states.size());
+        EXPECT_EQ(plan[i].c, ExploreCase(states[(i - first) % states.size()], false));
+    }
+    // The chunks share the costly entries: every chunk from the first that holds one gets some.
+    const auto bounds = SweepChunkBounds(plan, 8);
+    ASSERT_EQ(bounds.size(), 9u);
+    EXPECT_EQ(bounds.front(), 0u);
+    EXPECT_EQ(bounds.back(), plan.size());
+    EXPECT_TRUE(std::is_sorted(bounds.begin(), bounds.end()));
+    size_t chunks_with_entries = 0;
+    for (size_t k = 0; k < 8; ++k) chunks_with_entries += bounds[k] < bounds[k + 1] && bounds[k + 1] > first;
+    EXPECT_GE(chunks_with_entries, 3u);
 }
 
 }  // namespace

@@ -599,7 +599,12 @@ INSTANTIATE_TEST_SUITE_P(
         // multi-packet inputs.
         GatedParam{"rare_three_packets_overrun", 1}, GatedParam{"rare_three_packets_overrun", 2},
         GatedParam{"rare_three_packets_overrun", 3}, GatedParam{"rare_three_packets_overrun", 4},
-        GatedParam{"rare_three_packets_overrun", 5}),
+        GatedParam{"rare_three_packets_overrun", 5},
+        // Behind an older record layout (version 1) whose reader trusts a nested length (issue 17),
+        // in a plain build: the sweep's record-field stage (version lowered, length at a boundary).
+        GatedParam{"rp2_old_layout_nested_length", 1, "RP2"}, GatedParam{"rp2_old_layout_nested_length", 2, "RP2"},
+        GatedParam{"rp2_old_layout_nested_length", 3, "RP2"}, GatedParam{"rp2_old_layout_nested_length", 4, "RP2"},
+        GatedParam{"rp2_old_layout_nested_length", 5, "RP2"}),
     [](const auto &info) { return std::string(info.param.sample) + "_seed" + std::to_string(info.param.seed); });
 
 // ---- a bounded gate ------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Time to detect an old-layout restore bug (samples/defects/rp2_old_layout_nested_length.c: a
+# version 1 reader that trusts a nested length; the module saves version 2): `vspconform check`
+# with default flags, plain and coverage builds, against a bare libFuzzer harness of the restore
+# callback alone (bench/bare_restore_harness.cpp) on the coverage build, median over seeds 1..N.
+#
+#   bench/record_fields.sh [BUILD_DIR] [SEEDS] [BARE_CAP_SECONDS]   (default: build 5 60)
+#
+# check's time to detect is the moment its first finding reached the supervisor (report.json:
+# found_after_seconds), from the start of the run (module inspection, worker start-up and the
+# sweep included); its total time is shown too. The bare harness's is its whole run, start-up
+# included, until it stops at the over-read (a guard page after its input); 999 when it did not
+# within BARE_CAP_SECONDS. The bare harness on the plain build (no coverage to guide it) is shown
+# for reference.
+set -u
+build=$(cd "${1:-build}" && pwd)
+seeds=${2:-5}
+cap=${3:-60}
+vspc=$build/vspconform
+harness=$build/bench/bare_restore_harness
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+now() { date +%s.%N; }
+
+check_found() {  # module seed -> "found_after total" (found_after 999 when not found)
+    rm -rf "$work/r"
+    "$vspc" check "$1" --seed "$2" --report-dir "$work/r" >/dev/null 2>&1
+    python3 - "$work/r/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [v["found_after_seconds"] for v in r["violations"] if v.get("found_after_seconds") is not None]
+print(f"{min(t) if t else 999:.3f} {r['seconds']:.3f}")
+PY
+}
+
+bare_found() {  # module seed -> seconds until it stopped at the over-read (999: it did not)
+    local t0 t1 rc
+    t0=$(now)
+    BARE_MODULE="$1" "$harness" -seed="$2" -use_value_profile=1 -max_total_time="$cap" -artifact_prefix="$work/" \
+        >/dev/null 2>&1
+    rc=$?
+    t1=$(now)
+    if ((rc == 0)); then echo 999; else echo "$t1 - $t0" | bc -l | xargs printf '%.3f\n'; fi
+}
+
+plain=$build/samples/libvsp_rp2_old_layout_nested_length.so
+coverage=$build/samples/libvsp_rp2_old_layout_nested_length_coverage.so
+[[ -f $plain && -f $coverage && -x $harness ]] || { echo "build the samples and bare_restore_harness first"; exit 2; }
+
+bare=()
+for ((s = 1; s <= seeds; s++)); do bare+=("$(bare_found "$coverage" "$s")"); done
+mb=$(printf '%s\n' "${bare[@]}" | median)
+printf '%-34s %-44s %s\n' "" "found s (total s)" "ratio to the bare harness"
+printf '%-34s %-44s\n' "bare restore harness, coverage" "median $mb [${bare[*]}]"
+for module in "$plain" "$coverage"; do
+    ours=() totals=()
+    for ((s = 1; s <= seeds; s++)); do
+        read -r found total < <(check_found "$module" "$s")
+        ours+=("$found")
+        totals+=("$total")
+    done
+    mo=$(printf '%s\n' "${ours[@]}" | median) mt=$(printf '%s\n' "${totals[@]}" | median)
+    kind=plain
+    [[ $module == "$coverage" ]] && kind=coverage
+    printf '%-34s %-44s %s\n' "vspconform check, $kind" "median $mo ($mt) [${ours[*]}]" \
+        "$(echo "$mo / $mb" | bc -l | xargs printf '%.2f')"
+done
+plain_bare=()
+for ((s = 1; s <= seeds; s++)); do plain_bare+=("$(bare_found "$plain" "$s")"); done
+printf '%-34s %-44s\n' "bare restore harness, plain" \
+    "median $(printf '%s\n' "${plain_bare[@]}" | median) [${plain_bare[*]}]"
