@@ -109,7 +109,8 @@ void Session::Run(std::vector<Job> jobs) {
     if (const StageStats &f = fuzz(); f.plateaued)
         notes_.push_back(fmt::format(
             "the coverage-guided stage stopped where it stopped learning: {} shard(s) ended once {} executions in a "
-            "row added nothing to the corpus (--plateau); {} of the {} planned executions were not needed",
+            "row reached no new edge and no new behaviour (--plateau); {} of the {} planned executions were not "
+            "needed",
             f.plateaued, plateau_window_, f.not_needed, f.planned));
     if (!pending_hangs_.empty())
         notes_.push_back(fmt::format(
