@@ -36,7 +36,11 @@ for how in merge set_cover_merge; do
     n=$(count "$dir/$how") cov=$(inited "$dir/$how")
     echo "-$how=1: $full seeds -> $n files; cov/ft $full_cov -> $cov"
     ((n > 0 && n < full)) || fail "-$how=1 kept $n of $full files"
-    [[ $cov == "$full_cov" ]] || fail "-$how=1 lost coverage: cov/ft $full_cov -> $cov"
+    # Nothing lost: as many edges and at least as many features (hit-count features depend on the
+    # order the inputs are loaded in: the merged corpus may show one more, never fewer).
+    read -r c0 f0 <<<"$full_cov"
+    read -r c1 f1 <<<"$cov"
+    ((c1 == c0 && f1 >= f0)) || fail "-$how=1 lost coverage: cov/ft $full_cov -> $cov"
     "$fuzzer" -$how=1 "$dir/$how" "$dir/full" >"$dir/$how.again.log" 2>&1 || fail "-$how=1 again failed"
     again=$(count "$dir/$how")
     ((again == n)) || fail "merging the same seeds again into the -$how=1 corpus added $((again - n)) files"
