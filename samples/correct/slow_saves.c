@@ -19,11 +19,10 @@ MINI_VSP_RESTORE
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     struct timespec Wait = {0, SLOW_SAVE_MS * 1000L * 1000L};
-    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
-
     UNREFERENCED_PARAMETER(Channel);
     nanosleep(&Wait, NULL);
 #ifdef SLOW_SAVES_PROBE_ONLY_CHECK
+    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
     if (Ctx != NULL) {
         UINT32 Needed = MINI_HEADER_SIZE + Ctx->Length;
 
