@@ -1,6 +1,7 @@
 /*
- * SP11, seen only with ASan: the save copies the record through a heap scratch
- * buffer one byte too small and reads its last byte back. The module's own heap
+ * SP11, seen only with ASan: the save copies a long record (over 64 bytes; short
+ * ones stay on the stack) through a heap scratch buffer one byte too small and
+ * reads its last byte back. The module's own heap
  * is not one of the tester's guarded buffers, so only AddressSanitizer (the asan
  * build) sees the overflow; the finding names ASan's access ("READ of size 1")
  * and the source line.
@@ -18,7 +19,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 
     UNREFERENCED_PARAMETER(Channel);
-    if (NT_SUCCESS(Status) && *BytesNeeded > 4) {
+    if (NT_SUCCESS(Status) && *BytesNeeded > 64) {
         UINT8 *Scratch = malloc(*BytesNeeded - 1);
         volatile UINT8 Last;
 
