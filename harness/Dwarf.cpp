@@ -253,6 +253,7 @@ std::optional<std::vector<std::string>> ReadProducers(const std::vector<char> &b
         auto s = elf.Section(name);
         if (!s) return true;  // absent: empty
         if (!s->in_file || s->compressed) return false;
+        if (s->offset > bytes.size() || bytes.size() - s->offset < s->size) return false;  // not these bytes'
         out = std::string_view(bytes.data() + s->offset, s->size);
         return true;
     };

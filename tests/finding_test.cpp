@@ -508,10 +508,9 @@ TEST(Dwarf, DamagedDebugInfoIsReadSafely) {
         }
         (void)ReadProducers(b, elf);  // under ASan/valgrind or not: no read outside `b`
     }
+    // Sections that reach past the bytes given (the ELF read from a longer file) are not read.
     std::vector<char> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(info->offset + 12));
-    ElfImage cut_elf;
-    cut_elf.Parse(bytes);
-    EXPECT_FALSE(ReadProducers(cut, cut_elf).has_value() && !ReadProducers(cut, cut_elf)->empty());
+    EXPECT_FALSE(ReadProducers(cut, elf).has_value());
 }
 
 // tests/data/dwarf_record.txt is `llvm-dwarfdump-14 --debug-info` of clang 14's -g -O1 object of:
