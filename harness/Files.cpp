@@ -1,6 +1,5 @@
 #include "Files.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,16 +66,6 @@ Expected<void> WriteFileAtomically(const std::string &path, std::string_view byt
         return Unexpected("cannot write '{}': {}", path, std::strerror(err ? err : ec.value()));
     }
     return {};
-}
-
-uint64_t CountDirectoryEntries(const std::string &dir) {
-    DIR *d = opendir(dir.c_str());
-    if (!d) return 0;
-    uint64_t n = 0;
-    while (const dirent *e = readdir(d))
-        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) ++n;
-    closedir(d);
-    return n;
 }
 
 }  // namespace vspc

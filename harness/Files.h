@@ -19,10 +19,6 @@ Expected<std::vector<uint8_t>> ReadFileCapped(const std::string &path, uint64_t 
 // The same, empty when it cannot be read (for the worker's own files, written by the supervisor).
 std::vector<uint8_t> ReadFileBytes(const std::string &path, uint64_t max_bytes = uint64_t{64} << 20);
 
-// How many entries (files) the directory holds, without . and ..; 0 if it cannot be read. Cheap:
-// no names are kept (a fuzz shard looks at its corpus every thousand executions).
-uint64_t CountDirectoryEntries(const std::string &dir);
-
 // Writes all of data[0, size) to `fd` (retrying short writes and EINTR); whether all of it went.
 bool WriteAll(int fd, const void *data, size_t size);
 
