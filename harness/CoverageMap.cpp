@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -83,9 +84,12 @@ CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &mo
         uint32_t line = UINT32_MAX;
     };
     std::map<size_t, std::map<std::string, Group>> groups;
+    // ... and each by its own line: the branches a reviewer looks up.
+    std::map<size_t, std::map<std::tuple<std::string, uint32_t, std::string>, uint64_t>> lines;
     for (auto [f, k] : unreached_asked) {
         if (k >= places.size()) continue;
         const SourcePlace &p = places[k];
+        ++lines[f][{p.file, p.line, p.function.empty() ? out.functions[f].name : p.function}];
         Group &g = groups[f][p.function.empty() ? out.functions[f].name : p.function];
         ++g.blocks;
         if (p.line > 0 && p.line < g.line) {
@@ -103,6 +107,11 @@ CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &mo
             out.functions[f].unreached.push_back(fmt::format("{} x{}{}", name, g.blocks, where));
         }
     }
+    for (auto &[f, by_line] : lines)
+        for (const auto &[place, edges] : by_line) {
+            const auto &[file, line, function] = place;
+            out.functions[f].branches.push_back(UnreachedBranch{function, file, line, edges});
+        }
     std::stable_sort(out.functions.begin(), out.functions.end(), [](const auto &a, const auto &b) {
         auto rank = [](const FunctionCoverage &x) {
             return x.callback == "save" ? 0 : x.callback == "restore" ? 1 : 2;

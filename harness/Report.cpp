@@ -182,6 +182,22 @@ std::string ReplayCommand(const RunSummary &run, const Finding &f) {
            fmt::format(" --direction {}", DirectionName(f.compat->direction));
 }
 
+static json BranchesJson(const FunctionCoverage &f) {
+    json out = json::array();
+    for (const UnreachedBranch &b : f.branches)
+        out.push_back({{"function", b.function},
+                       {"file", b.file.empty() ? json(nullptr) : json(b.file)},
+                       {"line", b.line ? json(b.line) : json(nullptr)},
+                       {"edges", b.edges}});
+    return out;
+}
+
+// "file:line (function), N edges" for the Markdown and HTML lists.
+static std::string BranchText(const UnreachedBranch &b) {
+    std::string where = b.file.empty() ? "?" : b.line ? fmt::format("{}:{}", b.file, b.line) : b.file;
+    return fmt::format("{} ({}){}", where, b.function, b.edges > 1 ? fmt::format(", {} edges", b.edges) : "");
+}
+
 static json CoverageJson(const RunSummary &run) {
     if (!run.coverage) return nullptr;
     const CoverageSummary &c = *run.coverage;
@@ -194,7 +210,8 @@ static json CoverageJson(const RunSummary &run) {
                              {"reached", f.reached},
                              {"entered", f.entered},
                              {"callback", f.callback.empty() ? json(nullptr) : json(f.callback)},
-                             {"unreached_at", f.unreached}});
+                             {"unreached_at", f.unreached},
+                             {"unreached_branches", BranchesJson(f)}});
     for (auto [t, e] : c.timeline) timeline.push_back({{"seconds", t}, {"edges", e}});
     return {{"inputs", c.inputs},     {"edges", c.edges},     {"reached", c.reached},
             {"functions", functions}, {"timeline", timeline}, {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
@@ -442,6 +459,15 @@ std::string MarkdownReport(const RunSummary &run) {
                 md += fmt::format("| {} | {} | {}/{} | {} | {} |\n", MdCode(f.name), f.callback, f.reached, f.edges,
                                   f.entered ? "yes" : "**never**", Md(fmt::format("{}", fmt::join(f.unreached, ", "))));
             md += "\n";
+            bool any = false;
+            for (const FunctionCoverage &f : c.functions) {
+                if (f.branches.empty()) continue;
+                if (!any) md += "### Unreached branches\n\nEvery edge the run never took, by its source line.\n\n";
+                any = true;
+                md += fmt::format("- {}:\n", MdCode(f.name));
+                for (const UnreachedBranch &b : f.branches) md += fmt::format("  - {}\n", Md(BranchText(b)));
+            }
+            if (any) md += "\n";
         }
     }
     md += "## Rules\n\n| rule | title | outcome | exercised |\n|---|---|---|---|\n";
@@ -783,6 +809,18 @@ std::string CoverageHtml(const RunSummary &run) {
             Escape(f.name), Escape(f.callback), f.reached, f.edges, f.entered ? "pass" : "fail",
             f.entered ? "yes" : "never", Escape(fmt::format("{}", fmt::join(f.unreached, ", "))));
     h += "</table>\n";
+    bool any = false;
+    for (const FunctionCoverage &f : c.functions) {
+        if (f.branches.empty()) continue;
+        if (!any)
+            h += "<h3>Unreached branches</h3>\n<p>Every edge the run never took, by its source line.</p>\n<ul "
+                 "id=\"branches\">\n";
+        any = true;
+        h += fmt::format("<li><code>{}</code><ul>\n", Escape(f.name));
+        for (const UnreachedBranch &b : f.branches) h += fmt::format("<li>{}</li>\n", Escape(BranchText(b)));
+        h += "</ul></li>\n";
+    }
+    if (any) h += "</ul>\n";
     if (c.timeline.size() >= 2) {
         const int width = 600, height = 160;
         double t_max = std::max(c.timeline.back().first, 1e-3);

@@ -62,14 +62,21 @@ struct CompatRun {
 
 // The module's edge coverage, per function (from a coverage-instrumented module's counters
 // and PC table, over a corpus).
+// Unreached edges of a function at one source line (each a branch the run never took).
+struct UnreachedBranch {
+    std::string function, file;  // the source function (an inlined helper by its own name)
+    uint32_t line = 0;
+    uint64_t edges = 0;
+};
 struct FunctionCoverage {
     std::string name;  // the function in the binary (static helpers are often inlined into their callers)
     std::string file;
     uint32_t line = 0;
     uint64_t edges = 0, reached = 0;
     bool entered = false;
-    std::string callback;                // "save" or "restore": the callback this function is
-    std::vector<std::string> unreached;  // where unreached edges are ("file:line"), a few
+    std::string callback;                   // "save" or "restore": the callback this function is
+    std::vector<std::string> unreached;     // where unreached edges are ("file:line"), a few
+    std::vector<UnreachedBranch> branches;  // every unreached edge by its line (the first 512 a function has)
 };
 struct CoverageSummary {
     uint64_t inputs = 0;  // case files played

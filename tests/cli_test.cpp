@@ -177,6 +177,21 @@ TEST(CoverageGuidedStage, ACheckShowsWhichCodeItReached) {
         EXPECT_TRUE(entered.count(name)) << name << " not entered:\n" << cov.dump(2);
     EXPECT_NE(c.proc.out.find("EvtVmbChannelSavePacket [save callback]"), std::string::npos) << c.proc.out;
     EXPECT_NE(ReadFile(c.dir / "report.md").find("## Coverage"), std::string::npos);
+    // Every unreached edge of an entered function is listed by its line (the branches not taken).
+    size_t branches = 0;
+    for (const auto &f : cov["functions"]) {
+        if (!f.value("entered", false)) continue;
+        uint64_t listed = 0;
+        for (const auto &b : f["unreached_branches"]) {
+            listed += b.value("edges", 0);
+            EXPECT_TRUE(b["file"].is_string()) << b.dump();
+            ++branches;
+        }
+        EXPECT_EQ(listed, f.value("edges", 0) - f.value("reached", 0)) << f.dump(2);
+    }
+    EXPECT_GT(branches, 0u) << cov.dump(2);
+    EXPECT_NE(ReadFile(c.dir / "report.md").find("### Unreached branches"), std::string::npos);
+    EXPECT_NE(ReadFile(c.dir / "report.html").find("<ul id=\"branches\">"), std::string::npos);
     ExpectReportsValid(c.dir, dir.path());
 
     CheckRun plain = Check(SamplePath("reference"), dir / "plain", dir.path(), {"--runs", "0"});
