@@ -88,10 +88,6 @@ bool LooksSaved(const std::string &name) {
     return lower.ends_with("rec");
 }
 
-}  // namespace
-
-namespace {
-
 // The compiler, flags and note of a build whose producers are read.
 ModuleBuild Described(ModuleBuild b) {
     if (b.producers.empty()) {
@@ -109,11 +105,7 @@ ModuleBuild Described(ModuleBuild b) {
     return b;
 }
 
-}  // namespace
-
 // ---- the producers, read in process -------------------------------------------------------------
-
-namespace {
 
 // A bounds-checked reader of one DWARF section's bytes.
 struct Cursor {

@@ -112,10 +112,10 @@ private:
     uint64_t executions_ = 0, initial_inputs_ = 0;
     uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
     uint64_t promoted_count_ = 0;
-    // The plateau (config_.plateau): the corpus's size when last looked at, and the execution at
-    // which it last grew.
+    // The plateau (config_.plateau): the behaviour buckets seen so far (the module's edges are
+    // coverage_'s), and the execution that last reached a new edge or behaviour.
     BucketSet behaviour_seen_;
-    uint64_t last_growth_ = 0;  // the execution that last reached a new edge or behaviour
+    uint64_t last_growth_ = 0;
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
