@@ -1,0 +1,16 @@
+# Helpers the time-to-detect benchmarks share (bench/state_gated.sh, bench/record_fields.sh):
+# source it after setting $vspc (the vspconform binary) and $work (a scratch directory).
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+now() { date +%s.%N; }
+
+check_found() {  # module seed -> "found_after total" (found_after 999 when not found)
+    rm -rf "$work/r"
+    "$vspc" check "$1" --seed "$2" --report-dir "$work/r" >/dev/null 2>&1
+    python3 - "$work/r/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = [v["found_after_seconds"] for v in r["violations"] if v.get("found_after_seconds") is not None]
+print(f"{min(t) if t else 999:.3f} {r['seconds']:.3f}")
+PY
+}
