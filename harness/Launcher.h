@@ -31,6 +31,9 @@ public:
     virtual ~WorkerHandle() = default;
     virtual int fd() const = 0;         // the message pipe; -1 once it reached end of file
     virtual int output_fd() const = 0;  // its stdout and stderr; -1 once at end of file
+    // Readable once the process has ended and until it is reaped, so the pool wakes at a death
+    // instead of at its next tick; -1 when there is none (then the tick finds the death).
+    virtual int ended_fd() const { return -1; }
     // Complete lines of the message pipe, appended; false at end of file, or when a line
     // exceeds kMaxMessageBytes (*too_long set).
     virtual bool Read(std::vector<std::string> &lines, bool *too_long) = 0;

@@ -187,6 +187,7 @@ std::vector<Job> WorkerPool::Run(std::deque<Job> queue, PoolListener &listener) 
         for (auto &s : slots) {
             pfds.push_back({s->worker->fd(), POLLIN, 0});
             pfds.push_back({s->worker->output_fd(), POLLIN, 0});
+            pfds.push_back({s->worker->ended_fd(), POLLIN, 0});
         }
         launcher_->WaitForInput(pfds, 20);
 

@@ -38,6 +38,8 @@ public:
     // The worker's stdout and stderr (one pipe; -1 once it reached end of file). The supervisor
     // alone decides what of it reaches worker.log (a flood must not fill the disk).
     int output_fd() const override { return out_fd_; }
+    // A pidfd of the process waited for (pid()), until it is reaped; -1 without pidfd_open.
+    int ended_fd() const override { return reaped_ ? -1 : pid_fd_; }
     // Appends what the worker wrote to stdout/stderr and is there now. False at end of file.
     bool ReadOutput(std::string &out) override;
     const SharedStatus &status() const override { return *status_; }
@@ -77,6 +79,7 @@ private:
     std::string cgroup_;  // the worker's pids cgroup, removed once it has ended
     uint64_t pids_max_ = 0;
     int exit_fd_ = -1;  // the init's report of the worker's wait status
+    int pid_fd_ = -1;   // pidfd_open(pid_): readable once it has ended
     mutable pid_t worker_pid_ = -1;
     int fd_ = -1;
     int shm_fd_ = -1;

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -203,6 +204,7 @@ std::unique_ptr<WorkerProcess> WorkerProcess::Spawn(WorkerConfig config, const S
     w->cgroup_ = launch.cgroup;
     w->pids_max_ = launch.cgroup.empty() ? 0 : options.sandbox.max_processes;
     w->exit_fd_ = launch.status_pipe[0];
+    w->pid_fd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));  // close-on-exec; Linux 5.3, else -1
     w->fd_ = fds[0];
     fcntl(w->fd_, F_SETFL, O_NONBLOCK);
     w->out_fd_ = out_fds[0];
@@ -218,6 +220,7 @@ WorkerProcess::~WorkerProcess() {
     if (fd_ >= 0) close(fd_);
     if (out_fd_ >= 0) close(out_fd_);
     if (exit_fd_ >= 0) close(exit_fd_);
+    if (pid_fd_ >= 0) close(pid_fd_);
     if (status_) munmap(status_, sizeof(SharedStatus));
     if (shm_fd_ >= 0) close(shm_fd_);
     if (control_) munmap(control_, kWorkerControlBytes);
