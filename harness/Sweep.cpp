@@ -99,7 +99,11 @@ Case TruncationCase(const std::vector<uint8_t> &s, uint32_t max_len) {
 
 // Bit flips: every bit of the first 16 bytes (where headers, versions and lengths are), then a
 // spread over the rest. (The exploration tier's record stages walk further.)
-Case FlipCase(const std::vector<uint8_t> &s, uint32_t record_len, std::mt19937_64 &rng) {
+Case FlipCase(const std::vector<uint8_t> &s, uint32_t record_len, std::mt19937_64 &rng, bool build = true) {
+    if (!build) {
+        rng.discard(128);  // the draws below: every later entry keeps its case
+        return Case{{s}, {}};
+    }
     Case flips{{s}, {SaveOp(0, SizeKind::NPlus, 0, Placement::Right, 2)}};
     flips.ops.reserve(1 + 128 + 128 + 8);
     for (uint32_t bit = 0; bit < 128; ++bit) flips.ops.push_back(RestoreOp(0, Mutation::FlipBit, bit, Alternate(bit)));
@@ -230,8 +234,11 @@ std::vector<std::vector<uint8_t>> SweepSeeds(uint64_t seed) {
     return seeds;
 }
 
-std::vector<PlannedCase> SweepPlan(uint64_t seed) {
+std::vector<PlannedCase> SweepPlan(uint64_t seed) { return SweepPlan(seed, 0, UINT64_MAX); }
+
+std::vector<PlannedCase> SweepPlan(uint64_t seed, uint64_t begin, uint64_t end) {
     std::vector<PlannedCase> plan;
+    const auto wanted = [&] { return plan.size() >= begin && plan.size() < end; };  // the next entry
     const auto seeds = SweepSeeds(seed);
     for (const auto &s : seeds) {
         plan.push_back({ContractCase(s), Contract});
@@ -244,8 +251,8 @@ std::vector<PlannedCase> SweepPlan(uint64_t seed) {
     std::mt19937_64 rng(seed ^ 0x5EEDu);
     for (size_t si = 0; si < seeds.size(); ++si) {
         const auto &s = seeds[si];
-        plan.push_back({TruncationCase(s, kSweepTruncations), Hostile});
-        plan.push_back({FlipCase(s, 4096, rng), Hostile});
+        plan.push_back({wanted() ? TruncationCase(s, kSweepTruncations) : Case{{s}, {}}, Hostile});
+        plan.push_back({FlipCase(s, 4096, rng, wanted()), Hostile});
         if (si % 4 == 0) plan.push_back({JunkCase(s, rng), Hostile});
     }
     // Last (new entries go at the end, so every earlier index keeps its case): the records the

@@ -49,6 +49,10 @@ struct PlannedCase {
 // every state first, then interleaved packets, then the hostile restores (the
 // costly part), so a run cut short has exercised every rule family it could.
 std::vector<PlannedCase> SweepPlan(uint64_t seed);
+// The same plan with only the entries [begin, end) built in full: the others keep their seeds,
+// family and part but no ops (a worker plays one chunk; the hostile restores of the whole plan
+// take megabytes and a few milliseconds at every worker start).
+std::vector<PlannedCase> SweepPlan(uint64_t seed, uint64_t begin, uint64_t end);
 std::vector<Case> SweepCases(uint64_t seed);
 // The plan split into `chunks` contiguous ranges of about equal cost: chunk k is the cases
 // [bounds[k], bounds[k+1]) (some may be empty).

@@ -235,7 +235,7 @@ std::vector<uint8_t> SavedRecord(const CaseLog &log) {
 }
 
 void WorkerSession::Sweep() {
-    const auto plan = SweepPlan(config_.seed);
+    const auto plan = SweepPlan(config_.seed, config_.begin, config_.end);
     uint64_t end = std::min<uint64_t>(config_.end, plan.size());
     uint64_t i = config_.begin;
     for (; i < end && !StopRequested(); ++i) {

@@ -377,6 +377,30 @@ TEST(SweepRecordFields, PairsAVersionWithALengthAtABoundary) {
     EXPECT_TRUE(pair(2, 8, 4, 0x7FFFFFFF));
 }
 
+TEST(SweepPlan, AWorkersChunkIsTheSameCasesAsTheWholePlans) {
+    for (uint64_t seed : {1u, 7u}) {
+        const auto whole = SweepPlan(seed);
+        const auto bounds = SweepChunkBounds(whole, 8);
+        for (size_t k = 0; k + 1 < bounds.size(); ++k) {
+            const auto chunk = SweepPlan(seed, bounds[k], bounds[k + 1]);
+            ASSERT_EQ(chunk.size(), whole.size());
+            for (size_t i = 0; i < whole.size(); ++i) {
+                const bool built = i >= bounds[k] && i < bounds[k + 1];
+                EXPECT_EQ(chunk[i].c.seeds, whole[i].c.seeds) << "entry " << i;
+                EXPECT_EQ(chunk[i].expand, whole[i].expand) << "entry " << i;
+                EXPECT_EQ(chunk[i].part, whole[i].part) << "entry " << i;
+                if (built)
+                    EXPECT_TRUE(chunk[i].c == whole[i].c) << "seed " << seed << ", chunk " << k << ", entry " << i;
+            }
+        }
+        // Outside its range a chunk skips the costly entries: less than a tenth of the ops.
+        size_t whole_ops = 0, chunk_ops = 0;
+        for (const auto &p : whole) whole_ops += p.c.ops.size();
+        for (const auto &p : SweepPlan(seed, 0, 1)) chunk_ops += p.c.ops.size();
+        EXPECT_LT(chunk_ops * 10, whole_ops);
+    }
+}
+
 TEST(SweepRecordFields, ThePlanExpandsEveryPartOfFourStatesLast) {
     const auto plan = SweepPlan(1);
     const auto states = RecordFieldStates(1);
