@@ -1,5 +1,5 @@
 /*
- * slow_saves.c - every save call takes SLOW_SAVE_MS milliseconds (default 20: the driver waits for
+ * slow_saves.c - every save call takes SLOW_SAVE_US microseconds (default 20000: the driver waits for
  * a hardware queue to drain before it serializes), which the contract allows. vspconform must play
  * its whole contract sweep before it gives a verdict: with the default --max-time, a correct build
  * passes and one with the guide's section-5 bug (SLOW_SAVES_PROBE_ONLY_CHECK: the size is checked
@@ -10,15 +10,15 @@
 
 #include "common/mini_vsp.h"
 
-#ifndef SLOW_SAVE_MS
-#define SLOW_SAVE_MS 20
+#ifndef SLOW_SAVE_US
+#define SLOW_SAVE_US 20000
 #endif
 
 MINI_VSP_STATE_HOOKS
 MINI_VSP_RESTORE
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
-    struct timespec Wait = {0, SLOW_SAVE_MS * 1000L * 1000L};
+    struct timespec Wait = {0, SLOW_SAVE_US * 1000L};
     UNREFERENCED_PARAMETER(Channel);
     nanosleep(&Wait, NULL);
 #ifdef SLOW_SAVES_PROBE_ONLY_CHECK

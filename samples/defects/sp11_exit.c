@@ -1,6 +1,6 @@
 /*
- * SP11: a leftover debugging "stop here" calls exit(0) when the first request
- * is saved, taking the whole process down.
+ * SP11: a leftover debugging "stop here" calls exit(0) when a request with the
+ * debug tag (low byte 0xFF) is saved, taking the whole process down.
  */
 #include "common/mini_vsp.h"
 
@@ -9,8 +9,10 @@ MINI_VSP_RESTORE
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
 {
+    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
+
     UNREFERENCED_PARAMETER(Channel);
-    if (VmbPacketGetPointer(Packet) != NULL) {
+    if (Ctx != NULL && (Ctx->Tag & 0xFFu) == 0xFFu) {
         exit(0);
     }
     return MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);

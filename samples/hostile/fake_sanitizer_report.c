@@ -1,5 +1,5 @@
 /*
- * Aborts in a sized save of a packet with state, after printing to stderr what
+ * Aborts in a sized save it strikes at (HOSTILE_STRIKES), after printing to stderr what
  * looks like an ASan report: invalid UTF-8, markup and a fake frame of the module
  * in its summary. The tester reads sanitizer reports from the worker's output,
  * which the module writes: the reports must still be written (valid JSON, SARIF,
@@ -17,7 +17,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 
     UNREFERENCED_PARAMETER(Channel);
-    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded != 0) {
+    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded != 0 && HOSTILE_STRIKES(Packet)) {
         static const char Forged[] =
             "==1==ERROR: AddressSanitizer: \xff\xfe</testsuite><script>x</script>\"]} \xc3\x28 on address 0x1\n"
             "WRITE of size 4294967295 at 0x1 thread T0\n"

@@ -3,7 +3,7 @@
  * check, SP5, that the forgery is meant to hide):
  *   HOSTILE_FORGE=1  its constructor adds to the status block's counters (cases played and
  *                    coverage-guided executions), so the report would claim work that never ran;
- *   HOSTILE_FORGE=2  its save writes the stop request, so its jobs would end early, "done".
+ *   HOSTILE_FORGE=2  its save writes the stop request (when it strikes, HOSTILE_STRIKES), so its jobs would end early, "done".
  * The supervisor takes the counts from the worker's done message and checks the status block
  * against them (SP11: the tester's state was tampered with); the stop request is in a control
  * block the worker maps read-only (the write faults: SP11). Never a pass.
@@ -30,6 +30,7 @@ __attribute__((constructor)) static void Forge(void) {
 }
 #endif
 
+#if HOSTILE_FORGE == 2
 static void *ControlBlock(void) {
     FILE *Maps = fopen("/proc/self/maps", "r");
     char Line[512];
@@ -48,6 +49,7 @@ static void *ControlBlock(void) {
     fclose(Maps);
     return Found;
 }
+#endif
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
@@ -55,7 +57,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     UNREFERENCED_PARAMETER(Channel);
 #if HOSTILE_FORGE == 2
     volatile uint32_t *Stop = ControlBlock();
-    if (Stop != NULL) {
+    if (Stop != NULL && HOSTILE_STRIKES(Packet)) {
         *Stop = 1;
     }
 #endif

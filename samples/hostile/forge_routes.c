@@ -9,7 +9,8 @@
  *   HOSTILE_ROUTE=4  LD_PRELOAD of itself: the same, with itself preloaded to interpose write();
  *   HOSTILE_ROUTE=5  patched libc: its constructor makes the code of libc's write() writable and
  *                    executable and patches it to claim success without writing;
- *   HOSTILE_ROUTE=6  token guessing: its save guesses the arena token by mprotect-ing the guard
+ *   HOSTILE_ROUTE=6  token guessing: its save (when it strikes, HOSTILE_STRIKES) guesses the arena
+ *                    token by mprotect-ing the guard
  *                    page after SaveBuf with every length in turn, to unguard it.
  * Expected for every route: FAIL, never a pass: the sandbox traps the call (a sandbox violation,
  * SP11) or the planted SP5 is found.
@@ -111,7 +112,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
         return STATUS_BUFFER_TOO_SMALL;
     }
 #if HOSTILE_ROUTE == 6
-    {
+    if (HOSTILE_STRIKES(Packet)) {
         /* The guard page after the buffer: try every length the token could give it. */
         uintptr_t Guard = ((uintptr_t)SaveBuf + SaveBufSize + 4095) & ~(uintptr_t)4095;
         for (size_t Guess = 1; Guess < 4096; ++Guess) {

@@ -1,5 +1,5 @@
 /*
- * Correct callbacks, but at the 40th save of each worker the module writes into
+ * Correct callbacks, but at a save it strikes at (HOSTILE_STRIKES) the module writes into
  * the tester's message pipe (the worker's config names it), by HOSTILE_GARBAGE:
  *   1 a line that is not JSON          2 "[]"
  *   3 half a message, no newline (the worker's next message runs into it)
@@ -75,10 +75,8 @@ static void Scribble(void)
 
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
 {
-    static int Saves;
-
     UNREFERENCED_PARAMETER(Channel);
-    if (++Saves == 40) {
+    if (HOSTILE_STRIKES(Packet)) {
         Scribble();
     }
     return MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);

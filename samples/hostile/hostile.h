@@ -19,6 +19,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Whether the module strikes at this save of `Packet` (a MINI_CTX packet, common/mini_vsp.h):
+ * only when its tag's first byte is 0xFF, which the sweep's all-ones state and about one
+ * pseudo-random state in 256 have. One strike shows what the tester makes of the module; a
+ * strike at every case would only cost a worker restart each (some 240 a run). */
+#define HOSTILE_STRIKES(Packet)                                                                    \
+    (VmbPacketGetPointer(Packet) != NULL &&                                                        \
+     (((const MINI_CTX *)VmbPacketGetPointer(Packet))->Tag & 0xFFu) == 0xFFu)
+
 /* Calls `visit(fd, link target)` for every open file descriptor of this process. */
 static inline void HostileForEachFd(void (*visit)(int Fd, const char *Target, void *Ctx), void *Ctx)
 {

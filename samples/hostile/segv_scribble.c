@@ -1,5 +1,5 @@
 /*
- * Crashes in a sized save of a packet with state, from a SIGSEGV handler of its
+ * Crashes in a sized save it strikes at (HOSTILE_STRIKES), from a SIGSEGV handler of its
  * own that rewrites the status block (case_index = UINT64_MAX, in_call = 0,
  * finished = 1) and then exits with status 0. The supervisor must see an exit
  * without `done` (SP11), not a finished job, and must not trust the forged
@@ -42,7 +42,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 
     UNREFERENCED_PARAMETER(Channel);
-    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded != 0) {
+    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded != 0 && HOSTILE_STRIKES(Packet)) {
         struct sigaction Action;
 
         memset(&Action, 0, sizeof(Action));

@@ -1,5 +1,5 @@
 /*
- * At its first sized save, signals what is not its own, by HOSTILE_SIGNAL:
+ * At its first sized save it strikes at (HOSTILE_STRIKES), signals what is not its own, by HOSTILE_SIGNAL:
  *   1 kill(getppid(), SIGKILL)   the supervisor
  *   2 kill(getppid(), SIGSTOP)   the supervisor, stopped
  *   3 kill(0, SIGKILL)           its process group
@@ -26,7 +26,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 
     UNREFERENCED_PARAMETER(Channel);
-    if (SaveBufSize > 0 && !Sent) {
+    if (SaveBufSize > 0 && !Sent && HOSTILE_STRIKES(Packet)) {
         Sent = 1;
 #if HOSTILE_SIGNAL == 1
         kill(getppid(), SIGKILL);
