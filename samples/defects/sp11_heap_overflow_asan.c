@@ -1,5 +1,5 @@
 /*
- * SP11, seen only with ASan: the save copies a long record (over 64 bytes; short
+ * SP11, seen only with ASan: the save copies a long record (over 200 bytes; short
  * ones stay on the stack) through a heap scratch buffer one byte too small and
  * reads its last byte back. The module's own heap
  * is not one of the tester's guarded buffers, so only AddressSanitizer (the asan
@@ -19,7 +19,7 @@ NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS)
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
 
     UNREFERENCED_PARAMETER(Channel);
-    if (NT_SUCCESS(Status) && *BytesNeeded > 64) {
+    if (NT_SUCCESS(Status) && *BytesNeeded > 200) {
         UINT8 *Scratch = malloc(*BytesNeeded - 1);
         volatile UINT8 Last;
 
