@@ -1,6 +1,7 @@
 /*
- * Hostile (sandbox, kill): kill(0, SIGKILL) in the save callback once the packet has state: the
- * worker's process group, which holds the worker and what it forked, never the tool. Expected:
+ * Hostile (sandbox, kill): kill(0, SIGKILL) in the save callback of a packet whose tag's low byte
+ * is 0xFF (a rare state: one strike shows the outcome, each costs a worker restart): the worker's
+ * process group, which holds the worker and what it forked, never the tool. Expected:
  * the worker dies in save, SP11 only, exit 1, the tool alive and its reports written.
  */
 #include <signal.h>
@@ -13,6 +14,7 @@ MINI_VSP_RESTORE
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     UNREFERENCED_PARAMETER(Channel);
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
-    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded > 0) kill(0, SIGKILL);
+    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
+    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded > 0 && (Ctx->Tag & 0xFFu) == 0xFFu) kill(0, SIGKILL);
     return Status;
 }
