@@ -22,17 +22,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # shellcheck source=bench/common.sh
-source "$(dirname "$0")/common.sh"  # median, now, check_found
+source "$(dirname "$0")/common.sh"  # median, now, check_found, bare_stopped
 
-bare_found() {  # module seed -> seconds until it stopped at the over-read (999: it did not)
-    local t0 t1 rc
-    t0=$(now)
-    BARE_MODULE="$1" "$harness" -seed="$2" -use_value_profile=1 -max_total_time="$cap" -artifact_prefix="$work/" \
-        >/dev/null 2>&1
-    rc=$?
-    t1=$(now)
-    if ((rc == 0)); then echo 999; else echo "$t1 - $t0" | bc -l | xargs printf '%.3f\n'; fi
-}
+bare_found() { bare_stopped "$harness" "$1" "$2" "$cap"; }  # module seed
 
 plain=$build/samples/libvsp_rp2_old_layout_nested_length.so
 coverage=$build/samples/libvsp_rp2_old_layout_nested_length_coverage.so
