@@ -1,7 +1,7 @@
 /*
  * slow_states.c - correct, but slow: for a third of its states (tag % 3 == 0)
- * every save and restore call takes 20 ms (the driver waits for a hardware
- * queue to drain before it serializes). vspconform must finish within its
+ * every save and restore call takes SLOW_STATE_US microseconds (default 20000:
+ * the driver waits for a hardware queue to drain before it serializes). vspconform must finish within its
  * time cap, pass the module, and say what it could not do in that time.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -9,15 +9,15 @@
 
 #include "common/mini_vsp.h"
 
-#ifndef SLOW_STATE_MS
-#define SLOW_STATE_MS 20
+#ifndef SLOW_STATE_US
+#define SLOW_STATE_US 20000
 #endif
 
 MINI_VSP_STATE_HOOKS
 
 static void DrainQueue(UINT32 Tag)
 {
-    struct timespec Wait = {0, SLOW_STATE_MS * 1000L * 1000L};
+    struct timespec Wait = {0, SLOW_STATE_US * 1000L};
 
     if (Tag % 3 == 0) {
         nanosleep(&Wait, NULL);
