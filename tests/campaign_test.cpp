@@ -172,7 +172,7 @@ TEST_P(Stopped, KeepsCorpusReportsAndPrintsTheSummary) {
     while (std::chrono::steady_clock::now() < give_up &&
            (!fs::exists(dir / "corpus", ec) || fs::is_empty(dir / "corpus", ec)))
         usleep(100000);
-    ASSERT_FALSE(fs::is_empty(dir / "corpus", ec)) << bg.Out() << bg.Err();
+    ASSERT_TRUE(fs::exists(dir / "corpus", ec) && !fs::is_empty(dir / "corpus", ec)) << bg.Out() << bg.Err();
     usleep(500000);
     bg.Signal(signo);
     int rc = bg.Wait(std::chrono::seconds(120));
