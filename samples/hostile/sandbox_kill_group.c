@@ -4,6 +4,8 @@
  * process group, which holds the worker and what it forked, never the tool. Expected:
  * the worker dies in save, SP11 only, exit 1, the tool alive and its reports written.
  */
+#include "hostile/hostile.h"
+
 #include <signal.h>
 
 #include "common/mini_vsp.h"
@@ -14,7 +16,6 @@ MINI_VSP_RESTORE
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     UNREFERENCED_PARAMETER(Channel);
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
-    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
-    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded > 0 && (Ctx->Tag & 0xFFu) == 0xFFu) kill(0, SIGKILL);
+    if (SaveBufSize > 0 && NT_SUCCESS(Status) && *BytesNeeded > 0 && HOSTILE_STRIKES(Packet)) kill(0, SIGKILL);
     return Status;
 }

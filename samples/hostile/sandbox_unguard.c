@@ -5,6 +5,8 @@
  * byte past the end, as a module would that wanted to hide its overrun from the guard pages. The seccomp filter traps
  * such calls in the tester's arena window: a sandbox violation (SP11), exit 1.
  */
+#include "hostile/hostile.h"
+
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -17,8 +19,7 @@ MINI_VSP_RESTORE
 NTSTATUS EvtVmbChannelSavePacket(MINI_SAVE_PARAMS) {
     UNREFERENCED_PARAMETER(Channel);
     NTSTATUS Status = MiniSavePacket(Packet, SaveBuf, SaveBufSize, BytesNeeded);
-    const MINI_CTX *Ctx = VmbPacketGetPointer(Packet);
-    if (NT_SUCCESS(Status) && *BytesNeeded != 0 && (Ctx->Tag & 0xFFu) == 0xFFu) {
+    if (NT_SUCCESS(Status) && *BytesNeeded != 0 && HOSTILE_STRIKES(Packet)) {
         uintptr_t end = (uintptr_t)SaveBuf + SaveBufSize;
         uintptr_t page = end & ~(uintptr_t)4095;
         mprotect((void *)page, 8192, PROT_READ | PROT_WRITE);
