@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "Case.h"
+#include "Compares.h"
 
 extern "C" size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
@@ -14,7 +15,14 @@ namespace {
 
 MutationMode g_mode = MutationMode::Cases;
 
-void MutateBytes(std::vector<uint8_t> &bytes, size_t max_size, ByteMutator mutate) {
+// libFuzzer's byte mutators (its CMP mutator replaces the 4- and 8-byte comparisons' operands);
+// one time in eight, when an instrumented module made 1- or 2-byte comparisons, the host's
+// input-to-state replacement of those (Compares.h) instead.
+void MutateBytes(std::vector<uint8_t> &bytes, size_t max_size, ByteMutator mutate, std::minstd_rand &rng) {
+    if (AnyNarrowCompare() && !bytes.empty() && rng() % 8 == 0) {
+        const uint64_t random = static_cast<uint64_t>(rng()) << 31 ^ rng();
+        if (ReplaceNarrowCompareOperand(bytes.data(), bytes.size(), random)) return;
+    }
     size_t size = bytes.size();
     if (std::max(max_size, size) == 0) return;  // nothing to change, no room to grow
     bytes.resize(std::max(max_size, size));
@@ -41,7 +49,7 @@ void MutateCases(Case &c, std::minstd_rand &rng, ByteMutator mutate, bool &plain
     case 1:
     case 2: {  // a packet's state
         auto &s = c.seeds[rng() % c.seeds.size()];
-        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() * 2 + 32), mutate);
+        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() * 2 + 32), mutate, rng);
         break;
     }
     case 3:  // one op's fields
@@ -115,7 +123,7 @@ void MutateExplore(Case &c, std::minstd_rand &rng, ByteMutator mutate, size_t ro
     bool retarget = records.empty() && c.seeds.size() > 1 && pick == 4 && !c.ops.empty();
     if (record) {
         auto &bytes = c.ops[records[rng() % records.size()]].bytes;
-        MutateBytes(bytes, std::min<size_t>(kMaxRestoreBytes, bytes.size() + room), mutate);
+        MutateBytes(bytes, std::min<size_t>(kMaxRestoreBytes, bytes.size() + room), mutate, rng);
     } else if (shape) {  // a round trip on or off
         auto restore =
             std::find_if(c.ops.begin(), c.ops.end(), [](const Op &op) { return op.kind == OpKind::Restore; });
@@ -139,7 +147,7 @@ void MutateExplore(Case &c, std::minstd_rand &rng, ByteMutator mutate, size_t ro
         if (c.seeds.size() > 1)
             which = !c.ops.empty() && rng() % 4 != 0 ? c.ops[0].packet % c.seeds.size() : rng() % c.seeds.size();
         auto &s = c.seeds[which];
-        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() + room), mutate);
+        MutateBytes(s, std::min<size_t>(kMaxSeedSize, s.size() + room), mutate, rng);
     }
 }
 

@@ -639,12 +639,16 @@ void WorkerSession::Fuzz() {
     std::vector<std::string> args = {"vspconform-fuzz", runs, fmt::format("-seed={}", libfuzzer_seed),
                                      fmt::format("-max_len={}", config_.max_len),
                                      "-len_control=100",  // as without a custom mutator: inputs grow gradually
-                                     // comparison features: an instrumented module's, and the intercepted
-                                     // memcmp/strcmp/... of any module (the host's interceptors)
-                                     "-use_value_profile=1", config_.shared_corpus ? "-reload=1" : "-reload=0",
-                                     "-timeout=0", "-rss_limit_mb=4096", "-malloc_limit_mb=0", "-detect_leaks=0",
-                                     "-handle_segv=0", "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0",
-                                     "-handle_abrt=0", "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
+                                     // The value profile (comparison operands as features): a plain build's
+                                     // only guide through its memcmp/strcmp/... (the host's interceptors).
+                                     // Not in a coverage build: its edges guide, libFuzzer's CMP mutator
+                                     // and the host's narrow-compare table (Compares.h) replace operands,
+                                     // and the profile's scan of its map was a third of every execution.
+                                     coverage_.counters() > 0 ? "-use_value_profile=0" : "-use_value_profile=1",
+                                     config_.shared_corpus ? "-reload=1" : "-reload=0", "-timeout=0",
+                                     "-rss_limit_mb=4096", "-malloc_limit_mb=0", "-detect_leaks=0", "-handle_segv=0",
+                                     "-handle_bus=0", "-handle_fpe=0", "-handle_ill=0", "-handle_abrt=0",
+                                     "-handle_int=0", "-handle_term=0", "-print_final_stats=0",
                                      fmt::format("-artifact_prefix={}/artifact-", work.empty() ? "." : work)};
     if (config_.quiet_engine) {
         args.push_back("-verbosity=0");

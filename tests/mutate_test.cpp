@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "Case.h"
+#include "Compares.h"
 #include "Mutate.h"
 #include "Sweep.h"
 
@@ -166,6 +167,87 @@ TEST(Mutate, CrossOverMixesTwoStatesAndFits) {
     }
     EXPECT_GT(mixed, 30u);   // about one in six is a cross-over...
     EXPECT_LT(mixed, 300u);  // ...the rest are mutations
+}
+
+// ---- The narrow comparisons of an instrumented module (Compares.h) -----------------------------
+
+TEST(NarrowCompares, AByteEqualToOneOperandBecomesTheOther) {
+    ForgetNarrowCompares();
+    RecordNarrowCompare(0x11, 0x5A, 1);  // the module compared an input byte 0x11 with 0x5A
+    for (uint64_t random = 0; random < 64; ++random) {
+        std::vector<uint8_t> data = {0x01, 0x02, 0x03, 0x11, 0x05};
+        ASSERT_TRUE(ReplaceNarrowCompareOperand(data.data(), data.size(), random));
+        EXPECT_EQ(data, (std::vector<uint8_t>{0x01, 0x02, 0x03, 0x5A, 0x05}));
+    }
+    ForgetNarrowCompares();
+}
+
+TEST(NarrowCompares, TwoBytesAreFoundInEitherByteOrder) {
+    ForgetNarrowCompares();
+    RecordNarrowCompare(0x1234, 0xBEEF, 2);
+    std::set<std::vector<uint8_t>> outcomes;
+    for (uint64_t random = 0; random < 256; ++random) {
+        std::vector<uint8_t> little = {0x00, 0x34, 0x12, 0x00}, big = {0x00, 0x12, 0x34, 0x00};
+        ASSERT_TRUE(ReplaceNarrowCompareOperand(little.data(), little.size(), random));
+        ASSERT_TRUE(ReplaceNarrowCompareOperand(big.data(), big.size(), random));
+        outcomes.insert(little);
+        outcomes.insert(big);
+    }
+    EXPECT_EQ(outcomes, (std::set<std::vector<uint8_t>>{{0x00, 0xEF, 0xBE, 0x00}, {0x00, 0xBE, 0xEF, 0x00}}));
+    ForgetNarrowCompares();
+}
+
+TEST(NarrowCompares, NothingChangesWithoutAnOccurrenceOrAfterAnEqualCompare) {
+    ForgetNarrowCompares();
+    RecordNarrowCompare(0x42, 0x42, 1);  // already equal: the gate is open, nothing to learn
+    EXPECT_FALSE(AnyNarrowCompare());
+    RecordNarrowCompare(0x77, 0x99, 1);
+    std::vector<uint8_t> data = {1, 2, 3}, before = data;
+    EXPECT_FALSE(ReplaceNarrowCompareOperand(data.data(), data.size(), 5));
+    EXPECT_EQ(data, before);
+    ForgetNarrowCompares();
+}
+
+// The mutator opens a gate of three single-byte comparisons (samples/defects/rare_three_bytes_overrun.c)
+// with a byte mutator that changes nothing: only the replacement of recorded operands can.
+size_t GateDepth(const std::vector<uint8_t> &state) {
+    const std::pair<size_t, uint8_t> gate[] = {{3, 0x5A}, {11, 0xC3}, {19, 0x7E}};
+    size_t depth = 0;
+    for (auto [at, want] : gate) {
+        if (at >= state.size()) break;
+        RecordNarrowCompare(state[at], want, 1);  // what the module's const_cmp1 hook records
+        if (state[at] != want) break;
+        ++depth;
+    }
+    return depth;
+}
+
+size_t DeepestGate(bool record) {
+    ForgetNarrowCompares();
+    auto unchanged = [](uint8_t *, size_t s, size_t) -> size_t { return s; };
+    std::vector<uint8_t> best = EncodeCase(ExploreCase(std::vector<uint8_t>(24, 0), false));
+    Case c;
+    DecodeCase(best.data(), best.size(), c);
+    size_t depth = GateDepth(c.seeds[0]);
+    for (unsigned i = 0; i < 20000 && depth < 3; ++i) {
+        if (!record) ForgetNarrowCompares();
+        std::vector<uint8_t> next = best;
+        next.resize(best.size() + 64);
+        next.resize(MutateCase(next.data(), best.size(), next.size(), Spread(i), MutationMode::Explore, unchanged));
+        DecodeCase(next.data(), next.size(), c);
+        if (c.seeds.empty()) continue;
+        if (size_t d = GateDepth(c.seeds[0]); d > depth) {
+            depth = d;
+            best = next;
+        }
+    }
+    ForgetNarrowCompares();
+    return depth;
+}
+
+TEST(NarrowCompares, TheMutatorOpensAGateOfThreeByteComparisons) {
+    EXPECT_EQ(DeepestGate(true), 3u);
+    EXPECT_EQ(DeepestGate(false), 0u);  // the same mutations without the recorded operands
 }
 
 }  // namespace
