@@ -95,8 +95,11 @@ diff -r "$tmp/seeds" "$tmp/expected-seeds" >/dev/null || fail "the seed corpus d
 grep -qx '\[libfuzzer\]' "$out/vspconform_fuzzer.options" || fail "no [libfuzzer] section in the .options file"
 grep -qx 'dict = vspconform_fuzzer.dict' "$out/vspconform_fuzzer.options" || fail "the .options file names no dict"
 cmp -s "$out/vspconform_fuzzer.dict" "$source_dir/corpus/vspconform.dict" || fail "\$OUT's .dict is not corpus/vspconform.dict"
-if env -i ldd "$out/vspconform_fuzzer" | grep -q 'not found'; then fail "the target misses libraries"; fi
-env -i ldd "$out/vspconform_fuzzer" | grep -q "$out/lib/libfmt" || fail "the target does not find libfmt in \$OUT/lib"
+# (ldd's output in a variable: `ldd | grep -q` under pipefail fails when grep exits first and ldd
+# gets a SIGPIPE, which happened once under load.)
+libs=$(env -i ldd "$out/vspconform_fuzzer")
+if grep -q 'not found' <<<"$libs"; then fail "the target misses libraries"; fi
+grep -q "$out/lib/libfmt" <<<"$libs" || fail "the target does not find libfmt in \$OUT/lib"
 echo "\$OUT: $(cd "$out" && echo *) (lib/: $(cd "$out/lib" && echo *)); $cases seed cases"
 
 # The target from $OUT with no environment: it finds the module beside itself.
