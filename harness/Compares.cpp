@@ -18,7 +18,6 @@ void RecordNarrowCompare(uint16_t a, uint16_t b, uint8_t size) {
     g_any = true;
 }
 
-const NarrowCompare *NarrowCompares() { return g_table; }
 bool AnyNarrowCompare() { return g_any; }
 
 void ForgetNarrowCompares() {
@@ -36,7 +35,8 @@ bool ReplaceNarrowCompareOperand(uint8_t *data, size_t size, uint64_t random) {
         if (c.size == 0 || c.size > size) continue;
         // Either operand may be the input's: replace each's occurrences with the other.
         for (int flip = 0; flip < 2; ++flip) {
-            const uint16_t from = (flip ^ (random & 1)) ? c.b : c.a, to = (flip ^ (random & 1)) ? c.a : c.b;
+            const bool swap = (flip ^ (random & 1)) != 0;
+            const uint16_t from = swap ? c.b : c.a, to = swap ? c.a : c.b;
             // The occurrences (a byte; two bytes little- or big-endian), one picked at random.
             size_t count = 0, pick_at = 0;
             bool pick_big = false;

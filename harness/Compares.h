@@ -22,7 +22,6 @@ void RecordNarrowCompare(uint16_t a, uint16_t b, uint8_t size);
 // The table: kNarrowCompareSlots entries, a pair in the slot its operands hash to (so the same
 // comparison does not flood it), the same in every run for the same executions.
 constexpr size_t kNarrowCompareSlots = 256;
-const NarrowCompare *NarrowCompares();
 bool AnyNarrowCompare();
 void ForgetNarrowCompares();  // tests
 
