@@ -172,8 +172,10 @@ EOF
         >"$bad/missing.log" 2>&1; then
         fail "a FORCE_INCLUDE that does not exist was accepted"
     fi
-    # (CMake wraps the message: the words may be on two lines.)
-    tr '\n' ' ' <"$bad/missing.log" | grep -q "FORCE_INCLUDE compat/missing.h: no such *header" ||
+    # (CMake wraps the message: the words may be on two lines. The log joined in a variable, not
+    # piped: under pipefail, grep -q exiting at its match would give tr a SIGPIPE and fail.)
+    joined=$(tr '\n' ' ' <"$bad/missing.log")
+    grep -q "FORCE_INCLUDE compat/missing.h: no such *header" <<<"$joined" ||
         fail "no reason given for the missing FORCE_INCLUDE: $(tail -n 5 "$bad/missing.log")"
     echo "install_test example: passes as shipped (6 checks), fails with the planted defect (SP5 in all 6);" \
         "FORCE_INCLUDE declares what the driver file lacks"
