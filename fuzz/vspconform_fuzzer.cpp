@@ -16,7 +16,6 @@
 
 #include "CaseFile.h"
 #include "Module.h"
-#include "Pipeline.h"
 #include "Player.h"
 
 namespace {

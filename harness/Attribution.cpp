@@ -16,12 +16,6 @@ bool IsDeath(EndHow how) {
            how == EndHow::BadMessage || how == EndHow::ChannelLost || how == EndHow::Stopped || how == EndHow::Tampered;
 }
 
-std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
-    Case cut = c;
-    if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
-    return EncodeCase(cut);
-}
-
 namespace {
 
 // Text the worker's output gave (the module can write anything there) as printable ASCII.

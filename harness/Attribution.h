@@ -26,9 +26,6 @@ struct SanitizerFacts {
 };
 SanitizerFacts ParseSanitizerReport(const std::string &report, const std::string &module_path);
 
-// The reproducer for a finding: the case cut after the op that showed it.
-std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index);
-
 // A death is a finding, then the job goes on from where it died: a sweep at the
 // next case, a fuzz shard on its corpus with the executions left, a replay at
 // the next file. Deaths are counted per stage and signature, so one noisy

@@ -153,4 +153,10 @@ std::string DescribeSize(SizeKind kind, uint32_t value) {
     return "?";
 }
 
+std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index) {
+    Case cut = c;
+    if (op_index + 1 < cut.ops.size()) cut.ops.resize(op_index + 1);
+    return EncodeCase(cut);
+}
+
 }  // namespace vspc

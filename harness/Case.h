@@ -58,6 +58,8 @@ struct Case {
 void DecodeCase(const uint8_t *data, size_t size, Case &out);
 Case DecodeCase(const std::vector<uint8_t> &bytes);
 std::vector<uint8_t> EncodeCase(const Case &c);
+// The reproducer for a finding: the case cut after the op that showed it, encoded.
+std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index);
 
 // The byte at offset i of a buffer prepared with fill pattern `fill`.
 // 0 and 1 are constant 0x00 and 0xFF; others are position-dependent, so bytes a

@@ -1,9 +1,14 @@
 #include "CaseFile.h"
 
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "Files.h"
 #include "Sha256.h"
+#include "Sweep.h"
 
 namespace vspc {
 namespace {
@@ -93,6 +98,26 @@ Expected<CaseFile> ReadCaseFile(const std::string &path, bool raw) {
     auto parsed = ParseCaseFile(*bytes, raw);
     if (!parsed) return Unexpected("'{}' is not a vspconform case: {}", path, parsed.error());
     return parsed;
+}
+
+int WriteSeedCorpus(const std::string &dir, uint64_t seed) {
+    namespace fs = std::filesystem;
+    const auto cases = SweepCases(seed);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        std::fprintf(stderr, "vspconform: error: cannot create '%s': %s\n", dir.c_str(), ec.message().c_str());
+        return 2;
+    }
+    for (size_t i = 0; i < cases.size(); ++i)
+        if (auto ok = WriteFileAtomically((fs::path(dir) / fmt::format("sweep-{:05}.case", i)).string(),
+                                          EncodeCase(cases[i]));
+            !ok) {
+            std::fprintf(stderr, "vspconform: error: %s\n", ok.error().c_str());
+            return 2;
+        }
+    std::printf("wrote %zu sweep cases into %s\n", cases.size(), dir.c_str());
+    return 0;
 }
 
 }  // namespace vspc

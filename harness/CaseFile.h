@@ -54,4 +54,8 @@ bool HasCaseFileHeader(const uint8_t *data, size_t size);
 // Reads and parses a case file (capped at kMaxCaseFileBytes).
 Expected<CaseFile> ReadCaseFile(const std::string &path, bool raw = false);
 
+// Writes the sweep's cases, one file each, into dir (created if needed), and says so on stdout.
+// Returns the exit code (2, with a line on stderr, if a file cannot be written).
+int WriteSeedCorpus(const std::string &dir, uint64_t seed);
+
 }  // namespace vspc

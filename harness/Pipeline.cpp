@@ -643,23 +643,4 @@ SweepRun RunSweepRange(const Options &opt, const std::string &module, uint64_t b
     return out;
 }
 
-int WriteSeedCorpus(const std::string &dir, uint64_t seed) {
-    const auto cases = SweepCases(seed);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-        std::fprintf(stderr, "vspconform: error: cannot create '%s': %s\n", dir.c_str(), ec.message().c_str());
-        return 2;
-    }
-    for (size_t i = 0; i < cases.size(); ++i)
-        if (auto ok = WriteFileAtomically((fs::path(dir) / fmt::format("sweep-{:05}.case", i)).string(),
-                                          EncodeCase(cases[i]));
-            !ok) {
-            std::fprintf(stderr, "vspconform: error: %s\n", ok.error().c_str());
-            return 2;
-        }
-    std::printf("wrote %zu sweep cases into %s\n", cases.size(), dir.c_str());
-    return 0;
-}
-
 }  // namespace vspc

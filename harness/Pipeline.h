@@ -173,9 +173,6 @@ struct SweepRun {
 };
 SweepRun RunSweepRange(const Options &options, const std::string &module, uint64_t begin, uint64_t end);
 
-// Writes the sweep's cases, one file each, into dir (created if needed). Returns the exit code.
-int WriteSeedCorpus(const std::string &dir, uint64_t seed);
-
 // The workers' sandbox from the flags (--sandbox, the limits); `timed`: a run with --max-time,
 // which bounds the default CPU limit.
 SandboxOptions SandboxOptionsOf(const Options &options, bool timed);

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "Attribution.h"
-
 namespace vspc {
 
 void Player::Publish(const uint8_t *data, size_t size, uint64_t index) {

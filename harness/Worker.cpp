@@ -44,13 +44,6 @@ __attribute__((weak)) void SetOutputFile(FILE *file);
 namespace vspc {
 
 namespace {
-const WorkerControl *g_control = nullptr;
-}  // namespace
-
-void SetWorkerControl(const WorkerControl *control) { g_control = control; }
-bool StopRequested() { return g_control && g_control->stop_requested.load(std::memory_order_relaxed) != 0; }
-
-namespace {
 
 namespace fs = std::filesystem;
 

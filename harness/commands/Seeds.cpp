@@ -2,6 +2,7 @@
 // ClusterFuzzLite).
 #include <cstdio>
 
+#include "CaseFile.h"
 #include "Command.h"
 #include "Pipeline.h"
 
