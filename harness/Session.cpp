@@ -10,8 +10,10 @@
 
 namespace vspc {
 
+// The plan's families and case counts, not its ops (no entry built in full: the hostile restores
+// are megabytes the session never reads, in every session of every command).
 Session::Session(SessionOptions options)
-    : options_(std::move(options)), policy_(options_.max_restarts), plan_(SweepPlan(options_.seed)) {}
+    : options_(std::move(options)), policy_(options_.max_restarts), plan_(SweepPlan(options_.seed, 0, 0)) {}
 
 std::vector<ArchiveEntry> Session::Saved(uint32_t ordinal) const {
     std::vector<ArchiveEntry> out;

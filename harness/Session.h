@@ -111,7 +111,7 @@ private:
     SessionOptions options_;
     RestartPolicy policy_;
     Clock::time_point started_;
-    std::vector<PlannedCase> plan_;
+    std::vector<PlannedCase> plan_;  // the sweep's entries: family and Cases() only, no ops
     FindingSet findings_;
     bool loaded_ = false;
     Hooks hooks_;

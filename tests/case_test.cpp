@@ -387,6 +387,8 @@ TEST(SweepPlan, AWorkersChunkIsTheSameCasesAsTheWholePlans) {
             for (size_t i = 0; i < whole.size(); ++i) {
                 const bool built = i >= bounds[k] && i < bounds[k + 1];
                 EXPECT_EQ(chunk[i].c.seeds, whole[i].c.seeds) << "entry " << i;
+                EXPECT_EQ(chunk[i].family, whole[i].family) << "entry " << i;  // what a Session reads
+                EXPECT_EQ(chunk[i].Cases(), whole[i].Cases()) << "entry " << i;
                 EXPECT_EQ(chunk[i].expand, whole[i].expand) << "entry " << i;
                 EXPECT_EQ(chunk[i].part, whole[i].part) << "entry " << i;
                 if (built)
