@@ -91,15 +91,22 @@ Case DecodeCase(const std::vector<uint8_t> &bytes) {
 }
 
 std::vector<uint8_t> EncodeCase(const Case &c) {
+    std::vector<uint8_t> out;
+    EncodeCase(c, out);
+    return out;
+}
+
+void EncodeCase(const Case &c, std::vector<uint8_t> &out) {
     size_t packets = std::clamp<size_t>(c.seeds.size(), 1, kMaxPackets);
     size_t ops = std::min(c.ops.size(), kMaxOps);
-    // One allocation: at most 5 bytes a varint, 9 an op besides a restore's bytes. (Grown byte by
-    // byte, the vector reallocated some log2(size) times per case, and the custom mutator encodes
-    // every mutated case: under ASan each allocation is costly.)
+    // At most one allocation (none when out already has the room): at most 5 bytes a varint, 9 an
+    // op besides a restore's bytes. (Grown byte by byte, the vector reallocated some log2(size)
+    // times per case, and the custom mutator encodes every mutated case: under ASan each
+    // allocation is costly.)
     size_t bound = 1 + 5 * packets;
     for (size_t i = 0; i < packets && i < c.seeds.size(); ++i) bound += std::min(c.seeds[i].size(), kMaxSeedSize);
     for (size_t i = 0; i < ops; ++i) bound += 9 + std::min(c.ops[i].bytes.size(), kMaxRestoreBytes);
-    std::vector<uint8_t> out;
+    out.clear();
     out.reserve(bound);
     out.push_back(static_cast<uint8_t>(packets - 1));
     for (size_t i = 0; i < packets; ++i) {
@@ -136,7 +143,6 @@ std::vector<uint8_t> EncodeCase(const Case &c) {
         }
         }
     }
-    return out;
 }
 
 uint32_t ResolveSize(SizeKind kind, uint32_t value, uint32_t n) {

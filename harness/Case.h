@@ -58,6 +58,8 @@ struct Case {
 void DecodeCase(const uint8_t *data, size_t size, Case &out);
 Case DecodeCase(const std::vector<uint8_t> &bytes);
 std::vector<uint8_t> EncodeCase(const Case &c);
+// The same into `out` (replaced, its capacity reused): the per-execution paths keep one buffer.
+void EncodeCase(const Case &c, std::vector<uint8_t> &out);
 // The reproducer for a finding: the case cut after the op that showed it, encoded.
 std::vector<uint8_t> ReproducerFor(const Case &c, uint32_t op_index);
 

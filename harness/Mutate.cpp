@@ -184,7 +184,8 @@ size_t MutateCase(uint8_t *data, size_t size, size_t max_size, unsigned int seed
     else
         MutateCases(c, rng, byte_mutate, plain);
     if (plain) return byte_mutate(data, size, max_size);
-    std::vector<uint8_t> out = EncodeCase(c);
+    thread_local std::vector<uint8_t> out;
+    EncodeCase(c, out);
     if (out.size() > max_size) return byte_mutate(data, size, max_size);
     std::memcpy(data, out.data(), out.size());
     return out.size();
@@ -207,7 +208,8 @@ size_t CrossOverCases(const uint8_t *data1, size_t size1, const uint8_t *data2, 
     s.insert(s.end(), y.begin() + static_cast<std::ptrdiff_t>(cut_y), y.end());
     if (s.size() > kMaxSeedSize) s.resize(kMaxSeedSize);
     a.seeds[0] = std::move(s);
-    std::vector<uint8_t> encoded = EncodeCase(a);
+    thread_local std::vector<uint8_t> encoded;
+    EncodeCase(a, encoded);
     if (encoded.size() > max_out) return 0;
     std::memcpy(out, encoded.data(), encoded.size());
     return encoded.size();
