@@ -39,6 +39,11 @@ extern const char *const kToolVersion;
 // sweep of a correct module cost 0.33 s of CPU, two cost 0.12 s.
 constexpr uint64_t kSweepChunks = 2;
 constexpr uint32_t kFuzzShards = 2;
+// The states a check shard promotes get the full contract in batches this large: a correct
+// module's shard promotes 10-130 states in a default check, so each shard's are played by one
+// worker when the shard ends, not by two or three (in an ASan build, each start is about 120 ms of
+// CPU). A campaign keeps the session's smaller batches: its states get their contract sooner.
+constexpr size_t kCheckContractBatch = 256;
 
 // The flags `command` takes (Flags.def), checked the same way for every command: names from
 // their sets, numbers within their ranges. A one-line reason when one is wrong.

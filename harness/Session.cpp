@@ -219,7 +219,7 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
         saved_[job.ordinal][sv->state] = {sv->state, sv->seed, sv->record};
     } else if (auto *p = std::get_if<msg::Promoted>(&m)) {
         promoted_[job.config.shard].push_back(p->file);
-        if (promoted_[job.config.shard].size() >= kContractBatch)
+        if (promoted_[job.config.shard].size() >= options_.contract_batch)
             if (auto contract = FlushPromoted(job)) new_jobs_.push_back(std::move(*contract));
     }
 }

@@ -44,6 +44,9 @@ struct SessionOptions {
     // Where the session may write the cases it replays to confirm a hang (empty: a hang counts at
     // once, unconfirmed).
     std::string scratch;
+    // Promoted states are given the full contract in batches of this many (a batch is a worker
+    // start, 30-150 ms of CPU; the rest of a shard's states are played when the shard ends).
+    size_t contract_batch = 64;
 };
 
 class Session : public PoolListener {
@@ -92,9 +95,6 @@ public:
     // that a module that hangs often cannot spend the run waiting.
     uint32_t CallTimeoutMs(Callback cb) const override;
     void OnLive(const WorkerTotals &running, unsigned workers) override;
-
-    // Promoted states are given the full contract in batches of this many.
-    static constexpr size_t kContractBatch = 64;
 
 private:
     StageStats &StatsOf(const Job &job) { return stats_[static_cast<size_t>(KindOf(job.config.mode).stats)]; }

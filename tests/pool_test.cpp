@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "Pipeline.h"
 #include "Pool.h"
 #include "Session.h"
 #include "Sweep.h"
@@ -481,8 +482,8 @@ TEST(SessionWithFakeWorkers, AShardStopsAfterMaxRestartsWithOneSignature) {
     EXPECT_NE(session.notes()[0].find("3 deaths with the same signature"), std::string::npos) << session.notes()[0];
 }
 
-TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
-    // A shard promotes 130 states, then ends: two batches of 64 while it runs, one of 2 at its end.
+// A shard promotes 130 states, then ends; the contract batches the session launches for them.
+std::vector<size_t> ContractBatchesFor130PromotedStates(size_t contract_batch) {
     FakeLauncher launcher([](const WorkerConfig &c) -> FakeWorker::Script {
         if (c.mode == WorkerMode::Contract)
             return [](FakeWorker &w, int64_t ms) {
@@ -507,7 +508,9 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
             }
         };
     });
-    Session session(FakeSession(launcher, 2));
+    SessionOptions so = FakeSession(launcher, 2);
+    so.contract_batch = contract_batch;
+    Session session(so);
     WorkerConfig fuzz = SweepConfig(0, 0);
     fuzz.mode = WorkerMode::Fuzz;
     fuzz.runs = 1000;
@@ -516,8 +519,15 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
     std::vector<size_t> batches;
     for (const WorkerConfig &c : launcher.launched)
         if (c.mode == WorkerMode::Contract) batches.push_back(c.cases.size());
-    EXPECT_EQ(batches, (std::vector<size_t>{64, 64, 2}));
     EXPECT_EQ(session.fuzz().cases, 130u);  // every promoted state played
+    return batches;
+}
+
+TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
+    // Two batches of 64 while the shard runs, one of 2 at its end.
+    EXPECT_EQ(ContractBatchesFor130PromotedStates(SessionOptions{}.contract_batch), (std::vector<size_t>{64, 64, 2}));
+    // check's batches (kCheckContractBatch): a shard's states in one worker, at the shard's end.
+    EXPECT_EQ(ContractBatchesFor130PromotedStates(kCheckContractBatch), (std::vector<size_t>{130}));
 }
 
 TEST(SessionWithFakeWorkers, AShardThatEndsAtItsPlateauIsCountedAndSaysSo) {

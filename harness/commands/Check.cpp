@@ -140,7 +140,9 @@ int Check(Run &run) {
         if (c.runs > 0) shards.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + s), 0});
     }
     if (!shards.empty()) {
-        Session explore(run.SessionOptionsFor(summary.jobs));
+        SessionOptions so = run.SessionOptionsFor(summary.jobs);
+        so.contract_batch = kCheckContractBatch;
+        Session explore(so);
         explore.Run(shards);
         run.Fold(explore);
     }
