@@ -342,6 +342,9 @@ bool Run::AddTarget(const std::string &module, const std::string &which) {
         return false;
     }
     if (targets.empty()) summary_.module = t->file;
+    // The commands that end with a coverage table of a coverage build symbolize its functions
+    // and unreached branches: the symbolizer starts now, while the run works.
+    if (t->file.coverage && Takes(invocation_.command, kCheck | kFuzz | kCoverage)) PrestartSymbolizer(t->options.path);
     targets.push_back(std::move(*t));
     return true;
 }
@@ -396,6 +399,8 @@ void Run::Fold(const Session &s) {
     }
     // Of two findings with one key, the earlier session's (the contract's) represents both.
     for (Finding &f : s.findings().Sorted()) {
+        // Findings are located in their build's source at the end (Finish): its symbolizer starts now.
+        if (reports_) PrestartSymbolizer(TargetOf(f).options.path);
         auto same =
             std::find_if(r.findings.begin(), r.findings.end(), [&](const Finding &g) { return g.Key() == f.Key(); });
         if (same != r.findings.end())

@@ -108,6 +108,29 @@ private:
 // Runs a helper program (argv[0] looked up on PATH) to its end and returns its exit
 // status (-1: it could not run); its standard output goes into *out, its errors to /dev/null.
 int RunAndCapture(const std::vector<std::string> &argv, std::string *out);
+// A helper program that answers its input line by line (llvm-symbolizer reading addresses):
+// started once, asked many times, so that its start is paid once and can be paid early. Its
+// standard error goes to /dev/null; its pipes are close-on-exec (workers never inherit them).
+class LineCoprocess {
+public:
+    // argv[0] looked up on PATH; nullptr when it cannot start.
+    static std::unique_ptr<LineCoprocess> Start(const std::vector<std::string> &argv);
+    ~LineCoprocess();  // closes its input and waits for it to end (killed after a second)
+    LineCoprocess(const LineCoprocess &) = delete;
+    LineCoprocess &operator=(const LineCoprocess &) = delete;
+
+    // Writes `input` and reads until `lines` lines have come back, into *out. False when the
+    // program ended or said nothing for `idle_ms` first; it is not asked again after that.
+    bool Ask(const std::string &input, size_t lines, std::string *out, int idle_ms);
+
+private:
+    LineCoprocess() = default;
+    int pid_ = -1;
+    int in_ = -1;   // its standard input (ours to write)
+    int out_ = -1;  // its standard output (ours to read)
+    bool broken_ = false;
+};
+
 // The first of `names` that is an executable on PATH (or an absolute path), or "".
 std::string FindProgram(const std::vector<std::string> &names);
 // This program's own path (for the commands replay prints).

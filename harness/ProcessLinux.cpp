@@ -10,10 +10,12 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -467,6 +469,87 @@ int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::unique_ptr<LineCoprocess> LineCoprocess::Start(const std::vector<std::string> &argv) {
+    // Its input is a socket: send() with MSG_NOSIGNAL to a program that has died is an error, not a
+    // SIGPIPE that would end vspconform.
+    int in[2], out[2];
+    if (argv.empty() || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) return nullptr;
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return nullptr;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<char *> args;
+    for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(in[0]);
+    close(out[1]);
+    if (rc != 0) {
+        close(in[1]);
+        close(out[0]);
+        return nullptr;
+    }
+    std::unique_ptr<LineCoprocess> p(new LineCoprocess);
+    p->pid_ = pid;
+    p->in_ = in[1];
+    p->out_ = out[0];
+    return p;
+}
+
+LineCoprocess::~LineCoprocess() {
+    if (in_ >= 0) close(in_);  // the end of its input: it ends
+    int status = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 1000 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) usleep(1000);
+    if (r == 0) {
+        kill(pid_, SIGKILL);
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    }
+    if (out_ >= 0) close(out_);
+}
+
+bool LineCoprocess::Ask(const std::string &input, size_t lines, std::string *out, int idle_ms) {
+    if (broken_) return false;
+    size_t written = 0, got = 0;
+    std::string text;
+    // Both ways at once: a long question must not fill one pipe while the answer fills the other.
+    while (got < lines) {
+        pollfd fds[2] = {{out_, POLLIN, 0}, {in_, static_cast<short>(written < input.size() ? POLLOUT : 0), 0}};
+        int n = poll(fds, written < input.size() ? 2 : 1, idle_ms);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // silent for idle_ms
+        if (fds[1].revents & (POLLERR | POLLHUP)) break;
+        if (fds[1].revents & POLLOUT) {
+            ssize_t w = send(in_, input.data() + written, std::min<size_t>(input.size() - written, 65536),
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w < 0 && errno != EINTR && errno != EAGAIN) break;
+            if (w > 0) written += static_cast<size_t>(w);
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            char chunk[65536];
+            ssize_t r = read(out_, chunk, sizeof(chunk));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;  // it ended
+            got += static_cast<size_t>(std::count(chunk, chunk + r, '\n'));
+            text.append(chunk, static_cast<size_t>(r));
+        }
+    }
+    if (got != lines) {  // short, or more than asked for: its answers no longer line up
+        broken_ = true;
+        return false;
+    }
+    *out = std::move(text);
+    return true;
 }
 
 std::string FindProgram(const std::vector<std::string> &names) {

@@ -3,6 +3,10 @@
 #include "Dwarf.h"
 
 #include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +14,8 @@
 #include "Process.h"
 
 namespace vspc {
+
+namespace fs = std::filesystem;
 
 std::string FindSymbolizer() {
     std::vector<std::string> names;
@@ -40,7 +46,70 @@ bool IsKmclHeader(const std::string &file) {
     return base == "WdkCompat.h" || base == "ntstrsafe.h" || base == "VmbusKernelModeClientLibApi.h";
 }
 
+// The running symbolizers, one per module file (by absolute path), for the whole run.
+struct Symbolizers {
+    std::mutex mu;
+    std::map<std::string, std::unique_ptr<LineCoprocess>> by_path;
+};
+Symbolizers &RunningSymbolizers() {
+    static Symbolizers s;
+    return s;
+}
+
+std::string PathKey(const std::string &path) {
+    std::error_code ec;
+    fs::path p = fs::absolute(path, ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+std::vector<std::string> SymbolizerArgv(const std::string &symbolizer, const std::string &module_path) {
+    return {symbolizer, "--obj=" + module_path, "--output-style=JSON", "--functions=linkage"};
+}
+
+// The symbolizer's answer for `offsets`, as the JSON array it prints for addresses on its command
+// line; its exit status (0 when the running one answered).
+int AskSymbolizer(const std::string &symbolizer, const std::string &module_path, const std::vector<uint64_t> &offsets,
+                  std::string *json) {
+    std::string question;
+    for (uint64_t o : offsets) question += fmt::format("0x{:x}\n", o);
+    {
+        Symbolizers &s = RunningSymbolizers();
+        std::lock_guard<std::mutex> lock(s.mu);
+        auto &p = s.by_path[PathKey(module_path)];
+        if (!p) p = LineCoprocess::Start(SymbolizerArgv(symbolizer, module_path));
+        // It answers each address with one line: a JSON object.
+        std::string lines;
+        if (p && p->Ask(question, offsets.size(), &lines, 60000)) {
+            *json = "[";
+            size_t start = 0;
+            for (size_t i = 0; i < offsets.size(); ++i) {
+                size_t end = lines.find('\n', start);
+                if (i) *json += ',';
+                json->append(lines, start, end - start);
+                start = end + 1;
+            }
+            *json += ']';
+            return 0;
+        }
+        p.reset();  // it died or fell silent: the next question starts another
+    }
+    // Once more in one run with the addresses as arguments, for the exit status a note gives.
+    std::vector<std::string> argv = SymbolizerArgv(symbolizer, module_path);
+    for (uint64_t o : offsets) argv.push_back(fmt::format("0x{:x}", o));
+    json->clear();
+    return RunAndCapture(argv, json);
+}
+
 }  // namespace
+
+void PrestartSymbolizer(const std::string &module_path) {
+    std::string symbolizer = FindSymbolizer();
+    if (symbolizer.empty()) return;
+    Symbolizers &s = RunningSymbolizers();
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto &p = s.by_path[PathKey(module_path)];
+    if (!p) p = LineCoprocess::Start(SymbolizerArgv(symbolizer, module_path));
+}
 
 bool ApplySymbolizerJson(const std::string &json_text, std::vector<CodeLocation *> &locations) {
     nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
@@ -127,10 +196,10 @@ std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, c
     std::string symbolizer = FindSymbolizer();
     if (symbolizer.empty())
         return "no source lines: llvm-symbolizer was not found (apt-get install llvm, or set VSPC_SYMBOLIZER)";
-    std::vector<std::string> argv = {symbolizer, "--obj=" + file.path, "--output-style=JSON", "--functions=linkage"};
-    for (CodeLocation *c : todo) argv.push_back(fmt::format("0x{:x}", c->offset));
+    std::vector<uint64_t> offsets;
+    for (CodeLocation *c : todo) offsets.push_back(c->offset);
     std::string out;
-    int rc = RunAndCapture(argv, &out);
+    int rc = AskSymbolizer(symbolizer, file.path, offsets, &out);
     if (rc != 0 || !ApplySymbolizerJson(out, todo))
         return fmt::format("no source lines: {} failed on the module (exit status {})", symbolizer, rc);
     bool any_line = false;
@@ -148,10 +217,8 @@ std::vector<SourcePlace> SymbolizeOffsets(const std::string &module_path, const 
         *note = "no function names: llvm-symbolizer was not found (apt-get install llvm, or set VSPC_SYMBOLIZER)";
         return out;
     }
-    std::vector<std::string> argv = {symbolizer, "--obj=" + module_path, "--output-style=JSON", "--functions=linkage"};
-    for (uint64_t o : offsets) argv.push_back(fmt::format("0x{:x}", o));
     std::string text;
-    int rc = RunAndCapture(argv, &text);
+    int rc = AskSymbolizer(symbolizer, module_path, offsets, &text);
     nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (rc != 0 || !j.is_array() || j.size() != offsets.size()) {
         *note = fmt::format("no function names: {} failed on the module (exit status {})", symbolizer, rc);

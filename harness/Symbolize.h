@@ -17,8 +17,15 @@ namespace vspc {
 // llvm-symbolizer-N) on PATH; "" when there is none.
 std::string FindSymbolizer();
 
+// Starts the symbolizer for the module file at `module_path` now, in the background, so that
+// the first question about the file does not wait for it: llvm-symbolizer takes about 90 ms of
+// CPU to start (loading LLVM), which otherwise comes at the very end of a run, after everything
+// else. One process per file answers every question of the run (LocateFindings,
+// SymbolizeOffsets); without a prestart, the first question starts it.
+void PrestartSymbolizer(const std::string &module_path);
+
 // Gives every finding without a code location its callback's entry point (from the
-// module file's dynamic symbols), then symbolizes every location in one run of the
+// module file's dynamic symbols), then symbolizes every location in one question to the
 // symbolizer. Returns "" or a note for the reports saying why there are no source lines.
 // `hooks` (from the worker) gives the entries of callbacks an init hook registered.
 std::string LocateFindings(const ModuleFile &file, const ModuleOptions &names, const Hooks &hooks,
@@ -31,7 +38,7 @@ struct SourcePlace {
     uint32_t line = 0;
     std::string outer_function;
 };
-// One run of the symbolizer over `offsets` (file addresses of the module). Empty, and
+// The symbolizer's answers for `offsets` (file addresses of the module), in one question. Empty, and
 // *note says why, when there is no symbolizer or it failed.
 std::vector<SourcePlace> SymbolizeOffsets(const std::string &module_path, const std::vector<uint64_t> &offsets,
                                           std::string *note);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@
 #include "Dwarf.h"
 #include "Elf.h"
 #include "Finding.h"
+#include "Process.h"
 #include "Protocol.h"
 #include "Sandbox.h"
 #include "Symbolize.h"
@@ -394,6 +396,66 @@ TEST(Symbolizer, TakesTheInnermostFrameWithALine) {
     std::vector<CodeLocation *> two = {&a, &b};
     EXPECT_FALSE(ApplySymbolizerJson(out, two));  // three answers for two addresses
     EXPECT_FALSE(ApplySymbolizerJson("not json", two));
+}
+
+// The symbolizer's process is started once and asked many times: the protocol under it.
+TEST(LineCoprocess, AnswersQuestionAfterQuestion) {
+    auto cat = LineCoprocess::Start({"cat"});
+    ASSERT_TRUE(cat);
+    std::string out;
+    ASSERT_TRUE(cat->Ask("a\nb\n", 2, &out, 5000));
+    EXPECT_EQ(out, "a\nb\n");
+    ASSERT_TRUE(cat->Ask("c\n", 1, &out, 5000));
+    EXPECT_EQ(out, "c\n");
+    // A question larger than both pipes together is written while its answer is read.
+    std::string big;
+    for (int i = 0; i < 100000; ++i) big += fmt::format("0x{:x}\n", i);
+    ASSERT_TRUE(cat->Ask(big, 100000, &out, 5000));
+    EXPECT_EQ(out, big);
+}
+
+TEST(LineCoprocess, ADeadOrSilentProgramIsAFailedAnswerNotAHang) {
+    std::string out;
+    auto gone = LineCoprocess::Start({"true"});
+    ASSERT_TRUE(gone);
+    EXPECT_FALSE(gone->Ask("0x1\n", 1, &out, 5000));
+    auto cat = LineCoprocess::Start({"cat"});
+    ASSERT_TRUE(cat);
+    EXPECT_FALSE(cat->Ask("one line\n", 2, &out, 100));  // waits 100 ms for a second line
+    EXPECT_FALSE(cat->Ask("x\n", 1, &out, 5000));        // and is not asked again
+    EXPECT_FALSE(LineCoprocess::Start({"/nonexistent/vspc-no-such-program"}));
+}
+
+TEST(Symbolizer, OneRunningSymbolizerAnswersAsARunWithArgumentsWould) {
+    const std::string module = VSPC_BINARY_DIR "/samples/libvsp_reference.so";
+    std::string symbolizer = FindSymbolizer();
+    if (symbolizer.empty()) GTEST_SKIP() << "no llvm-symbolizer";
+    std::ifstream in(module, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ElfImage elf;
+    ASSERT_EQ(elf.Parse(bytes), "");
+    const ElfSymbol *save = elf.DynamicSymbol("EvtVmbChannelSavePacket");
+    const ElfSymbol *restore = elf.DynamicSymbol("EvtVmbChannelRestorePacket");
+    ASSERT_TRUE(save && restore);
+    std::vector<uint64_t> offsets = {save->value, restore->value, save->value + 4};
+    std::string expected;
+    std::vector<std::string> argv = {symbolizer, "--obj=" + module, "--output-style=JSON", "--functions=linkage"};
+    for (uint64_t o : offsets) argv.push_back(fmt::format("0x{:x}", o));
+    ASSERT_EQ(RunAndCapture(argv, &expected), 0);
+    auto json = nlohmann::json::parse(expected);
+    ASSERT_EQ(json.size(), 3u);
+    PrestartSymbolizer(module);
+    for (int question = 0; question < 2; ++question) {  // the second asks the same process again
+        std::string note;
+        std::vector<SourcePlace> places = SymbolizeOffsets(module, offsets, &note);
+        ASSERT_EQ(places.size(), 3u) << note;
+        for (size_t i = 0; i < 3; ++i) {
+            EXPECT_EQ(places[i].function, json[i]["Symbol"][0].value("FunctionName", "")) << i;
+            EXPECT_EQ(places[i].line, json[i]["Symbol"][0].value("Line", 0u)) << i;
+        }
+        EXPECT_EQ(places[0].outer_function, "EvtVmbChannelSavePacket");
+        EXPECT_EQ(places[1].outer_function, "EvtVmbChannelRestorePacket");
+    }
 }
 
 TEST(RestartPolicy, TheStageGoesOnAfterADeath) {
