@@ -68,6 +68,15 @@ void ModuleCoverage::CollectInto(std::vector<uint8_t> &hit) {
 
 bool ModuleCoverage::Observe() { return seen_.Observe(counters_, size_); }
 
+void ModuleCoverage::ObservedInto(std::vector<uint8_t> &hit) const {
+    if (hit.size() != size_) hit.assign(size_, 0);
+    seen_.ReachedInto(hit);
+}
+
+void BucketSet::ReachedInto(std::vector<uint8_t> &hit) const {
+    for (size_t i = 0; i < hit.size() && i < seen_.size(); ++i) hit[i] |= seen_[i] != 0;
+}
+
 bool BucketSet::Observe(const uint8_t *counters, size_t size) {
     if (seen_.size() < size) seen_.resize(size, 0);
     bool fresh = false;

@@ -20,6 +20,8 @@ public:
     // Adds what the counters show now; whether any counter reached a bucket it had not.
     bool Observe(const uint8_t *counters, size_t n);
     size_t reached() const { return reached_; }  // counters that were ever non-zero
+    // Marks in `hit` (one byte per counter) the counters that were ever non-zero.
+    void ReachedInto(std::vector<uint8_t> &hit) const;
 
 private:
     std::vector<uint8_t> seen_;  // per counter: the buckets seen (bits)
@@ -44,6 +46,8 @@ public:
     // Marks in `hit` (one byte per counter) the counters the executions since the last
     // Clear() reached, then clears them (8-bit counters wrap: read them often).
     void CollectInto(std::vector<uint8_t> &hit);
+    // Marks in `hit` the counters any execution Observe() looked at reached.
+    void ObservedInto(std::vector<uint8_t> &hit) const;
 
 private:
     uint8_t *counters_ = nullptr;

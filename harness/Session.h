@@ -84,7 +84,9 @@ public:
     // Minimize jobs, by ordinal.
     const std::map<uint32_t, MinimizeOutcome> &minimized() const { return minimized_; }
     // Coverage jobs: the last one's map (empty pcs: none, or the module is not instrumented).
+    // The coverage the session's workers reported (of several, their union), and how many did.
     const msg::Covered &covered() const { return covered_; }
+    uint64_t covered_reports() const { return covered_reports_; }
 
     void OnMessage(const Job &job, const Message &m, uint64_t seq) override;
     std::vector<Job> OnEnd(const Job &job, const WorkerEnd &end) override;
@@ -126,6 +128,7 @@ private:
     };
     std::map<uint32_t, MinimizeProgress> minimizing_;
     msg::Covered covered_;
+    uint64_t covered_reports_ = 0;
     std::map<uint32_t, std::map<uint64_t, ArchiveEntry>> saved_;
     Evidence evidence_{}, explored_{};
     uint64_t promoted_played_ = 0;

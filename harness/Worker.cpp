@@ -103,6 +103,9 @@ private:
     // Fuzz mode
     Case input_;
     uint64_t executions_ = 0, initial_inputs_ = 0;
+    // A check shard's coverage (its end sends it): what loading reached, and every execution.
+    bool sends_coverage_ = false;
+    std::vector<uint8_t> load_hits_;
     uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
     uint64_t promoted_count_ = 0;
     // The plateau (config_.plateau): the behaviour buckets seen so far (the module's edges are
@@ -200,6 +203,20 @@ void WorkerSession::SendFindings() {
 void WorkerSession::Finish(bool finished) {
     if (done_sent_) return;
     done_sent_ = true;
+    if (sends_coverage_) {  // what this shard's executions reached, and its loading
+        msg::Covered covered;
+        std::vector<uint8_t> entry, hit = load_hits_;
+        covered.pcs = coverage_.Pcs(&entry);
+        coverage_.ObservedInto(hit);
+        covered.inputs = executions_;
+        if (covered.pcs.size() == hit.size())
+            for (size_t k = 0; k < hit.size(); ++k)
+                covered.flags.push_back(
+                    static_cast<uint8_t>((entry[k] ? msg::kCoverEntry : 0) | (hit[k] ? msg::kCoverHit : 0)));
+        else
+            covered.pcs.clear();
+        Send(covered);
+    }
     msg::Done done;
     for (const auto &[key, n] : player_.repeats()) done.repeats.emplace_back(key, n);
     // The counts the verdict rests on, from this process's own memory: the supervisor takes
@@ -655,6 +672,12 @@ void WorkerSession::Fuzz() {
     argv.push_back(nullptr);
     int argc = static_cast<int>(args.size());
     char **argvp = argv.data();
+    // A check shard reports the coverage its executions reached when it ends (the run's coverage
+    // table, without a worker that replays the corpus); what loading reached counts too.
+    if (coverage_.counters() > 0 && !config_.shared_corpus) {
+        sends_coverage_ = true;
+        coverage_.CollectInto(load_hits_);
+    }
     std::atexit(ExitTrampoline);
     LLVMFuzzerRunDriver(&argc, &argvp, FuzzTrampoline);
 }

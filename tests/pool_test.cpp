@@ -530,6 +530,42 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
     EXPECT_EQ(ContractBatchesFor130PromotedStates(kCheckContractBatch), (std::vector<size_t>{130}));
 }
 
+TEST(SessionWithFakeWorkers, TheShardsCoverageIsTheUnionOfWhatEachReached) {
+    // Three counters; shard 0 reached the first, shard 1 the last; both the entry.
+    FakeLauncher launcher([](const WorkerConfig &) {
+        return [](FakeWorker &w, int64_t ms) {
+            if (ms == 20) w.Loaded();
+            if (ms == 40) {
+                msg::Covered c;
+                c.pcs = {0x1000, 0x1010, 0x1020};
+                c.flags = {static_cast<uint8_t>(msg::kCoverEntry | (w.config.shard == 0 ? msg::kCoverHit : 0)), 0,
+                           static_cast<uint8_t>(w.config.shard == 1 ? msg::kCoverHit : 0)};
+                c.inputs = 100 + w.config.shard;
+                w.Send(c);
+                w.AddExecs(w.config.runs);
+                w.Done();
+                w.Exit(0);
+            }
+        };
+    });
+    Session session(FakeSession(launcher, 2));
+    std::vector<Job> shards;
+    for (uint32_t s = 0; s < 2; ++s) {
+        WorkerConfig fuzz = SweepConfig(0, 0);
+        fuzz.mode = WorkerMode::Fuzz;
+        fuzz.shard = s;
+        fuzz.runs = 1000;
+        fuzz.corpus = fmt::format("/scratch/shard-{}/corpus", s);
+        shards.push_back(Job{fuzz, 8 + s, 0});
+    }
+    session.Run(shards);
+    EXPECT_EQ(session.findings().size(), 0u);  // a shard may say what it reached: not a protocol violation
+    EXPECT_EQ(session.covered_reports(), 2u);
+    EXPECT_EQ(session.covered().pcs, (std::vector<uint64_t>{0x1000, 0x1010, 0x1020}));
+    EXPECT_EQ(session.covered().flags, (std::vector<uint8_t>{msg::kCoverEntry | msg::kCoverHit, 0, msg::kCoverHit}));
+    EXPECT_EQ(session.covered().inputs, 201u);
+}
+
 TEST(SessionWithFakeWorkers, AShardThatEndsAtItsPlateauIsCountedAndSaysSo) {
     // Shard 0 reaches its plateau after 300 of its 1000 executions; shard 1 runs them all.
     FakeLauncher launcher([](const WorkerConfig &) {

@@ -139,21 +139,36 @@ int Check(Run &run) {
         shard_corpora.push_back(c.corpus);
         if (c.runs > 0) shards.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + s), 0});
     }
+    // Each shard of a coverage build reports what its executions reached when it ends.
+    std::optional<CoverageSummary> shards_coverage;
     if (!shards.empty()) {
         SessionOptions so = run.SessionOptionsFor(summary.jobs);
         so.contract_batch = kCheckContractBatch;
         Session explore(so);
         explore.Run(shards);
         run.Fold(explore);
+        if (target.file.coverage && explore.covered_reports() == shards.size() && explore.fuzz().restarts == 0 &&
+            !explore.time_cap_hit() && !explore.covered().pcs.empty()) {
+            shards_coverage = SummarizeCoverage(explore.covered(), target.options.path, explore.hooks());
+            std::string what = fmt::format(
+                "every execution of the coverage-guided stage ({}: the sweep's states{} and their mutations) and the "
+                "module's loading",
+                explore.covered().inputs, user_corpus.empty() ? "" : ", the --corpus cases");
+            shards_coverage->note = shards_coverage->note.empty() ? what : what + "; " + shards_coverage->note;
+        }
     }
     if (!user_corpus.empty() && summary.error.empty()) {
         uint64_t added = WriteBackCorpus(shard_corpora, user_corpus);
         summary.notes.push_back(fmt::format("--corpus {}: {} case files played, {} new corpus files written back",
                                             user_corpus.string(), corpus_files.size(), added));
     }
-    // 3. What the run reached of the module (coverage builds): the exploration's corpus (its
-    //    seeds are the sweep's states) and the team's cases, replayed; loading counts too.
-    if (target.file.coverage && summary.error.empty() && !StopSignals::requested()) {
+    // 3. What the run reached of the module (coverage builds): what the shards reported, or, when
+    //    a shard could not say (it died, the time ran out, there was none), the exploration's
+    //    corpus (its seeds are the sweep's states) and the team's cases, replayed; loading counts too.
+    if (shards_coverage && summary.error.empty()) {
+        summary.coverage = std::move(shards_coverage);
+        std::fputs(CoverageText(*summary.coverage).c_str(), stdout);
+    } else if (target.file.coverage && summary.error.empty() && !StopSignals::requested()) {
         std::vector<std::string> reached = corpus_files;
         for (const fs::path &dir : shard_corpora)
             for (std::string &f : CorpusFiles(dir)) reached.push_back(std::move(f));
