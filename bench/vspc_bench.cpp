@@ -230,7 +230,7 @@ void BM_ExploreTier(benchmark::State &state) {
 }
 BENCHMARK(BM_ExploreTier)->ArgName("largest_n")->Arg(0)->Arg(1);
 
-// (f) state sizes from 1 byte to 16 MiB (bench/big_state_vsp.c: seed byte 0 = log2 of
+// (f) state sizes from 1 byte to 16 MiB (samples/correct/big_states.c: seed byte 0 = log2 of
 // the size): the exploration tier's KMCL pair and a restore of the record, the round
 // trip's bytes per second (cost linear in bytes: the same bytes/s at every size) and
 // the process's peak RSS so far (bounded: the arenas are reused, nothing grows per call).

@@ -23,6 +23,7 @@
 #include "CoverageMap.h"
 #include "Files.h"
 #include "Report.h"
+#include "Runner.h"
 #include "Sweep.h"
 #include "Symbolize.h"
 
@@ -451,6 +452,11 @@ int Run::Finish() {
                 "tested, and the rules that need state were not reached");
         if (r.loaded && !r.hooks.restore && r.command != CommandId::Compat)
             r.notes.push_back("the module has no restore callback: RP1-RP4 were skipped, not passed");
+        if (const uint64_t capped = r.sweep.capped + r.fuzz.capped + r.compat_stage.capped; capped > 0)
+            r.notes.push_back(fmt::format(
+                "{} cases stopped before their last op: the bytes they saved and restored reached the {} MiB "
+                "one case keeps (states of many MiB; each of their ops that ran was judged)",
+                capped, kCaseLogBytes >> 20));
         if (r.sweep.skipped > 0)
             r.notes.push_back(
                 fmt::format("{} sweep cases were skipped: VspConformancePreparePacket rejected their seed",

@@ -60,6 +60,7 @@ void Player::Judge(const Case &c, Profile profile, Stage stage, std::vector<Find
         WorkerCounters &c = s->counters;
         (log_.skipped ? c.cases_skipped : c.cases_run).Add(1);
         if (log_.cut) c.cases_cut.Add(1);
+        if (log_.capped) c.cases_capped.Add(1);
         if (log_.state_saves) c.state_saves.Add(log_.state_saves);
     }
     found_.clear();

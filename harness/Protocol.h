@@ -28,6 +28,12 @@ namespace vspc {
 // shrunk while it still shows the finding `target` (written to `output`). Coverage: the case
 // files in `cases` played once each, for the module's edge coverage.
 
+// The plateau's unit: an execution whose case kept more than this many bytes (the records it saved and
+// restored, CaseLog::bytes) counts once more toward --plateau for each further such share, so a module
+// with states of many MiB reaches its plateau in proportion to the bytes moved, not in executions
+// that each cost milliseconds. Modules with records of a few KiB count one per execution.
+constexpr uint64_t kPlateauExecutionBytes = uint64_t{64} << 10;
+
 struct WorkerConfig {
     WorkerMode mode = WorkerMode::Sweep;
     ModuleOptions module;

@@ -21,6 +21,7 @@ void CaseLog::Clear() {
     restore_ops_skipped = 0;
     state_saves = 0;
     cut = false;
+    capped = false;
 }
 
 namespace {
@@ -464,6 +465,10 @@ void Runner::Run(const Case &c, Profile profile, CaseLog &log) {
     for (const Op &op : c.ops) {
         if (status_ && StopRequested()) {
             log.cut = true;
+            break;
+        }
+        if (log.bytes.size() >= case_log_bytes_) {
+            log.capped = true;
             break;
         }
         switch (op.kind) {

@@ -89,6 +89,13 @@ struct CallRecord {
     int after_release = -1;
 };
 
+// What one case may keep of the bytes it saved and restored (CaseLog::bytes). Once a case's log
+// holds this much, its remaining ops are not played (CaseLog::capped): states of many MiB restored
+// op after op (the sweep's bit-flip walk) would otherwise take gigabytes of the worker's address
+// space and end in an allocation failure of the tester, not of the module. A budget in bytes keeps
+// the cost of a case in proportion to its states' size and the verdict deterministic.
+constexpr size_t kCaseLogBytes = size_t{256} << 20;
+
 struct CaseLog {
     std::vector<PacketRecord> packets;
     std::vector<CallRecord> calls;
@@ -99,6 +106,7 @@ struct CaseLog {
     uint32_t restore_ops_skipped = 0;  // module has no restore callback
     uint32_t state_saves = 0;          // successful sized saves of packets with state
     bool cut = false;                  // stopped before its last op (the run's time cap)
+    bool capped = false;               // stopped before its last op: bytes reached kCaseLogBytes
 
     void Clear();
     std::span<const uint8_t> Bytes(uint32_t offset, uint32_t size) const { return {bytes.data() + offset, size}; }
@@ -123,6 +131,8 @@ public:
     void SetBeforeCall(BeforeCall before) { before_ = std::move(before); }
     // See GuardedArena::SetGap: once an overrun of SaveBuf is a known finding.
     void SetSaveBufGap(uint32_t gap) { save_arena_.SetGap(gap); }
+    // What one case may keep (kCaseLogBytes unless a test wants a smaller budget).
+    void SetCaseLogBytes(size_t bytes) { case_log_bytes_ = bytes; }
     // Module calls that returned, counted in this process's own memory (the status block's count
     // is the module's to write too).
     uint64_t calls_returned() const { return calls_returned_; }
@@ -184,6 +194,7 @@ private:
     std::vector<uint8_t> scratch_;
     uint32_t op_index_ = 0;
     uint64_t calls_returned_ = 0;
+    size_t case_log_bytes_ = kCaseLogBytes;
     uint32_t restore_seq_ = 0;
     std::function<void(const CaseLog &, const CallRecord &)> trace_;
     BeforeCall before_;

@@ -111,9 +111,13 @@ void Session::Run(std::vector<Job> jobs) {
     if (const StageStats &f = fuzz(); f.plateaued)
         notes_.push_back(fmt::format(
             "the coverage-guided stage stopped where it stopped learning: {} shard(s) ended once {} executions in a "
-            "row reached no new edge and no new behaviour (--plateau); {} of the {} planned executions were not "
+            "row reached no new edge and no new behaviour (--plateau{}); {} of the {} planned executions were not "
             "needed",
-            f.plateaued, plateau_window_, f.not_needed, f.planned));
+            f.plateaued, plateau_window_,
+            f.heavy ? fmt::format("; {} executions kept more than {} KiB of records and counted once per {} KiB",
+                                  f.heavy, kPlateauExecutionBytes >> 10, kPlateauExecutionBytes >> 10)
+                    : "",
+            f.not_needed, f.planned));
     if (!pending_hangs_.empty())
         notes_.push_back(fmt::format(
             "{} call(s) ran past --timeout-ms but could not be played again alone before the run ended: not counted "
@@ -249,6 +253,8 @@ std::vector<Job> Session::OnEnd(const Job &job, const WorkerEnd &end) {
     st.cases += t.cases_run;
     st.skipped += t.cases_skipped;
     st.cut += t.cases_cut;
+    st.capped += t.cases_capped;
+    st.heavy += t.heavy_execs;
     st.calls += t.calls;
     st.execs += t.execs;
     st.promoted += t.promoted;

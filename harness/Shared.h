@@ -75,10 +75,12 @@ struct Counter {
 
 struct WorkerCounters {
     Counter cases_run, cases_skipped, cases_cut;
-    Counter calls;        // module calls that returned
-    Counter execs;        // coverage-guided executions
-    Counter promoted;     // explored states given the full contract
-    Counter state_saves;  // successful saves of a packet with state
+    Counter calls;         // module calls that returned
+    Counter execs;         // coverage-guided executions
+    Counter promoted;      // explored states given the full contract
+    Counter cases_capped;  // cases stopped before their last op at kCaseLogBytes (Runner.h)
+    Counter heavy_execs;   // executions that counted more than once toward the plateau (Protocol.h)
+    Counter state_saves;   // successful saves of a packet with state
     Counter evidence[kRuleCount];
     Counter bytes_needed[kBytesNeededBuckets];  // first probes of packets with state, by BitWidth(N)
     Counter edges;  // fuzz: the module's edges this worker's executions reached so far (stored, not added)

@@ -27,6 +27,8 @@ struct RuleResult {
 struct StageStats {
     uint64_t planned = 0;  // sweep: cases; fuzz: executions
     uint64_t cases = 0, skipped = 0, cut = 0, calls = 0, execs = 0, promoted = 0;
+    uint64_t capped = 0;  // cases stopped before their last op at kCaseLogBytes (states of many MiB)
+    uint64_t heavy = 0;   // fuzz: executions that counted more than once toward the plateau
     uint64_t promoted_played = 0, promoted_cut = 0;  // promoted states given / not given their contract
     uint32_t restarts = 0;
     // fuzz: shards that ended at their plateau (--plateau), and the executions that saved
@@ -37,6 +39,8 @@ struct StageStats {
         cases += o.cases;
         skipped += o.skipped;
         cut += o.cut;
+        capped += o.capped;
+        heavy += o.heavy;
         calls += o.calls;
         execs += o.execs;
         promoted += o.promoted;

@@ -28,6 +28,8 @@ void WorkerTotals::Add(const WorkerTotals &o) {
     cases_run += o.cases_run;
     cases_skipped += o.cases_skipped;
     cases_cut += o.cases_cut;
+    cases_capped += o.cases_capped;
+    heavy_execs += o.heavy_execs;
     calls += o.calls;
     execs += o.execs;
     promoted += o.promoted;
@@ -43,6 +45,8 @@ WorkerTotals TotalsOf(const SharedStatus &s) {
     t.cases_run = c.cases_run.Get();
     t.cases_skipped = c.cases_skipped.Get();
     t.cases_cut = c.cases_cut.Get();
+    t.cases_capped = c.cases_capped.Get();
+    t.heavy_execs = c.heavy_execs.Get();
     t.calls = c.calls.Get();
     t.execs = c.execs.Get();
     t.promoted = c.promoted.Get();

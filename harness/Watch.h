@@ -33,7 +33,8 @@ std::string_view EndHowName(EndHow h);
 
 // What a worker had done, from its status block (it survives the worker's death).
 struct WorkerTotals {
-    uint64_t cases_run = 0, cases_skipped = 0, cases_cut = 0, calls = 0, execs = 0, promoted = 0, state_saves = 0;
+    uint64_t cases_run = 0, cases_skipped = 0, cases_cut = 0, cases_capped = 0, heavy_execs = 0, calls = 0, execs = 0,
+             promoted = 0, state_saves = 0;
     uint64_t edges = 0;  // the most any one worker reached (Add keeps the maximum)
     Evidence evidence{};
     BytesNeededHistogram bytes_needed{};

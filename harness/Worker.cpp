@@ -109,9 +109,10 @@ private:
     uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
     uint64_t promoted_count_ = 0;
     // The plateau (config_.plateau): the behaviour buckets seen so far (the module's edges are
-    // coverage_'s), and the execution that last reached a new edge or behaviour.
+    // coverage_'s), the executions counted toward it (kPlateauExecutionBytes) and that count when an
+    // execution last reached a new edge or behaviour.
     BucketSet behaviour_seen_;
-    uint64_t last_growth_ = 0;
+    uint64_t plateau_count_ = 0, last_growth_ = 0;
     std::vector<std::vector<uint8_t>> partners_;
     std::unordered_set<uint64_t> promoted_;  // states (by hash) already promoted
     bool done_sent_ = false;
@@ -575,10 +576,14 @@ int WorkerSession::FuzzOne(const uint8_t *data, size_t size) {
     bool fresh_coverage = coverage_.Observe();
     // The plateau (config_.plateau): the shard has stopped learning once that many executions in a
     // row reached no new edge (hit-count bucket) of the module and no new behaviour. Counted in
-    // executions, so the shard ends at the same one in every run.
+    // executions (one more per kPlateauExecutionBytes an execution kept beyond the first), so the
+    // shard ends at the same one in every run.
+    const uint64_t kept = player_.log().bytes.size();
+    plateau_count_ += 1 + kept / kPlateauExecutionBytes;
+    if (kept >= kPlateauExecutionBytes) status_->counters.heavy_execs.Add(1);
     if (behaviour_seen_.Observe(BehaviourCounters(), BehaviourCounterCount()) || coverage_.edges_seen() != edges_before)
-        last_growth_ = executions_;
-    const bool plateaued = config_.plateau > 0 && executions_ - last_growth_ >= config_.plateau;
+        last_growth_ = plateau_count_;
+    const bool plateaued = config_.plateau > 0 && plateau_count_ - last_growth_ >= config_.plateau;
     if (fresh_coverage) status_->counters.edges.value.store(coverage_.edges_seen(), std::memory_order_relaxed);
     // States that reached new coverage (and a sample of the rest) get the full
     // contract, within a budget that grows with the executions.

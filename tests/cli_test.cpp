@@ -227,6 +227,27 @@ TEST(Plateau, AShardThatStopsLearningEndsThereAndTheReportsSaySo) {
     EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
 }
 
+// States of a MiB: a case stops at the bytes one case keeps instead of exhausting the worker's memory,
+// and an execution counts toward the plateau once per 64 KiB it kept, so such a module reaches its
+// plateau in proportion to the bytes it moves (a check of it took 40-85 s, most of it in executions
+// of a millisecond each, before; about 8 s now). Both are said in the notes.
+TEST(Plateau, ExecutionsThatMoveManyBytesCountOncePerShareOfThem) {
+    ScratchDir dir("plateau-bytes");
+    CheckRun c = Check(SamplePath("big_states"), dir / "r", dir.path(), {"--plateau", "4096"});
+    ASSERT_TRUE(c.report.is_object()) << c.proc.Describe();
+    EXPECT_EQ(c.proc.exit_code, 0) << c.proc.Describe();
+    const nlohmann::json &counts = c.report["counts"];
+    EXPECT_EQ(counts.value("fuzz_plateaued_shards", 0), 2) << counts.dump(2);
+    // Counted in executions alone, each of the two shards would run at least 4096.
+    EXPECT_LT(counts.value("fuzz_runs", 0), 2 * 4096) << counts.dump(2);
+    const std::string notes = c.report["notes"].dump();
+    EXPECT_NE(notes.find("of records and counted once per 64 KiB"), std::string::npos) << notes;
+    EXPECT_NE(notes.find("cases stopped before their last op: the bytes they saved and restored reached the 256 MiB"),
+              std::string::npos)
+        << notes;
+    ExpectReportsValid(c.dir, dir.path());
+}
+
 // ---- a module without restore --------------------------------------------------------
 
 TEST(WithoutRestore, EveryReportShowsTheRestoreRulesSkipped) {

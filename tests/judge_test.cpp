@@ -246,14 +246,15 @@ TEST(Judge, ASkippedCaseIsNotJudged) {
 
 // ---- the runner against a fake module, in this process ---------------------------------------
 
-// A tiny VSP: every packet has a 8-byte state; the save writes one byte past
-// SaveBuf when g_overrun, the restore reads one byte past its input when g_overread.
+// A tiny VSP: every packet has a g_state_size-byte state (8 unless a test says otherwise); the save
+// writes one byte past SaveBuf when g_overrun, the restore reads one byte past its input when g_overread.
 bool g_overrun = false, g_overread = false;
+uint32_t g_state_size = 8;
 
 int32_t FakeSave(void *, void *, void *buf, uint32_t size, uint32_t *needed) {
-    *needed = 8;
-    if (size < 8) return kStatusBufferTooSmall;
-    std::memset(buf, 0x11, 8);
+    *needed = g_state_size;
+    if (size < g_state_size) return kStatusBufferTooSmall;
+    std::memset(buf, 0x11, g_state_size);
     if (g_overrun) static_cast<volatile uint8_t *>(buf)[size] = 0x22;
     return kStatusSuccess;
 }
@@ -317,6 +318,43 @@ TEST(Runner, AnOverrunIntoTheGuardZoneIsRecoveredAndRecorded) {
             static_cast<volatile uint8_t *>(buf)[8] = 1;  // no call in progress: not recovered
         },
         ::testing::KilledBySignal(SIGSEGV), "");
+}
+
+// States of many MiB restored op after op: the case stops at the bytes one case keeps
+// (kCaseLogBytes) instead of taking gigabytes of the worker's memory, and says so; a case of small
+// states plays every op.
+Case RestoreAgainAndAgain(size_t restores) {
+    Case c = SaveThenRestore();
+    c.ops.resize(1 + restores, c.ops[1]);
+    return c;
+}
+
+TEST(Runner, ACaseStopsAtTheBytesOneCaseKeeps) {
+    FakeModule m;
+    Player player(m.module, m.kmcl);
+    std::vector<Finding> found;
+    // The same as states of 8 MiB against kCaseLogBytes (256 MiB), in a thirty-second of the time.
+    const size_t budget = kCaseLogBytes / 32;
+    player.runner().SetCaseLogBytes(budget);
+    g_state_size = (8u << 20) / 32;
+    player.Play(RestoreAgainAndAgain(100), Profile::Strict, Stage::Sweep, 0, found);
+    g_state_size = 8;
+    const CaseLog &log = player.log();
+    EXPECT_TRUE(log.capped);
+    EXPECT_TRUE(found.empty()) << Keys(found)[0];
+    size_t restores = 0;
+    for (const CallRecord &c : log.calls) restores += c.callback == Callback::Restore;
+    // Each restore keeps its input and the record its restored packet saved (a state each): the
+    // budget ends the case after 16 of them (the ops before the budget was reached all ran).
+    EXPECT_EQ(restores, 16u);
+    EXPECT_GE(log.bytes.size(), budget);
+    EXPECT_LT(log.bytes.size(), budget + (1u << 20));
+
+    player.Play(RestoreAgainAndAgain(100), Profile::Strict, Stage::Sweep, 1, found);
+    EXPECT_FALSE(player.log().capped);
+    restores = 0;
+    for (const CallRecord &c : player.log().calls) restores += c.callback == Callback::Restore;
+    EXPECT_EQ(restores, 100u);
 }
 
 // A save that writes N = 8 bytes and then a stray block of g_stray bytes at g_stray_at

@@ -1,12 +1,18 @@
 /*
- * big_state_vsp.c - a correct VSP whose state size the seed chooses, for the
- * state-size benchmark: seed byte 0 is k (0..24), the state is 2^k bytes
- * (1 byte to 16 MiB) derived from seed byte 1; the record is the state itself.
+ * big_states.c - a correct VSP whose state size the seed chooses: seed byte 0 is k
+ * (0..BIG_STATE_MAX_LOG2), the state is 2^k bytes derived from seed byte 1; the record
+ * is the state itself. The sample big_states has states up to 1 MiB
+ * (-DBIG_STATE_MAX_LOG2=20); the state-size benchmark (bench/vspc_bench.cpp) builds it
+ * with the default, up to 16 MiB.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/vsp_common.h"
+
+#ifndef BIG_STATE_MAX_LOG2
+#define BIG_STATE_MAX_LOG2 24
+#endif
 
 typedef struct BIG_CTX {
     UINT32 Length;
@@ -41,7 +47,7 @@ static const VSP_RECORD_OPS *BigOps(void) {
 static NTSTATUS BigPrepare(VMBPACKET Packet, const UINT8 *Seed, UINT32 SeedSize, BOOLEAN *HasState) {
     BIG_CTX *Ctx = NULL;
     if (SeedSize != 0) {
-        UINT32 Length = 1u << (Seed[0] > 24 ? 24 : Seed[0]);
+        UINT32 Length = 1u << (Seed[0] > BIG_STATE_MAX_LOG2 ? BIG_STATE_MAX_LOG2 : Seed[0]);
         Ctx = malloc(sizeof(*Ctx) + Length);
         if (Ctx == NULL) {
             return STATUS_INSUFFICIENT_RESOURCES;
