@@ -437,13 +437,18 @@ uint64_t WorkerProcess::RunQueueWaitNs() const {
     return waiting;
 }
 
-int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {
-    int fds[2];
-    if (argv.empty() || pipe2(fds, O_CLOEXEC) != 0) return -1;
+namespace {
+
+// Starts argv[0] (looked up in PATH) with `in` as its standard input (-1: /dev/null), `out` as its
+// standard output and /dev/null as its standard error; its pid, or -1.
+pid_t SpawnWithStdio(const std::vector<std::string> &argv, int in, int out) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    if (in >= 0)
+        posix_spawn_file_actions_adddup2(&actions, in, 0);
+    else
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out, 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     std::vector<char *> args;
     for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
@@ -451,8 +456,17 @@ int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {
     pid_t pid = -1;
     int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : -1;
+}
+
+}  // namespace
+
+int RunAndCapture(const std::vector<std::string> &argv, std::string *out) {
+    int fds[2];
+    if (argv.empty() || pipe2(fds, O_CLOEXEC) != 0) return -1;
+    const pid_t pid = SpawnWithStdio(argv, -1, fds[1]);
     close(fds[1]);
-    if (rc != 0) {
+    if (pid < 0) {
         close(fds[0]);
         return -1;
     }
@@ -481,20 +495,10 @@ std::unique_ptr<LineCoprocess> LineCoprocess::Start(const std::vector<std::strin
         close(in[1]);
         return nullptr;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<char *> args;
-    for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t pid = SpawnWithStdio(argv, in[0], out[1]);
     close(in[0]);
     close(out[1]);
-    if (rc != 0) {
+    if (pid < 0) {
         close(in[1]);
         close(out[0]);
         return nullptr;

@@ -530,6 +530,21 @@ TEST(SessionWithFakeWorkers, PromotedStatesGoToContractJobsInFixedBatches) {
     EXPECT_EQ(ContractBatchesFor130PromotedStates(kCheckContractBatch), (std::vector<size_t>{130}));
 }
 
+// Check's coverage-guided stage as two shards of 1000 executions each (--plateau `plateau`).
+std::vector<Job> TwoFuzzShards(uint64_t plateau) {
+    std::vector<Job> shards;
+    for (uint32_t s = 0; s < 2; ++s) {
+        WorkerConfig fuzz = SweepConfig(0, 0);
+        fuzz.mode = WorkerMode::Fuzz;
+        fuzz.shard = s;
+        fuzz.runs = 1000;
+        fuzz.plateau = plateau;
+        fuzz.corpus = fmt::format("/scratch/shard-{}/corpus", s);
+        shards.push_back(Job{fuzz, 8 + s, 0});
+    }
+    return shards;
+}
+
 TEST(SessionWithFakeWorkers, TheShardsCoverageIsTheUnionOfWhatEachReached) {
     // Three counters; shard 0 reached the first, shard 1 the last; both the entry.
     FakeLauncher launcher([](const WorkerConfig &) {
@@ -549,16 +564,7 @@ TEST(SessionWithFakeWorkers, TheShardsCoverageIsTheUnionOfWhatEachReached) {
         };
     });
     Session session(FakeSession(launcher, 2));
-    std::vector<Job> shards;
-    for (uint32_t s = 0; s < 2; ++s) {
-        WorkerConfig fuzz = SweepConfig(0, 0);
-        fuzz.mode = WorkerMode::Fuzz;
-        fuzz.shard = s;
-        fuzz.runs = 1000;
-        fuzz.corpus = fmt::format("/scratch/shard-{}/corpus", s);
-        shards.push_back(Job{fuzz, 8 + s, 0});
-    }
-    session.Run(shards);
+    session.Run(TwoFuzzShards(0));
     EXPECT_EQ(session.findings().size(), 0u);  // a shard may say what it reached: not a protocol violation
     EXPECT_EQ(session.covered_reports(), 2u);
     EXPECT_EQ(session.covered().pcs, (std::vector<uint64_t>{0x1000, 0x1010, 0x1020}));
@@ -579,17 +585,7 @@ TEST(SessionWithFakeWorkers, AShardThatEndsAtItsPlateauIsCountedAndSaysSo) {
         };
     });
     Session session(FakeSession(launcher, 2));
-    std::vector<Job> shards;
-    for (uint32_t s = 0; s < 2; ++s) {
-        WorkerConfig fuzz = SweepConfig(0, 0);
-        fuzz.mode = WorkerMode::Fuzz;
-        fuzz.shard = s;
-        fuzz.runs = 1000;
-        fuzz.plateau = 128;
-        fuzz.corpus = fmt::format("/scratch/shard-{}/corpus", s);
-        shards.push_back(Job{fuzz, 8 + s, 0});
-    }
-    session.Run(shards);
+    session.Run(TwoFuzzShards(128));
     EXPECT_EQ(session.fuzz().plateaued, 1u);
     EXPECT_EQ(session.fuzz().not_needed, 700u);
     EXPECT_EQ(session.fuzz().execs, 1300u);
