@@ -198,6 +198,13 @@ static std::string BranchText(const UnreachedBranch &b) {
     return fmt::format("{} ({}){}", where, b.function, b.edges > 1 ? fmt::format(", {} edges", b.edges) : "");
 }
 
+// Beside the verdict: that the restore callback's coverage is low (RunSummary::LowRestoreCoverage).
+static std::string LowRestoreCoverageText(const RunSummary &run, std::string_view lead) {
+    const std::string low = run.LowRestoreCoverage();
+    if (low.empty()) return {};
+    return fmt::format("{}low restore coverage: {}, so the restore rules saw little of its code", lead, low);
+}
+
 static json CoverageJson(const RunSummary &run) {
     if (!run.coverage) return nullptr;
     const CoverageSummary &c = *run.coverage;
@@ -213,8 +220,14 @@ static json CoverageJson(const RunSummary &run) {
                              {"unreached_at", f.unreached},
                              {"unreached_branches", BranchesJson(f)}});
     for (auto [t, e] : c.timeline) timeline.push_back({{"seconds", t}, {"edges", e}});
-    return {{"inputs", c.inputs},     {"edges", c.edges},     {"reached", c.reached},
-            {"functions", functions}, {"timeline", timeline}, {"note", c.note.empty() ? json(nullptr) : json(c.note)}};
+    return {{"inputs", c.inputs},
+            {"edges", c.edges},
+            {"reached", c.reached},
+            {"functions", functions},
+            {"timeline", timeline},
+            {"note", c.note.empty() ? json(nullptr) : json(c.note)},
+            {"low_restore_coverage",
+             run.LowRestoreCoverage().empty() ? json(nullptr) : json(run.LowRestoreCoverage())}};
 }
 
 // What the workers had in force (null when no worker loaded the module).
@@ -387,6 +400,8 @@ json JsonReport(const RunSummary &run) {
 
 std::string MarkdownReport(const RunSummary &run) {
     std::string md = fmt::format("# vspconform {} report: {}\n\n", CommandName(run.command), run.Verdict());
+    if (const std::string low = LowRestoreCoverageText(run, ""); !low.empty())
+        md += fmt::format("> **{}**\n\n", Md(low));
     md += "| | |\n|---|---|\n";
     md += fmt::format("| module | {} |\n| SHA-256 | {} |\n", MdCode(run.module.path), MdCode(run.module.sha256));
     md += fmt::format("| build | {} |\n", Md(BuildText(run.module.build)));
@@ -852,6 +867,8 @@ std::string HtmlReport(const RunSummary &run) {
          ".skipped,.not{color:#666}code{background:#f4f4f4;padding:0 .2em}</style></head><body>\n";
     h += fmt::format("<h1>vspconform {} <span id=\"verdict\" class=\"{}\">{}</span></h1>\n",
                      Escape(std::string(CommandName(run.command))), verdict, verdict);
+    if (const std::string low = LowRestoreCoverageText(run, ""); !low.empty())
+        h += fmt::format("<p id=\"low-restore-coverage\" class=\"warn\"><b>{}</b></p>\n", Escape(low));
     h += "<table>\n";
     h += fmt::format("<tr><th>module</th><td><code>{}</code></td></tr>\n", Escape(run.module.path));
     h += fmt::format("<tr><th>SHA-256</th><td><code>{}</code></td></tr>\n", run.module.sha256);
@@ -1058,8 +1075,8 @@ void PrintSummary(const RunSummary &run, std::FILE *out) {
     if (verdict == "error")
         fmt::print(out, "verdict  ERROR: could not test: {}\n", run.error.empty() ? run.NothingTested() : run.error);
     else
-        fmt::print(out, "verdict  {} ({} rule violation(s), {} warning(s))\n", verdict == "pass" ? "PASS" : "FAIL",
-                   errors, warnings);
+        fmt::print(out, "verdict  {} ({} rule violation(s), {} warning(s)){}\n", verdict == "pass" ? "PASS" : "FAIL",
+                   errors, warnings, LowRestoreCoverageText(run, "; "));
     fmt::print(out, "report   {}/report.md (also report.json, report.html, junit.xml, results.sarif)\n",
                run.report_dir);
 }

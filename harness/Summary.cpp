@@ -4,6 +4,17 @@
 
 namespace vspc {
 
+std::string RunSummary::LowRestoreCoverage() const {
+    if (!coverage || !error.empty()) return {};
+    for (const FunctionCoverage &f : coverage->functions) {
+        if (f.callback != "restore" || f.edges == 0) continue;
+        const double share = static_cast<double>(f.reached) / static_cast<double>(f.edges);
+        if (share >= kLowRestoreCoverage) return {};
+        return fmt::format("the run reached {} of {} edges of {} ({:.0f}%)", f.reached, f.edges, f.name, share * 100);
+    }
+    return {};
+}
+
 std::string RunSummary::NothingTested() const {
     if (!error.empty()) return {};
     if (!incomplete.empty()) return incomplete;

@@ -82,6 +82,9 @@ struct FunctionCoverage {
     std::vector<std::string> unreached;     // where unreached edges are ("file:line"), a few
     std::vector<UnreachedBranch> branches;  // every unreached edge by its line (the first 512 a function has)
 };
+// Below this share of its edges reached, the restore callback's coverage is called low.
+constexpr double kLowRestoreCoverage = 0.5;
+
 struct CoverageSummary {
     uint64_t inputs = 0;  // case files played
     uint64_t edges = 0, reached = 0;
@@ -147,6 +150,10 @@ struct RunSummary {
     int ExitCode() const;
     // Why nothing was tested (no packet with state was ever saved), or empty.
     std::string NothingTested() const;
+    // With coverage: the restore callback's own edges when the run reached fewer than
+    // kLowRestoreCoverage of them ("reached 11 of 35 edges of EvtVmbChannelRestorePacket (31%)"),
+    // said beside the verdict, since a PASS then says little about restore; else empty.
+    std::string LowRestoreCoverage() const;
     uint64_t Cases() const { return sweep.cases + fuzz.cases + compat_stage.cases; }
     uint64_t Calls() const { return sweep.calls + fuzz.calls + compat_stage.calls; }
     uint64_t Skipped() const { return sweep.skipped + fuzz.skipped + compat_stage.skipped; }

@@ -103,7 +103,8 @@ private:
     // Fuzz mode
     Case input_;
     uint64_t executions_ = 0, initial_inputs_ = 0;
-    // A check shard's coverage (its end sends it): what loading reached, and every execution.
+    // A check shard's or sweep chunk's coverage (its end sends it): what loading reached, and every
+    // execution (a shard's, through coverage_.Observe) or case (a sweep's, collected into load_hits_).
     bool sends_coverage_ = false;
     std::vector<uint8_t> load_hits_;
     uint64_t execs_ = 0;  // coverage-guided executions and minimization candidates, counted here
@@ -204,12 +205,12 @@ void WorkerSession::SendFindings() {
 void WorkerSession::Finish(bool finished) {
     if (done_sent_) return;
     done_sent_ = true;
-    if (sends_coverage_) {  // what this shard's executions reached, and its loading
+    if (sends_coverage_) {  // what this shard's executions or this sweep's cases reached, and its loading
         msg::Covered covered;
         std::vector<uint8_t> entry, hit = load_hits_;
         covered.pcs = coverage_.Pcs(&entry);
         coverage_.ObservedInto(hit);
-        covered.inputs = executions_;
+        covered.inputs = config_.mode == WorkerMode::Sweep ? player_.cases_run() : executions_;
         if (covered.pcs.size() == hit.size())
             for (size_t k = 0; k < hit.size(); ++k)
                 covered.flags.push_back(
@@ -249,14 +250,22 @@ void WorkerSession::Sweep() {
     const auto plan = SweepPlan(config_.seed, config_.begin, config_.end);
     uint64_t end = std::min<uint64_t>(config_.end, plan.size());
     uint64_t i = config_.begin;
+    // In a coverage build the sweep reports what its cases reached when it ends, as a check shard
+    // does (the run's coverage table is their union); what loading reached counts too.
+    if (coverage_.counters() > 0) {
+        sends_coverage_ = true;
+        coverage_.CollectInto(load_hits_);
+    }
     for (; i < end && !StopRequested(); ++i) {
         player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
+        if (sends_coverage_) coverage_.CollectInto(load_hits_);
         if (plan[i].expand != Expand::RecordFields) continue;
         if (StopRequested()) break;  // its second case not played: the entry is not done
         // The record this save wrote, its fields mutated: the entry's part of them, a second case.
         player_.Play(RecordFieldPart(plan[i], SavedRecord(player_.log())), config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
+        if (sends_coverage_) coverage_.CollectInto(load_hits_);
     }
     Finish(i >= end);
 }

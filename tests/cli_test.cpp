@@ -200,6 +200,39 @@ TEST(CoverageGuidedStage, ACheckShowsWhichCodeItReached) {
         << plain.report["coverage"].dump(2);
 }
 
+// The contract sweep's cases count in the coverage table: they are what enters a restore's
+// older-version paths (its record-field stage lowers versions and sets lengths to boundaries),
+// which the exploration alone may never reach. --runs 0 shows the sweep's own; with the stage,
+// the table is the union (at least as much).
+TEST(CoverageGuidedStage, TheSweepsCasesCountInTheCoverage) {
+    ScratchDir dir("check-coverage-sweep");
+    CheckRun sweep = Check(SamplePath("versioned_v2"), dir / "sweep", dir.path(), {"--runs", "0"});
+    ASSERT_TRUE(sweep.report.is_object()) << sweep.proc.Describe();
+    EXPECT_EQ(sweep.proc.exit_code, 0) << sweep.proc.Describe();
+    const nlohmann::json &alone = sweep.report["coverage"];
+    ASSERT_TRUE(alone.is_object()) << sweep.report.dump(2);
+    EXPECT_NE(alone.value("note", "").find("every case of the contract sweep (252) and the module's loading"),
+              std::string::npos)
+        << alone.dump(2);
+    EXPECT_TRUE(alone["low_restore_coverage"].is_null()) << alone.dump(2);
+    bool restore_entered = false;
+    for (const auto &f : alone["functions"])
+        if (f.value("callback", nlohmann::json()).is_string() && f["callback"] == "restore")
+            restore_entered = f.value("entered", false) && f.value("reached", 0) > 0;
+    EXPECT_TRUE(restore_entered) << alone.dump(2);
+
+    CheckRun both = Check(SamplePath("versioned_v2"), dir / "both", dir.path(), {"--runs", "20000"});
+    ASSERT_TRUE(both.report.is_object()) << both.proc.Describe();
+    const nlohmann::json &cov = both.report["coverage"];
+    EXPECT_NE(cov.value("note", "")
+                  .find("every case of the contract sweep (252), every execution of the "
+                        "coverage-guided stage"),
+              std::string::npos)
+        << cov.dump(2);
+    EXPECT_GE(cov.value("reached", 0), alone.value("reached", 0)) << cov.dump(2);
+    ExpectReportsValid(both.dir, dir.path());
+}
+
 // The coverage-guided stage ends a shard that has stopped learning (--plateau executions in a row
 // with no new edge or behaviour), says so in every report, and runs its whole budget without one.
 TEST(Plateau, AShardThatStopsLearningEndsThereAndTheReportsSaySo) {

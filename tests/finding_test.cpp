@@ -22,6 +22,7 @@
 #include "Finding.h"
 #include "Process.h"
 #include "Protocol.h"
+#include "Report.h"
 #include "Sandbox.h"
 #include "Symbolize.h"
 
@@ -639,4 +640,60 @@ TEST(SandboxState, DescribesWhatWasInForceAndWhatWasNot) {
     EXPECT_EQ(DescribeSandbox(SandboxState{}).rfind("off", 0), 0u);
 }
 
+}  // namespace vspc
+
+namespace vspc {
+namespace {
+
+// A PASS whose run reached under half of the restore callback's own edges says so beside the verdict,
+// in the console summary, report.md, report.html and report.json; at half or more it says nothing.
+RunSummary PassWithRestoreCoverage(uint64_t edges, uint64_t reached) {
+    RunSummary run;
+    run.command = CommandId::Check;
+    run.loaded = true;
+    run.state_saves = 1;
+    run.sweep.cases = 1;
+    CoverageSummary c;
+    c.edges = 10 + edges;
+    c.reached = 10 + reached;
+    FunctionCoverage save{"EvtVmbChannelSavePacket", "vsp.c", 10, 10, 10, true, "save", {}, {}};
+    FunctionCoverage restore{"EvtVmbChannelRestorePacket", "vsp.c", 40, edges, reached, reached > 0, "restore", {}, {}};
+    c.functions = {save, restore};
+    run.coverage = c;
+    return run;
+}
+
+std::string ConsoleSummary(const RunSummary &run) {
+    char *text = nullptr;
+    size_t size = 0;
+    std::FILE *out = open_memstream(&text, &size);
+    PrintSummary(run, out);
+    std::fclose(out);
+    std::string s(text, size);
+    std::free(text);
+    return s;
+}
+
+TEST(Report, LowRestoreCoverageIsSaidBesideTheVerdictInEveryReport) {
+    const RunSummary low = PassWithRestoreCoverage(35, 11);
+    ASSERT_EQ(low.Verdict(), "pass");
+    const std::string said = "the run reached 11 of 35 edges of EvtVmbChannelRestorePacket (31%)";
+    EXPECT_EQ(low.LowRestoreCoverage(), said);
+    const std::string console = ConsoleSummary(low);
+    EXPECT_NE(console.find("verdict  PASS (0 rule violation(s), 0 warning(s)); low restore coverage: " + said),
+              std::string::npos)
+        << console;
+    EXPECT_NE(MarkdownReport(low).find("> **low restore coverage: " + said), std::string::npos);
+    EXPECT_NE(HtmlReport(low).find("<p id=\"low-restore-coverage\""), std::string::npos);
+    EXPECT_EQ(JsonReport(low)["coverage"]["low_restore_coverage"], said);
+
+    const RunSummary half = PassWithRestoreCoverage(34, 17);
+    EXPECT_EQ(half.LowRestoreCoverage(), "");
+    EXPECT_EQ(ConsoleSummary(half).find("low restore coverage"), std::string::npos);
+    EXPECT_EQ(MarkdownReport(half).find("low restore coverage"), std::string::npos);
+    EXPECT_EQ(HtmlReport(half).find("low-restore-coverage"), std::string::npos);
+    EXPECT_TRUE(JsonReport(half)["coverage"]["low_restore_coverage"].is_null());
+}
+
+}  // namespace
 }  // namespace vspc

@@ -108,6 +108,14 @@ int Check(Run &run) {
     Session sweep(run.SessionOptionsFor(summary.jobs));
     sweep.Run(contract);
     run.Fold(sweep);
+    // What the sweep's cases reached (coverage builds): each chunk says so when it ends. Only whole:
+    // a chunk that died took the coverage of its cases with it.
+    std::optional<msg::Covered> sweep_covered;
+    const uint64_t sweep_chunks = std::count_if(contract.begin(), contract.end(),
+                                                [](const Job &j) { return j.config.mode == WorkerMode::Sweep; });
+    if (target.file.coverage && sweep.covered_reports() == sweep_chunks && sweep.sweep().restarts == 0 &&
+        !sweep.covered().pcs.empty())
+        sweep_covered = sweep.covered();
     if (!summary.error.empty()) return run.Finish();
     if (sweep.time_cap_hit() && !StopSignals::requested()) {
         // The contract did not finish: no verdict can pass on it.
@@ -140,7 +148,7 @@ int Check(Run &run) {
         if (c.runs > 0) shards.push_back(Job{c, static_cast<uint32_t>(kSweepChunks + s), 0});
     }
     // Each shard of a coverage build reports what its executions reached when it ends.
-    std::optional<CoverageSummary> shards_coverage;
+    std::optional<CoverageSummary> run_coverage;
     if (!shards.empty()) {
         SessionOptions so = run.SessionOptionsFor(summary.jobs);
         so.contract_batch = kCheckContractBatch;
@@ -149,24 +157,35 @@ int Check(Run &run) {
         run.Fold(explore);
         if (target.file.coverage && explore.covered_reports() == shards.size() && explore.fuzz().restarts == 0 &&
             !explore.time_cap_hit() && !explore.covered().pcs.empty()) {
-            shards_coverage = SummarizeCoverage(explore.covered(), target.options.path, explore.hooks());
+            msg::Covered reached = explore.covered();
+            const bool with_sweep = sweep_covered && sweep_covered->pcs == reached.pcs &&
+                                    sweep_covered->flags.size() == reached.flags.size();
+            if (with_sweep)
+                for (size_t k = 0; k < reached.flags.size(); ++k) reached.flags[k] |= sweep_covered->flags[k];
+            run_coverage = SummarizeCoverage(reached, target.options.path, explore.hooks());
             std::string what = fmt::format(
-                "every execution of the coverage-guided stage ({}: the sweep's states{} and their mutations) and the "
-                "module's loading",
+                "{}every execution of the coverage-guided stage ({}: the sweep's states{} and their mutations) and "
+                "the module's loading",
+                with_sweep ? fmt::format("every case of the contract sweep ({}), ", sweep_covered->inputs) : "",
                 explore.covered().inputs, user_corpus.empty() ? "" : ", the --corpus cases");
-            shards_coverage->note = shards_coverage->note.empty() ? what : what + "; " + shards_coverage->note;
+            run_coverage->note = run_coverage->note.empty() ? what : what + "; " + run_coverage->note;
         }
+    } else if (sweep_covered) {  // --runs 0: the sweep's cases are all the run played
+        run_coverage = SummarizeCoverage(*sweep_covered, target.options.path, sweep.hooks());
+        const std::string what =
+            fmt::format("every case of the contract sweep ({}) and the module's loading", sweep_covered->inputs);
+        run_coverage->note = run_coverage->note.empty() ? what : what + "; " + run_coverage->note;
     }
     if (!user_corpus.empty() && summary.error.empty()) {
         uint64_t added = WriteBackCorpus(shard_corpora, user_corpus);
         summary.notes.push_back(fmt::format("--corpus {}: {} case files played, {} new corpus files written back",
                                             user_corpus.string(), corpus_files.size(), added));
     }
-    // 3. What the run reached of the module (coverage builds): what the shards reported, or, when
-    //    a shard could not say (it died, the time ran out, there was none), the exploration's
+    // 3. What the run reached of the module (coverage builds): what the sweep's chunks and the shards
+    //    reported, or, when a shard could not say (it died, the time ran out), the exploration's
     //    corpus (its seeds are the sweep's states) and the team's cases, replayed; loading counts too.
-    if (shards_coverage && summary.error.empty()) {
-        summary.coverage = std::move(shards_coverage);
+    if (run_coverage && summary.error.empty()) {
+        summary.coverage = std::move(run_coverage);
         std::fputs(CoverageText(*summary.coverage).c_str(), stdout);
     } else if (target.file.coverage && summary.error.empty() && !StopSignals::requested()) {
         std::vector<std::string> reached = corpus_files;
