@@ -19,6 +19,13 @@ std::string Basename(const std::string &path) { return path.substr(path.find_las
 
 }  // namespace
 
+bool UniteCovered(msg::Covered &into, const msg::Covered &from) {
+    if (from.pcs != into.pcs || from.flags.size() != into.flags.size()) return false;
+    for (size_t k = 0; k < from.flags.size(); ++k) into.flags[k] |= from.flags[k];
+    into.inputs += from.inputs;
+    return true;
+}
+
 CoverageSummary SummarizeCoverage(const msg::Covered &map, const std::string &module_path, const Hooks &hooks) {
     CoverageSummary out;
     out.inputs = map.inputs;

@@ -220,14 +220,14 @@ static json CoverageJson(const RunSummary &run) {
                              {"unreached_at", f.unreached},
                              {"unreached_branches", BranchesJson(f)}});
     for (auto [t, e] : c.timeline) timeline.push_back({{"seconds", t}, {"edges", e}});
+    const std::string low = run.LowRestoreCoverage();
     return {{"inputs", c.inputs},
             {"edges", c.edges},
             {"reached", c.reached},
             {"functions", functions},
             {"timeline", timeline},
             {"note", c.note.empty() ? json(nullptr) : json(c.note)},
-            {"low_restore_coverage",
-             run.LowRestoreCoverage().empty() ? json(nullptr) : json(run.LowRestoreCoverage())}};
+            {"low_restore_coverage", low.empty() ? json(nullptr) : json(low)}};
 }
 
 // What the workers had in force (null when no worker loaded the module).

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include "CoverageMap.h"
 #include "Files.h"
 
 #include <fstream>
@@ -207,12 +208,10 @@ void Session::OnMessage(const Job &job, const Message &m, uint64_t seq) {
         o.accepted += mz->accepted;
     } else if (auto *cv = std::get_if<msg::Covered>(&m)) {
         // Several workers' coverage (a check's shards): the union, when it is of the same counters.
-        if (covered_reports_++ == 0 || covered_.pcs.empty()) {
+        if (covered_reports_++ == 0 || covered_.pcs.empty())
             covered_ = *cv;
-        } else if (cv->pcs == covered_.pcs && cv->flags.size() == covered_.flags.size()) {
-            for (size_t k = 0; k < cv->flags.size(); ++k) covered_.flags[k] |= cv->flags[k];
-            covered_.inputs += cv->inputs;
-        }
+        else
+            UniteCovered(covered_, *cv);
     } else if (auto *f = std::get_if<msg::Found>(&m)) {
         if (job.config.mode == WorkerMode::Confirm) return;  // a known case, played again for its timing
         if (minimizing) {  // the finding as the smallest case shows it: the minimization's result

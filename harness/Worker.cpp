@@ -256,16 +256,17 @@ void WorkerSession::Sweep() {
         sends_coverage_ = true;
         coverage_.CollectInto(load_hits_);
     }
-    for (; i < end && !StopRequested(); ++i) {
-        player_.Play(plan[i].c, config_.profile, Stage::Sweep, i, fresh_);
+    auto play = [&](const Case &c) {
+        player_.Play(c, config_.profile, Stage::Sweep, i, fresh_);
         SendFindings();
         if (sends_coverage_) coverage_.CollectInto(load_hits_);
+    };
+    for (; i < end && !StopRequested(); ++i) {
+        play(plan[i].c);
         if (plan[i].expand != Expand::RecordFields) continue;
         if (StopRequested()) break;  // its second case not played: the entry is not done
         // The record this save wrote, its fields mutated: the entry's part of them, a second case.
-        player_.Play(RecordFieldPart(plan[i], SavedRecord(player_.log())), config_.profile, Stage::Sweep, i, fresh_);
-        SendFindings();
-        if (sends_coverage_) coverage_.CollectInto(load_hits_);
+        play(RecordFieldPart(plan[i], SavedRecord(player_.log())));
     }
     Finish(i >= end);
 }

@@ -20,6 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The coverage note starts with what the table counts (the symbolizer's own note, if any, follows).
+void SayWhatItCounts(CoverageSummary &c, const std::string &what) {
+    c.note = c.note.empty() ? what : what + "; " + c.note;
+}
+
 // A corpus file is a libFuzzer unit (named by its SHA-1) or a case file; what the shards add is
 // written back under the same name, so a CI cache carries it to the next run.
 bool IsUnitName(const std::string &name) {
@@ -158,23 +163,20 @@ int Check(Run &run) {
         if (target.file.coverage && explore.covered_reports() == shards.size() && explore.fuzz().restarts == 0 &&
             !explore.time_cap_hit() && !explore.covered().pcs.empty()) {
             msg::Covered reached = explore.covered();
-            const bool with_sweep = sweep_covered && sweep_covered->pcs == reached.pcs &&
-                                    sweep_covered->flags.size() == reached.flags.size();
-            if (with_sweep)
-                for (size_t k = 0; k < reached.flags.size(); ++k) reached.flags[k] |= sweep_covered->flags[k];
+            const bool with_sweep = sweep_covered && UniteCovered(reached, *sweep_covered);
             run_coverage = SummarizeCoverage(reached, target.options.path, explore.hooks());
-            std::string what = fmt::format(
-                "{}every execution of the coverage-guided stage ({}: the sweep's states{} and their mutations) and "
-                "the module's loading",
-                with_sweep ? fmt::format("every case of the contract sweep ({}), ", sweep_covered->inputs) : "",
-                explore.covered().inputs, user_corpus.empty() ? "" : ", the --corpus cases");
-            run_coverage->note = run_coverage->note.empty() ? what : what + "; " + run_coverage->note;
+            SayWhatItCounts(
+                *run_coverage,
+                fmt::format(
+                    "{}every execution of the coverage-guided stage ({}: the sweep's states{} and their mutations) and "
+                    "the module's loading",
+                    with_sweep ? fmt::format("every case of the contract sweep ({}), ", sweep_covered->inputs) : "",
+                    explore.covered().inputs, user_corpus.empty() ? "" : ", the --corpus cases"));
         }
     } else if (sweep_covered) {  // --runs 0: the sweep's cases are all the run played
         run_coverage = SummarizeCoverage(*sweep_covered, target.options.path, sweep.hooks());
-        const std::string what =
-            fmt::format("every case of the contract sweep ({}) and the module's loading", sweep_covered->inputs);
-        run_coverage->note = run_coverage->note.empty() ? what : what + "; " + run_coverage->note;
+        SayWhatItCounts(*run_coverage, fmt::format("every case of the contract sweep ({}) and the module's loading",
+                                                   sweep_covered->inputs));
     }
     if (!user_corpus.empty() && summary.error.empty()) {
         uint64_t added = WriteBackCorpus(shard_corpora, user_corpus);
@@ -193,11 +195,9 @@ int Check(Run &run) {
             for (std::string &f : CorpusFiles(dir)) reached.push_back(std::move(f));
         std::string load_error;
         if (auto c = MeasureCoverage(run, target, reached, true, &load_error)) {
-            const std::string what = fmt::format(
-                "replayed the exploration's corpus ({} inputs: the sweep's states and what the coverage-guided "
-                "stage kept) and the module's loading",
-                reached.size());
-            c->note = c->note.empty() ? what : what + "; " + c->note;
+            SayWhatItCounts(*c, fmt::format("replayed the exploration's corpus ({} inputs: the sweep's states and what "
+                                            "the coverage-guided stage kept) and the module's loading",
+                                            reached.size()));
             summary.coverage = std::move(*c);
         }
         if (summary.coverage) std::fputs(CoverageText(*summary.coverage).c_str(), stdout);
